@@ -1,0 +1,100 @@
+import { sql } from 'kysely'
+import { iso } from '../clock.ts'
+import type { Ctx } from '../context.ts'
+import { DomainError, notFound } from '../domain/errors.ts'
+import { newId, randomBase62 } from '../domain/ids.ts'
+import { sha256Hex } from '../secrets.ts'
+import type { Tx } from '../store/schema.ts'
+import { withTx } from '../store/tx.ts'
+
+/** A fresh `ho_live_` key: shown once, stored only as a SHA-256 hash and a display prefix. */
+export async function insertApiKey(tx: Tx, agentId: string, name: string, now: Date) {
+  const key = `ho_live_${randomBase62(48)}`
+  const row = {
+    id: newId('key'),
+    agent_id: agentId,
+    name,
+    key_hash: sha256Hex(key),
+    key_prefix: `${key.slice(0, 20)}..`,
+    last_used_at: null,
+    created_at: iso(now),
+    revoked_at: null,
+  }
+  await tx.insertInto('api_keys').values(row).execute()
+  return { key, row }
+}
+
+export async function createApiKey(ctx: Ctx, agentId: string, name: string) {
+  const { key, row } = await insertApiKey(ctx.store.db, agentId, name, ctx.clock.now())
+  return {
+    id: row.id,
+    name: row.name,
+    key,
+    api_key: key,
+    key_prefix: row.key_prefix,
+    created_at: row.created_at,
+  }
+}
+
+export async function listApiKeys(ctx: Ctx, agentId: string) {
+  const rows = await ctx.store.db
+    .selectFrom('api_keys')
+    .select(['id', 'key_prefix', 'name', 'last_used_at', 'created_at'])
+    .where('agent_id', '=', agentId)
+    .where('revoked_at', 'is', null)
+    .orderBy('created_at')
+    .execute()
+  return { data: rows }
+}
+
+export async function revokeApiKey(ctx: Ctx, agentId: string, keyId: string) {
+  return withTx(ctx.store, async (tx) => {
+    const live = await tx
+      .selectFrom('api_keys')
+      .select(['id'])
+      .where('agent_id', '=', agentId)
+      .where('revoked_at', 'is', null)
+      .execute()
+    if (!live.some((k) => k.id === keyId)) throw notFound('API key')
+    if (live.length === 1) {
+      throw new DomainError('CONFLICT', 'This is your last API key; create another one before revoking it.')
+    }
+    const now = iso(ctx.clock.now())
+    await tx.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', keyId).execute()
+    return { id: keyId, revoked_at: now }
+  })
+}
+
+const TOUCH_EVERY_MS = 60_000
+
+/** Resolves an `X-API-Key` to its agent; `last_used_at` is written at most once a minute per key. */
+export async function authenticateApiKey(
+  ctx: Ctx,
+  key: string,
+): Promise<{ agentId: string; keyId: string } | null> {
+  const row = await ctx.store.db
+    .selectFrom('api_keys')
+    .select(['id', 'agent_id', 'last_used_at'])
+    .where('key_hash', '=', sha256Hex(key))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst()
+  if (!row) return null
+  const now = ctx.clock.now()
+  if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() > TOUCH_EVERY_MS) {
+    await ctx.store.db
+      .updateTable('api_keys')
+      .set({ last_used_at: iso(now) })
+      .where('id', '=', row.id)
+      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', iso(now))]))
+      .execute()
+      .catch(() => {})
+  }
+  return { agentId: row.agent_id, keyId: row.id }
+}
+
+export const countKeys = (tx: Tx, agentId: string) =>
+  tx
+    .selectFrom('api_keys')
+    .select(sql<bigint>`count(*)`.as('n'))
+    .where('agent_id', '=', agentId)
+    .executeTakeFirstOrThrow()

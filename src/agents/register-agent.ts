@@ -1,0 +1,65 @@
+import { iso } from '../clock.ts'
+import type { Ctx } from '../context.ts'
+import { DomainError } from '../domain/errors.ts'
+import { newId } from '../domain/ids.ts'
+import { microsToUsd } from '../domain/money.ts'
+import { TIER_LIMITS } from '../domain/tiers.ts'
+import { isUniqueViolation, withTx } from '../store/tx.ts'
+import { insertApiKey } from './api-keys.ts'
+
+export interface RegisterAgentInput {
+  name: string
+  email: string
+  company?: string
+}
+
+export function limitsJson(tier: keyof typeof TIER_LIMITS) {
+  const l = TIER_LIMITS[tier]
+  return {
+    maxDailyTasks: l.maxDailyTasks,
+    maxTaskValue: microsToUsd(l.maxTaskValueMicros),
+    maxDailySpend: microsToUsd(l.maxDailySpendMicros),
+  }
+}
+
+export async function registerAgent(ctx: Ctx, input: RegisterAgentInput) {
+  const now = ctx.clock.now()
+  const id = newId('ag')
+  try {
+    const key = await withTx(ctx.store, async (tx) => {
+      await tx
+        .insertInto('agents')
+        .values({
+          id,
+          name: input.name,
+          email: input.email.trim().toLowerCase(),
+          company: input.company ?? null,
+          tier: 'SANDBOX',
+          email_verified_at: null,
+          restricted_at: null,
+          restricted_reason: null,
+          wallet_address: null,
+          created_at: iso(now),
+        })
+        .execute()
+      return (await insertApiKey(tx, id, 'default', now)).key
+    })
+    return {
+      agent_id: id,
+      api_key: key,
+      tier: 'SANDBOX',
+      verification_required: true,
+      sandbox_info: {
+        what: 'Sandbox agents run tasks against simulated operators; no money moves.',
+        why: 'So you can build and test your integration before paying real people.',
+        how_to_upgrade:
+          'Verify your email (POST /api/v1/agents/resend-verification) to become VERIFIED, then deposit at least $50 to become STANDARD.',
+        limits: limitsJson('SANDBOX'),
+      },
+      message: 'Save this API key now: it will not be shown again.',
+    }
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new DomainError('CONFLICT', 'An agent with this email already exists.')
+    throw err
+  }
+}

@@ -1,0 +1,83 @@
+import { Command } from 'commander'
+import { createAdminToken } from '../admin/admin-tokens.ts'
+import { setAgentTier } from '../admin/set-tier.ts'
+import { adminCredit } from '../agents/deposit.ts'
+import type { Ctx } from '../context.ts'
+import { DomainError } from '../domain/errors.ts'
+import { usdToMicros } from '../domain/money.ts'
+import { TIERS, type Tier } from '../domain/tiers.ts'
+import { ledgerCheck } from '../ledger/check.ts'
+import { openContext } from '../server.ts'
+import { configFrom, type ServerFlags } from './flags.ts'
+import { withServerFlags } from './serve.ts'
+
+async function withCtx<T>(cmd: Command, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+  const flags = cmd.optsWithGlobals() as ServerFlags
+  const ctx = await openContext(configFrom(flags, { LOG_LEVEL: 'warn' }))
+  try {
+    return await fn(ctx)
+  } finally {
+    await ctx.store.close()
+  }
+}
+
+const out = (s: string) => process.stdout.write(`${s}\n`)
+
+export function adminCommand(): Command {
+  const admin = withServerFlags(new Command('admin')).description('Administer the configured database')
+
+  admin
+    .command('create-token')
+    .description('Create an admin API token (printed once)')
+    .option('--name <name>', 'a label for the token', 'admin')
+    .addHelpText('after', '\nExample:\n  humcli admin create-token --name alice')
+    .action(async (opts: { name: string }, cmd: Command) => {
+      const t = await withCtx(cmd, (ctx) => createAdminToken(ctx, opts.name))
+      out(t.token)
+      process.stderr.write(`admin token ${t.id} (${t.name}) created; it will not be shown again\n`)
+    })
+
+  admin
+    .command('set-tier <agent_id> <tier>')
+    .description(`Set an agent's tier (${TIERS.join('|')})`)
+    .addHelpText('after', '\nExample:\n  humcli admin set-tier ag_abc123 STANDARD')
+    .action(async (agentId: string, tier: string, _opts: unknown, cmd: Command) => {
+      if (!(TIERS as readonly string[]).includes(tier)) {
+        throw new DomainError('VALIDATION_FAILED', `Unknown tier "${tier}": use one of ${TIERS.join(', ')}.`)
+      }
+      await withCtx(cmd, (ctx) => setAgentTier(ctx, agentId, tier as Tier))
+      out(`${agentId} is now ${tier}`)
+    })
+
+  admin
+    .command('credit <agent_id> <usd>')
+    .description("Credit an agent's deposit balance without a chain (private deployments)")
+    .option('--memo <text>', 'why the credit was made', 'credited by admin')
+    .addHelpText('after', '\nExample:\n  humcli admin credit ag_abc123 100')
+    .action(async (agentId: string, usd: string, opts: { memo: string }, cmd: Command) => {
+      const amount = Number(usd)
+      if (usd.trim() === '' || !Number.isFinite(amount)) {
+        throw new DomainError(
+          'VALIDATION_FAILED',
+          `"${usd}" is not an amount of US dollars; write it like 100 or 12.50.`,
+        )
+      }
+      const r = await withCtx(cmd, (ctx) => adminCredit(ctx, agentId, usdToMicros(amount, 'usd'), opts.memo))
+      out(`credited $${r.amount_usd} to ${agentId} (ledger transaction ${r.transaction_id})`)
+    })
+
+  admin
+    .command('ledger-check')
+    .description('Verify the ledger: balanced transactions, no negative accounts, cached balances equal sums')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const r = await withCtx(cmd, (ctx) => ledgerCheck(ctx.store.db))
+      if (r.ok) {
+        out(`ledger OK: ${r.transactions} transactions, ${r.accounts} accounts, all invariants hold`)
+      } else {
+        for (const p of r.problems) process.stderr.write(`ledger problem: ${p}\n`)
+        process.stderr.write(`ledger check FAILED: ${r.problems.length} problem(s)\n`)
+        process.exitCode = 1
+      }
+    })
+  return admin
+}

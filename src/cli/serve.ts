@@ -1,0 +1,76 @@
+import { Command } from 'commander'
+import { startWorker } from '../jobs/runner.ts'
+import { openContext, startServer } from '../server.ts'
+import { configFrom, parsePort, type ServerFlags } from './flags.ts'
+
+const withServerFlags = (cmd: Command) =>
+  cmd
+    .option(
+      '--data-dir <dir>',
+      'where the SQLite file, uploads and generated secrets live (HUMCLI_DATA_DIR, default ./data)',
+    )
+    .option('--database-url <url>', 'postgres://… to use PostgreSQL instead of SQLite (DATABASE_URL)')
+
+function onSignals(stop: () => Promise<void>) {
+  let stopping = false
+  const handler = async () => {
+    if (stopping) return
+    stopping = true
+    await stop()
+    process.exit(0)
+  }
+  process.on('SIGINT', handler)
+  process.on('SIGTERM', handler)
+}
+
+export function serveCommand(): Command {
+  return withServerFlags(new Command('serve'))
+    .description('Run the API server and the job workers (SQLite in ./data by default)')
+    .option('-p, --port <port>', 'port to listen on (PORT, default 8787)', parsePort)
+    .option('--host <host>', 'address to bind (HOST, default 127.0.0.1)')
+    .addHelpText(
+      'after',
+      '\nExample:\n  humcli serve --port 8787\n  DATABASE_URL=postgres://postgres@127.0.0.1:5432/humcli humcli serve',
+    )
+    .action(async (flags: ServerFlags & { port?: number; host?: string }) => {
+      const config = configFrom(flags, {
+        ...(flags.port !== undefined ? { PORT: String(flags.port) } : {}),
+        ...(flags.host ? { HOST: flags.host } : {}),
+      })
+      const server = await startServer(config)
+      const where =
+        server.ctx.store.dialect === 'sqlite' ? config.databaseUrl.replace(/^sqlite:/, '') : 'PostgreSQL'
+      process.stdout.write(
+        `humcli ${config.env} server listening on ${server.url}\n` +
+          `  API:      ${server.url}/api/v1   (OpenAPI: ${server.url}/api/v1/openapi.json)\n` +
+          `  database: ${where}\n  workers:  ${config.workers ? 'on' : 'off'}\n`,
+      )
+      onSignals(server.stop)
+    })
+}
+
+export function workerCommand(): Command {
+  return withServerFlags(new Command('worker'))
+    .description('Run only the job workers (for extra processes sharing a PostgreSQL database)')
+    .action(async (flags: ServerFlags) => {
+      const ctx = await openContext(configFrom(flags))
+      const stop = startWorker(ctx)
+      process.stdout.write(`humcli worker running (${ctx.store.dialect})\n`)
+      onSignals(async () => {
+        await stop()
+        await ctx.store.close()
+      })
+    })
+}
+
+export function migrateCommand(): Command {
+  return withServerFlags(new Command('migrate'))
+    .description('Bring the database schema up to date (serve does this too)')
+    .action(async (flags: ServerFlags) => {
+      const ctx = await openContext(configFrom(flags))
+      await ctx.store.close()
+      process.stdout.write(`database schema is up to date (${ctx.store.dialect})\n`)
+    })
+}
+
+export { withServerFlags }

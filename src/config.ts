@@ -1,0 +1,113 @@
+import path from 'node:path'
+
+/**
+ * The one place that reads the environment. Everything else receives a `Config`.
+ * Durations are milliseconds, money is integer micro-dollars.
+ */
+export type KycMode = 'auto' | 'manual'
+export type RunMode = 'development' | 'production'
+
+export interface Config {
+  env: RunMode
+  port: number
+  host: string
+  dataDir: string
+  /** `sqlite:<file>` by default, or a postgres:// URL. */
+  databaseUrl: string
+  /** PostgreSQL schema to use (tests use one per test); null = the server default. */
+  databaseSchema: string | null
+  masterKey: string | null
+  publicUrl: string | null
+  logLevel: string
+  kycMode: KycMode
+  feeRateBps: number
+  minFeeMicros: bigint
+  estimateTtlMs: number
+  manualReviewAutoApproveMs: number
+  earningsHoldMs: number
+  operatorMaxActiveTasks: number
+  operatorTokenTtlS: number
+  fileUrlTtlS: number
+  idempotencyTtlMs: number
+  idempotencyWaitMs: number
+  jobPollMs: number
+  workers: boolean
+  bodyLimitBytes: number
+  uploadMaxBytes: number
+  uploadMaxFiles: number
+  rateLimitPerMinute: number
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>
+
+function int(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < min) {
+    throw new ConfigError(`${name} must be a whole number ≥ ${min}, got "${raw}".`)
+  }
+  return n
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}".`)
+  }
+  return raw as T
+}
+
+const HOUR = 3_600_000
+
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const runMode = oneOf(env, 'HUMCLI_ENV', ['development', 'production'] as const, 'development')
+  const dataDir = path.resolve(env.HUMCLI_DATA_DIR || './data')
+  const databaseUrl = env.DATABASE_URL || `sqlite:${path.join(dataDir, 'humcli.sqlite')}`
+  const config: Config = {
+    env: runMode,
+    port: int(env, 'PORT', 8787),
+    host: env.HOST || '127.0.0.1',
+    dataDir,
+    databaseUrl,
+    databaseSchema: env.HUMCLI_DB_SCHEMA || null,
+    masterKey: env.HUMCLI_MASTER_KEY || null,
+    publicUrl: env.HUMCLI_PUBLIC_URL || null,
+    logLevel: env.LOG_LEVEL || 'info',
+    kycMode: oneOf(env, 'HUMCLI_KYC_MODE', ['auto', 'manual'] as const, 'auto'),
+    feeRateBps: int(env, 'HUMCLI_FEE_RATE_BPS', 500),
+    minFeeMicros: BigInt(int(env, 'HUMCLI_MIN_FEE_MICROS', 1_000_000)),
+    estimateTtlMs: int(env, 'HUMCLI_ESTIMATE_TTL_MS', HOUR, 1),
+    manualReviewAutoApproveMs: int(env, 'HUMCLI_MANUAL_REVIEW_TTL_MS', 72 * HOUR, 1),
+    earningsHoldMs: int(env, 'HUMCLI_EARNINGS_HOLD_MS', 48 * HOUR),
+    operatorMaxActiveTasks: int(env, 'HUMCLI_OPERATOR_MAX_ACTIVE_TASKS', 5, 1),
+    operatorTokenTtlS: int(env, 'HUMCLI_OPERATOR_TOKEN_TTL_S', 3600, 60),
+    fileUrlTtlS: int(env, 'HUMCLI_FILE_URL_TTL_S', 3600, 10),
+    idempotencyTtlMs: int(env, 'HUMCLI_IDEMPOTENCY_TTL_MS', 7 * 24 * HOUR),
+    idempotencyWaitMs: int(env, 'HUMCLI_IDEMPOTENCY_WAIT_MS', 5000),
+    jobPollMs: int(env, 'HUMCLI_JOB_POLL_MS', 500, 10),
+    workers: env.HUMCLI_WORKERS !== 'off',
+    bodyLimitBytes: int(env, 'HUMCLI_BODY_LIMIT_BYTES', 1_048_576, 1024),
+    uploadMaxBytes: int(env, 'HUMCLI_UPLOAD_MAX_BYTES', 15 * 1024 * 1024, 1024),
+    uploadMaxFiles: int(env, 'HUMCLI_UPLOAD_MAX_FILES', 10, 1),
+    rateLimitPerMinute: int(env, 'HUMCLI_RATE_LIMIT_PER_MINUTE', 600),
+    ...overrides,
+  }
+  if (config.env === 'production' && !config.masterKey) {
+    throw new ConfigError(
+      'HUMCLI_MASTER_KEY is required when HUMCLI_ENV=production: set it to 32 random bytes in hex ' +
+        '(for example the output of `openssl rand -hex 32`).',
+    )
+  }
+  if (config.masterKey && !/^[0-9a-f]{64}$/i.test(config.masterKey)) {
+    throw new ConfigError('HUMCLI_MASTER_KEY must be 64 hexadecimal characters (32 bytes).')
+  }
+  return config
+}
+
+export function isPostgres(config: Pick<Config, 'databaseUrl'>): boolean {
+  return /^postgres(ql)?:\/\//.test(config.databaseUrl)
+}

@@ -1,0 +1,62 @@
+import { addMs } from '../clock.ts'
+import type { Ctx } from '../context.ts'
+import { assertStatus, type TaskStatus } from '../domain/lifecycle.ts'
+import { enqueueJob } from '../jobs/enqueue.ts'
+import { withTx } from '../store/tx.ts'
+import { completeTask } from '../tasks/complete.ts'
+import { loadAnyTask, type TaskRow } from '../tasks/load.ts'
+import { transitionTask } from '../tasks/transition.ts'
+
+export interface ReviewResult {
+  decision: 'VERIFIED' | 'MANUAL_REVIEW' | 'RESUBMIT'
+  confidence: number
+  reasoning: string
+  checks: { name: string; score: number; reason: string }[]
+}
+
+/** After this many weak proofs a further weak one goes to people instead of back to the operator. */
+const MAX_RESUBMITS = 2
+
+/**
+ * Applies a review of submitted proof exactly as the lifecycle table says: VERIFIED then
+ * COMPLETED with the escrow released; MANUAL_REVIEW with its auto-approve timer; RESUBMIT back
+ * to IN_PROGRESS on attempts 1 and 2, MANUAL_REVIEW after that.
+ */
+export async function applyReviewDecision(ctx: Ctx, taskId: string, review: ReviewResult): Promise<TaskRow> {
+  const now = ctx.clock.now()
+  return withTx(ctx.store, async (tx) => {
+    const task = await loadAnyTask(tx, taskId)
+    assertStatus(task.status as TaskStatus, ['SUBMITTED'], 'reviewed')
+    const patch = { guardian_result: JSON.stringify(review) }
+    const actor = 'system:guardian'
+    if (review.decision === 'VERIFIED') {
+      const verified = await transitionTask(tx, {
+        task,
+        to: 'VERIFIED',
+        actor,
+        reason: review.reasoning,
+        patch,
+        now,
+      })
+      return completeTask(ctx, tx, verified, { actor, reason: 'escrow released after verification', now })
+    }
+    if (review.decision === 'RESUBMIT' && task.submit_attempts <= BigInt(MAX_RESUBMITS)) {
+      return transitionTask(tx, { task, to: 'IN_PROGRESS', actor, reason: review.reasoning, patch, now })
+    }
+    const review_ = await transitionTask(tx, {
+      task,
+      to: 'MANUAL_REVIEW',
+      actor,
+      reason: review.reasoning,
+      patch,
+      now,
+    })
+    await enqueueJob(tx, {
+      kind: 'review.auto_approve',
+      payload: { taskId, version: review_.version.toString() },
+      runAt: addMs(now, ctx.config.manualReviewAutoApproveMs),
+      now,
+    })
+    return review_
+  })
+}

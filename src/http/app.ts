@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto'
+import multipart from '@fastify/multipart'
+import rateLimit from '@fastify/rate-limit'
+import swagger from '@fastify/swagger'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { sql } from 'kysely'
+import secureJson from 'secure-json-parse'
+import type { Ctx } from '../context.ts'
+import { DomainError } from '../domain/errors.ts'
+import { sha256Hex } from '../secrets.ts'
+import { installErrorHandler } from './errors.ts'
+import { installIdempotency } from './idempotency.ts'
+import { adminRoutes } from './routes/admin.ts'
+import { agentRoutes } from './routes/agents.ts'
+import { fileRoutes } from './routes/files.ts'
+import { operatorRoutes } from './routes/operators.ts'
+import { taskRoutes } from './routes/tasks.ts'
+import { ErrorBody } from './schemas/common.ts'
+import { validatorCompiler } from './validation.ts'
+
+const VERSION = '0.1.0'
+
+/** Rate-limit key: the credential when there is one (hashed), else the client address. */
+function rateKey(req: { headers: Record<string, unknown>; ip: string }): string {
+  const cred = req.headers['x-api-key'] ?? req.headers.authorization
+  return typeof cred === 'string' ? `c:${sha256Hex(cred).slice(0, 32)}` : `ip:${req.ip}`
+}
+
+export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    genReqId: () => `req_${randomBytes(12).toString('hex')}`,
+    requestIdHeader: false,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    trustProxy: false,
+  })
+  app.setValidatorCompiler(validatorCompiler)
+  app.decorateRequest('principal', null)
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id)
+  })
+
+  // JSON bodies through secure-json-parse; an empty body counts as no body (POST /cancel with no payload).
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body)
+    if (text.trim() === '') return done(null, undefined)
+    try {
+      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }))
+    } catch {
+      done(new DomainError('VALIDATION_FAILED', 'The request body is not valid JSON.'), undefined)
+    }
+  })
+
+  installErrorHandler(app)
+  await app.register(multipart, {
+    limits: {
+      fileSize: ctx.config.uploadMaxBytes,
+      files: ctx.config.uploadMaxFiles,
+      fields: 20,
+      fieldSize: 64 * 1024,
+      parts: 40,
+    },
+  })
+  if (ctx.config.rateLimitPerMinute > 0) {
+    await app.register(rateLimit, {
+      max: ctx.config.rateLimitPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: rateKey,
+      enableDraftSpec: true,
+    })
+  }
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'humcli API',
+        version: VERSION,
+        description: 'AI agents hire verified humans. Compatible with the HumCLI API.',
+      },
+      servers: [{ url: '/' }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+  })
+  app.addSchema(ErrorBody)
+  installIdempotency(app, ctx)
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }))
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await sql`select 1`.execute(ctx.store.db)
+      return { status: 'ready', database: ctx.store.dialect }
+    } catch {
+      reply.code(503)
+      return { status: 'unavailable', database: ctx.store.dialect }
+    }
+  })
+
+  await app.register(
+    async (api) => {
+      agentRoutes(api, ctx)
+      taskRoutes(api, ctx)
+      operatorRoutes(api, ctx)
+      adminRoutes(api, ctx)
+      fileRoutes(api, ctx)
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+    },
+    { prefix: '/api/v1' },
+  )
+  return app
+}

@@ -1,0 +1,100 @@
+import type { FastifyInstance } from 'fastify'
+import {
+  decideManualReview,
+  listTasksForReview,
+  type ResolveInput,
+  resolveDispute,
+} from '../../admin/review-tasks.ts'
+import { decideKyc, setAgentRestriction, setAgentTier } from '../../admin/set-tier.ts'
+import type { Ctx } from '../../context.ts'
+import type { Tier } from '../../domain/tiers.ts'
+import { ledgerCheck } from '../../ledger/check.ts'
+import { adminId, requireAdmin } from '../auth.ts'
+import {
+  AdminTasksQuery,
+  KycDecisionBody,
+  ResolveBody,
+  RestrictionBody,
+  ReviewBody,
+  TierBody,
+} from '../schemas/accounts.ts'
+import { IdParams } from '../schemas/common.ts'
+
+export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
+  const auth = requireAdmin(ctx)
+  const tags = ['admin']
+  const security = [{ bearer: [] }]
+  type Id = { Params: IdParams }
+
+  app.get<{ Querystring: { status: 'MANUAL_REVIEW' | 'DISPUTED'; limit: number; offset: number } }>(
+    '/admin/tasks',
+    {
+      onRequest: auth,
+      schema: { tags, security, summary: 'Tasks waiting for staff', querystring: AdminTasksQuery },
+    },
+    (req) => listTasksForReview(ctx, req.query),
+  )
+  app.post<Id & { Body: { decision: 'APPROVE' | 'REJECT'; note?: string } }>(
+    '/admin/tasks/:id/review',
+    {
+      onRequest: auth,
+      schema: { tags, security, summary: 'Decide a manual review', params: IdParams, body: ReviewBody },
+    },
+    async (req) => {
+      const t = await decideManualReview(ctx, adminId(req), req.params.id, req.body)
+      return { task_id: t.id, status: t.status }
+    },
+  )
+  app.post<Id & { Body: ResolveInput }>(
+    '/admin/tasks/:id/resolve',
+    {
+      onRequest: auth,
+      schema: { tags, security, summary: 'Resolve a dispute', params: IdParams, body: ResolveBody },
+    },
+    async (req) => {
+      const t = await resolveDispute(ctx, adminId(req), req.params.id, req.body)
+      return { task_id: t.id, status: t.status, outcome: req.body.outcome }
+    },
+  )
+  app.post<Id & { Body: { decision: 'APPROVE' | 'REJECT' } }>(
+    '/admin/operators/:id/kyc',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: "Approve or reject an operator's KYC",
+        params: IdParams,
+        body: KycDecisionBody,
+      },
+    },
+    (req) => decideKyc(ctx, req.params.id, req.body.decision),
+  )
+  app.post<Id & { Body: { tier: Tier } }>(
+    '/admin/agents/:id/tier',
+    {
+      onRequest: auth,
+      schema: { tags, security, summary: "Set an agent's tier", params: IdParams, body: TierBody },
+    },
+    (req) => setAgentTier(ctx, req.params.id, req.body.tier),
+  )
+  app.post<Id & { Body: { restricted: boolean; reason?: string } }>(
+    '/admin/agents/:id/restriction',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Restrict an agent or lift a restriction',
+        params: IdParams,
+        body: RestrictionBody,
+      },
+    },
+    (req) => setAgentRestriction(ctx, req.params.id, req.body.restricted, req.body.reason),
+  )
+  app.get(
+    '/admin/ledger-check',
+    { onRequest: auth, schema: { tags, security, summary: 'Prove the ledger invariants' } },
+    () => ledgerCheck(ctx.store.db),
+  )
+}

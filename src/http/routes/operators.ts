@@ -1,0 +1,185 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Ctx } from '../../context.ts'
+import { DomainError, invalid } from '../../domain/errors.ts'
+import { type AcceptInput, acceptTask } from '../../operators/accept-task.ts'
+import { browseTasks, myTasks, operatorGetTask } from '../../operators/browse-tasks.ts'
+import { operatorEarnings } from '../../operators/earnings.ts'
+import { operatorMe } from '../../operators/me.ts'
+import { loginOperator, type RegisterOperatorInput, registerOperator } from '../../operators/register.ts'
+import { releaseTask } from '../../operators/release-task.ts'
+import { startTask } from '../../operators/start-task.ts'
+import { type ProofInput, submitProof, type UploadedFile } from '../../proof/submit-proof.ts'
+import { operatorId, requireOperator } from '../auth.ts'
+import {
+  AcceptBody,
+  BrowseQuery,
+  LoginBody,
+  MineQuery,
+  RegisterOperatorBody,
+  ReleaseBody,
+} from '../schemas/accounts.ts'
+import { errorResponses, IdParams } from '../schemas/common.ts'
+
+const TEXT_FIELDS = new Set(['notes', 'username', 'password', 'api_key', 'credential_notes'])
+const MAX_TEXT = 10_000
+
+/** Reads a proof upload whole (files as buffers, capped by the multipart limits) before anything is stored. */
+async function readProof(req: FastifyRequest): Promise<ProofInput> {
+  if (!req.isMultipart()) {
+    throw new DomainError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Proof must be sent as multipart/form-data with `photos` files and a `notes` field.',
+    )
+  }
+  const photos: UploadedFile[] = []
+  const fields: Record<string, string> = {}
+  for await (const part of req.parts()) {
+    if (part.type === 'file') {
+      if (part.fieldname !== 'photos' && part.fieldname !== 'photos[]') {
+        await part.toBuffer().catch(() => {})
+        throw invalid(
+          part.fieldname,
+          `Unknown file field \`${part.fieldname}\`: upload photos in the \`photos\` field.`,
+        )
+      }
+      photos.push({ field: part.fieldname, filename: part.filename || 'photo', data: await part.toBuffer() })
+    } else {
+      if (!TEXT_FIELDS.has(part.fieldname)) {
+        throw invalid(
+          part.fieldname,
+          `Unknown field \`${part.fieldname}\`; accepted: photos, ${[...TEXT_FIELDS].join(', ')}.`,
+        )
+      }
+      const value = String(part.value)
+      if (value.length > MAX_TEXT)
+        throw invalid(part.fieldname, `\`${part.fieldname}\` must be at most ${MAX_TEXT} characters.`)
+      fields[part.fieldname] = value
+    }
+  }
+  return {
+    photos,
+    notes: fields.notes,
+    credentials: {
+      username: fields.username,
+      password: fields.password,
+      api_key: fields.api_key,
+      notes: fields.credential_notes,
+    },
+  }
+}
+
+function parseNear(near: string | undefined) {
+  if (!near) return undefined
+  const [lat, lng] = near.split(',').map(Number) as [number, number]
+  if (Math.abs(lat) > 90 || Math.abs(lng) > 180)
+    throw invalid('near', '`near` must be "lat,lng" with lat in [-90, 90] and lng in [-180, 180].')
+  return { lat, lng }
+}
+
+export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
+  const auth = requireOperator(ctx)
+  const tags = ['operators']
+  const security = [{ bearer: [] }]
+  type Id = { Params: IdParams }
+
+  app.post<{ Body: RegisterOperatorInput }>(
+    '/operator/register',
+    {
+      config: { rateLimit: { groupId: 'register', max: 20, timeWindow: 60_000 } },
+      schema: {
+        tags,
+        summary: 'Register as an operator',
+        body: RegisterOperatorBody,
+        response: errorResponses(400, 409),
+      },
+    },
+    async (req, reply) => {
+      reply.code(201)
+      return registerOperator(ctx, req.body)
+    },
+  )
+  app.post<{ Body: { email: string; password: string } }>(
+    '/operator/login',
+    {
+      config: { rateLimit: { groupId: 'login', max: 30, timeWindow: 60_000 } },
+      schema: { tags, summary: 'Log in; returns a short-lived token', body: LoginBody },
+    },
+    (req) => loginOperator(ctx, req.body),
+  )
+  app.get('/operator/me', { onRequest: auth, schema: { tags, security, summary: 'Your profile' } }, (req) =>
+    operatorMe(ctx, operatorId(req)),
+  )
+  app.get<{
+    Querystring: { task_type?: string; near?: string; radius_km?: number; limit: number; offset: number }
+  }>(
+    '/operator/tasks',
+    {
+      onRequest: auth,
+      schema: { tags, security, summary: 'Open tasks matching your skills', querystring: BrowseQuery },
+    },
+    (req) => browseTasks(ctx, operatorId(req), { ...req.query, near: parseNear(req.query.near) }),
+  )
+  app.get<{ Querystring: { status?: string; limit: number; offset: number } }>(
+    '/operator/tasks/mine',
+    { onRequest: auth, schema: { tags, security, summary: 'Tasks assigned to you', querystring: MineQuery } },
+    (req) => myTasks(ctx, operatorId(req), req.query),
+  )
+  app.get<Id>(
+    '/operator/tasks/:id',
+    {
+      onRequest: auth,
+      schema: { tags, security, summary: 'One open task or one of yours', params: IdParams },
+    },
+    (req) => operatorGetTask(ctx, operatorId(req), req.params.id),
+  )
+  app.post<Id & { Body: AcceptInput }>(
+    '/operator/tasks/:id/accept',
+    {
+      onRequest: auth,
+      schema: { tags, security, summary: 'Accept with a time estimate', params: IdParams, body: AcceptBody },
+    },
+    (req) => acceptTask(ctx, operatorId(req), req.params.id, req.body),
+  )
+  app.post<Id>(
+    '/operator/tasks/:id/start',
+    { onRequest: auth, schema: { tags, security, summary: 'Start the work', params: IdParams } },
+    async (req) => {
+      const t = await startTask(ctx, operatorId(req), req.params.id)
+      return { task_id: t.id, status: t.status, started_at: t.started_at }
+    },
+  )
+  app.post<Id & { Body: { reason?: string } | undefined }>(
+    '/operator/tasks/:id/release',
+    {
+      onRequest: auth,
+      schema: { tags, security, summary: 'Give the task back', params: IdParams, body: ReleaseBody },
+    },
+    async (req) => {
+      const t = await releaseTask(ctx, operatorId(req), req.params.id, req.body?.reason)
+      return {
+        task_id: t.id,
+        status: t.status,
+        message: 'Task released; it is open to other operators again.',
+      }
+    },
+  )
+  app.post<Id>(
+    '/operator/tasks/:id/proof',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Submit proof (multipart: photos, notes, credential fields)',
+        params: IdParams,
+        consumes: ['multipart/form-data'],
+      },
+    },
+    async (req) => submitProof(ctx, operatorId(req), req.params.id, await readProof(req)),
+  )
+  app.get(
+    '/operator/earnings',
+    { onRequest: auth, schema: { tags, security, summary: 'Pending and available earnings' } },
+    (req) => operatorEarnings(ctx, operatorId(req)),
+  )
+}

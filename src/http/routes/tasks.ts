@@ -1,0 +1,188 @@
+import type { FastifyInstance } from 'fastify'
+import type { Ctx } from '../../context.ts'
+import { microsToUsd } from '../../domain/money.ts'
+import { operatorRating } from '../../operators/load.ts'
+import { approveEstimate } from '../../tasks/approve-estimate.ts'
+import { cancelTask } from '../../tasks/cancel-task.ts'
+import { createTask } from '../../tasks/create-task.ts'
+import { listTasks } from '../../tasks/list-tasks.ts'
+import { loadAgentTask } from '../../tasks/load.ts'
+import { rateTask } from '../../tasks/rate-task.ts'
+import { rejectEstimate } from '../../tasks/reject-estimate.ts'
+import { taskView } from '../../tasks/serialize.ts'
+import { verifyTask } from '../../tasks/verify-task.ts'
+import { agentId, requireAgent } from '../auth.ts'
+import { baseUrl } from '../base-url.ts'
+import { errorResponses, IdParams } from '../schemas/common.ts'
+import {
+  CancelBody,
+  CreateTaskBody,
+  ListTasksQuery,
+  RatingBody,
+  RejectEstimateBody,
+  VerifyBody,
+} from '../schemas/tasks.ts'
+
+type Id = { Params: IdParams }
+
+export function taskRoutes(app: FastifyInstance, ctx: Ctx): void {
+  const auth = requireAgent(ctx)
+  const tags = ['tasks']
+  const security = [{ apiKey: [] }]
+  const view = async (req: Parameters<typeof baseUrl>[1], id: string) => {
+    const task = await loadAgentTask(ctx.store.db, agentId(req), id)
+    return taskView(ctx, ctx.store.db, task, baseUrl(ctx, req))
+  }
+
+  app.post<{ Body: CreateTaskBody }>(
+    '/tasks',
+    {
+      onRequest: auth,
+      config: { idempotent: true },
+      schema: {
+        tags,
+        security,
+        summary: 'Create a task and escrow its reward + fee',
+        body: CreateTaskBody,
+        response: errorResponses(400, 401, 402, 403, 409, 422),
+      },
+    },
+    async (req, reply) => {
+      const { task, generatedCallbackSecret } = await createTask(ctx, agentId(req), req.body)
+      const body = await taskView(ctx, ctx.store.db, task, baseUrl(ctx, req))
+      reply.code(201)
+      return generatedCallbackSecret ? { ...body, callback_secret: generatedCallbackSecret } : body
+    },
+  )
+
+  app.get<{ Querystring: ListTasksQuery }>(
+    '/tasks',
+    {
+      onRequest: auth,
+      schema: { tags, security, summary: 'List your tasks, newest first', querystring: ListTasksQuery },
+    },
+    async (req) => listTasks(ctx, agentId(req), req.query),
+  )
+
+  app.get<Id>(
+    '/tasks/:id',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'The full task object',
+        params: IdParams,
+        response: errorResponses(404),
+      },
+    },
+    async (req) => view(req, req.params.id),
+  )
+
+  app.post<Id>(
+    '/tasks/:id/estimate/approve',
+    {
+      onRequest: auth,
+      schema: { tags, security, summary: "Approve the operator's estimate", params: IdParams },
+    },
+    async (req) => {
+      const t = await approveEstimate(ctx, agentId(req), req.params.id)
+      const estimate = JSON.parse(t.estimate ?? '{}') as { total_minutes?: number }
+      const op = await ctx.store.db
+        .selectFrom('operators')
+        .select(['name'])
+        .where('id', '=', t.operator_id!)
+        .executeTakeFirst()
+      return {
+        task_id: t.id,
+        status: t.status,
+        accepted_at: t.accepted_at,
+        operator: { name: op?.name ?? null, rating: await operatorRating(ctx.store.db, t.operator_id!) },
+        estimate_minutes: estimate.total_minutes ?? null,
+      }
+    },
+  )
+
+  app.post<Id & { Body: { reason: string } }>(
+    '/tasks/:id/estimate/reject',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: "Reject the operator's estimate",
+        params: IdParams,
+        body: RejectEstimateBody,
+      },
+    },
+    async (req) => {
+      const t = await rejectEstimate(ctx, agentId(req), req.params.id, req.body.reason)
+      return {
+        task_id: t.id,
+        status: t.status,
+        message: 'Estimate rejected; the task is open to other operators again.',
+      }
+    },
+  )
+
+  app.post<Id & { Body: { decision: 'APPROVE' | 'REJECT'; reason?: string } }>(
+    '/tasks/:id/verify',
+    {
+      onRequest: auth,
+      config: { idempotent: true },
+      schema: {
+        tags,
+        security,
+        summary: 'Approve (release escrow) or reject (dispute) submitted proof',
+        params: IdParams,
+        body: VerifyBody,
+      },
+    },
+    async (req) => {
+      await verifyTask(ctx, agentId(req), req.params.id, req.body)
+      return view(req, req.params.id)
+    },
+  )
+
+  app.post<Id & { Body: { reason?: string } | undefined }>(
+    '/tasks/:id/cancel',
+    {
+      onRequest: auth,
+      config: { idempotent: true },
+      schema: {
+        tags,
+        security,
+        summary: 'Cancel and refund the whole escrow',
+        params: IdParams,
+        body: CancelBody,
+      },
+    },
+    async (req) => {
+      const t = await cancelTask(ctx, agentId(req), req.params.id, req.body?.reason)
+      return {
+        task_id: t.id,
+        status: t.status,
+        refunded_usd: microsToUsd(t.escrow_micros),
+        cancelled_at: t.cancelled_at,
+      }
+    },
+  )
+
+  app.post<Id & { Body: { score: number; comment?: string } }>(
+    '/tasks/:id/rating',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Rate the operator of a completed task',
+        params: IdParams,
+        body: RatingBody,
+      },
+    },
+    async (req, reply) => {
+      reply.code(201)
+      return rateTask(ctx, agentId(req), req.params.id, req.body)
+    },
+  )
+}

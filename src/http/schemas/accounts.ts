@@ -1,0 +1,76 @@
+import { Type } from '@sinclair/typebox'
+import { TASK_TYPES } from '../../domain/task-types.ts'
+import { TIERS } from '../../domain/tiers.ts'
+import { Money, Pagination, Strict, StringEnum } from './common.ts'
+
+const Email = Type.String({ format: 'email', maxLength: 254 })
+
+export const RegisterAgentBody = Strict({
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  email: Email,
+  company: Type.Optional(Type.String({ maxLength: 200 })),
+})
+export const CreateKeyBody = Strict({ name: Type.String({ minLength: 1, maxLength: 100 }) })
+export const DepositBody = Strict({
+  tx_hash: Type.String({ pattern: '^0x[0-9a-fA-F]{64}$', description: '0x followed by 64 hex digits' }),
+  amount_usdc: Type.Optional(Money('Amount sent')),
+  chain: StringEnum(['base'] as const),
+})
+export const PageQuery = Strict({ ...Pagination.properties })
+
+export const RegisterOperatorBody = Strict({
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  email: Email,
+  password: Type.String({ minLength: 10, maxLength: 200 }),
+  phone: Type.Optional(Type.String({ maxLength: 40 })),
+  location: Type.Optional(
+    Strict({
+      city: Type.Optional(Type.String({ maxLength: 100 })),
+      country: Type.Optional(Type.String({ maxLength: 100 })),
+    }),
+  ),
+  skills: Type.Optional(Type.Array(StringEnum(TASK_TYPES), { maxItems: 20, uniqueItems: true })),
+})
+export const LoginBody = Strict({ email: Email, password: Type.String({ minLength: 1, maxLength: 200 }) })
+
+export const BrowseQuery = Strict({
+  ...Pagination.properties,
+  task_type: Type.Optional(StringEnum(TASK_TYPES)),
+  near: Type.Optional(
+    Type.String({ pattern: '^-?\\d+(\\.\\d+)?,-?\\d+(\\.\\d+)?$', description: 'lat,lng' }),
+  ),
+  radius_km: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 20_000 })),
+})
+export const MineQuery = Strict({
+  ...Pagination.properties,
+  status: Type.Optional(Type.String({ maxLength: 30 })),
+})
+
+const EstimatePart = (max: number) => Type.Optional(Type.Integer({ minimum: 0, maximum: max }))
+export const AcceptBody = Strict({
+  estimate_days: EstimatePart(90),
+  estimate_hours: EstimatePart(23 * 90),
+  estimate_minutes: EstimatePart(59 * 24 * 90),
+  estimate_note: Type.Optional(Type.String({ maxLength: 2000 })),
+})
+export const ReleaseBody = Type.Optional(Strict({ reason: Type.Optional(Type.String({ maxLength: 2000 })) }))
+
+export const AdminTasksQuery = Strict({
+  ...Pagination.properties,
+  status: StringEnum(['MANUAL_REVIEW', 'DISPUTED'] as const),
+})
+export const ReviewBody = Strict({
+  decision: StringEnum(['APPROVE', 'REJECT'] as const),
+  note: Type.Optional(Type.String({ maxLength: 2000 })),
+})
+export const ResolveBody = Strict({
+  outcome: StringEnum(['PAY_OPERATOR', 'REFUND_AGENT', 'SPLIT'] as const),
+  operator_percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+  note: Type.String({ minLength: 1, maxLength: 2000 }),
+})
+export const KycDecisionBody = Strict({ decision: StringEnum(['APPROVE', 'REJECT'] as const) })
+export const TierBody = Strict({ tier: StringEnum(TIERS) })
+export const RestrictionBody = Strict({
+  restricted: Type.Boolean(),
+  reason: Type.Optional(Type.String({ maxLength: 500 })),
+})

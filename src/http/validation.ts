@@ -1,0 +1,86 @@
+import { Ajv, type ErrorObject } from 'ajv'
+import formatsPlugin from 'ajv-formats'
+import type { FastifySchemaCompiler } from 'fastify'
+import { DomainError, type ErrorDetail } from '../domain/errors.ts'
+
+/**
+ * Two validators: bodies are checked exactly as sent (no type coercion, unknown fields refused),
+ * while query strings and path parameters, which are always text, are coerced to their types.
+ */
+function makeAjv(coerce: boolean): Ajv {
+  const ajv = new Ajv({
+    coerceTypes: coerce,
+    useDefaults: true,
+    removeAdditional: false,
+    allErrors: false,
+    strict: false,
+  })
+  ;(formatsPlugin as unknown as (a: Ajv) => void)(ajv)
+  return ajv
+}
+
+const bodyAjv = makeAjv(false)
+const queryAjv = makeAjv(true)
+
+export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
+  const ajv = httpPart === 'body' ? bodyAjv : queryAjv
+  return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>
+}
+
+function fieldName(err: ErrorObject, part: string): string {
+  const path = err.instancePath.replace(/^\//, '').replace(/\//g, '.')
+  if (err.keyword === 'required') {
+    const missing = (err.params as { missingProperty: string }).missingProperty
+    return path ? `${path}.${missing}` : missing
+  }
+  if (err.keyword === 'additionalProperties') {
+    const extra = (err.params as { additionalProperty: string }).additionalProperty
+    return path ? `${path}.${extra}` : extra
+  }
+  return path || part
+}
+
+function describe(err: ErrorObject, field: string, part: string): string {
+  const p = err.params as Record<string, unknown>
+  switch (err.keyword) {
+    case 'required':
+      return `Missing required field \`${field}\`.`
+    case 'additionalProperties':
+      return `Unknown field \`${field}\`: it cannot be set here; remove it (see the API reference for the accepted fields).`
+    case 'type':
+      return `\`${field}\` must be ${p.type === 'integer' ? 'a whole number' : `of type ${p.type}`}.`
+    case 'enum':
+      return `\`${field}\` must be one of: ${(p.allowedValues as unknown[]).join(', ')}.`
+    case 'minLength':
+      return p.limit === 1
+        ? `\`${field}\` must not be empty.`
+        : `\`${field}\` must be at least ${p.limit} characters long.`
+    case 'maxLength':
+      return `\`${field}\` must be at most ${p.limit} characters long.`
+    case 'minItems':
+      return `\`${field}\` must have at least ${p.limit} item(s).`
+    case 'maxItems':
+      return `\`${field}\` must have at most ${p.limit} items.`
+    case 'minimum':
+    case 'exclusiveMinimum':
+    case 'maximum':
+    case 'exclusiveMaximum':
+      return `\`${field}\` ${err.message}.`
+    case 'format':
+      return `\`${field}\` must be a valid ${p.format}${p.format === 'date-time' ? ' (ISO-8601, e.g. 2026-04-02T12:00:00.000Z)' : ''}.`
+    case 'pattern':
+      return `\`${field}\` has an invalid format.`
+    default:
+      return `${part === 'body' ? 'Request body' : `Request ${part}`} field \`${field}\` ${err.message ?? 'is invalid'}.`
+  }
+}
+
+/** Turns Ajv's errors into our envelope: a sentence about the first problem, and every problem in `details`. */
+export function validationError(errors: ErrorObject[], part: string): DomainError {
+  const details: ErrorDetail[] = errors.map((e) => {
+    const field = fieldName(e, part)
+    return { path: field, message: describe(e, field, part) }
+  })
+  const first = details[0]?.message ?? 'The request is invalid.'
+  return new DomainError('VALIDATION_FAILED', first, details)
+}

@@ -1,0 +1,17 @@
+import type { Ctx } from '../context.ts'
+import { releaseEarnings } from '../operators/earnings.ts'
+import { expireDeadline } from '../tasks/cancel-task.ts'
+import { expireEstimate } from '../tasks/expire-estimate.ts'
+import { autoApproveReview } from '../tasks/verify-task.ts'
+import type { JobKind } from './enqueue.ts'
+
+// biome-ignore lint/suspicious/noExplicitAny: each handler parses its own payload shape.
+type Handler = (ctx: Ctx, payload: any) => Promise<void>
+
+/** Every job kind and the verb that runs it. Handlers are idempotent: running one twice changes nothing. */
+export const JOB_HANDLERS: Record<JobKind, Handler> = {
+  'estimate.expire': expireEstimate,
+  'task.deadline': expireDeadline,
+  'review.auto_approve': autoApproveReview,
+  'earnings.release': releaseEarnings,
+}

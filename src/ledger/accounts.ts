@@ -1,0 +1,13 @@
+/** Ledger account names. `external:*` accounts stand for the world outside and may go negative. */
+export const accounts = {
+  agentAvailable: (agentId: string) => `agent:${agentId}:available`,
+  agentEscrow: (agentId: string) => `agent:${agentId}:escrow`,
+  operatorPending: (operatorId: string) => `operator:${operatorId}:pending`,
+  operatorAvailable: (operatorId: string) => `operator:${operatorId}:available`,
+  operatorPaidOut: (operatorId: string) => `operator:${operatorId}:paid_out`,
+  platformRevenue: 'platform:revenue',
+  externalChain: 'external:chain',
+  externalAdmin: 'external:admin_credit',
+} as const
+
+export const mayGoNegative = (accountId: string) => accountId.startsWith('external:')

@@ -1,0 +1,65 @@
+import { iso } from '../clock.ts'
+import type { Ctx } from '../context.ts'
+import { DomainError, invalid } from '../domain/errors.ts'
+import { newId } from '../domain/ids.ts'
+import type { TaskType } from '../domain/task-types.ts'
+import { isUniqueViolation } from '../store/tx.ts'
+import { hashPassword, verifyPassword } from './password.ts'
+import { issueOperatorToken } from './tokens.ts'
+
+export interface RegisterOperatorInput {
+  name: string
+  email: string
+  password: string
+  phone?: string
+  location?: { city?: string; country?: string }
+  skills?: TaskType[]
+}
+
+export async function registerOperator(ctx: Ctx, input: RegisterOperatorInput) {
+  if (input.password.length < 10) throw invalid('password', '`password` must be at least 10 characters.')
+  const id = newId('op')
+  const kyc = ctx.config.kycMode === 'auto' ? 'APPROVED' : 'PENDING'
+  const email = input.email.trim().toLowerCase()
+  try {
+    await ctx.store.db
+      .insertInto('operators')
+      .values({
+        id,
+        name: input.name,
+        email,
+        password_hash: await hashPassword(input.password),
+        external_subject: null,
+        phone: input.phone ?? null,
+        city: input.location?.city ?? null,
+        country: input.location?.country ?? null,
+        skills: JSON.stringify(input.skills ?? []),
+        kyc_status: kyc,
+        wallet_address: null,
+        releases: 0n,
+        created_at: iso(ctx.clock.now()),
+      })
+      .execute()
+  } catch (err) {
+    if (isUniqueViolation(err))
+      throw new DomainError('CONFLICT', 'An operator with this email already exists; log in instead.')
+    throw err
+  }
+  const { token, expires_at } = await issueOperatorToken(ctx, id)
+  return { operator_id: id, name: input.name, kyc_status: kyc, token, expires_at }
+}
+
+export async function loginOperator(ctx: Ctx, input: { email: string; password: string }) {
+  const op = await ctx.store.db
+    .selectFrom('operators')
+    .select(['id', 'password_hash'])
+    .where('email', '=', input.email.trim().toLowerCase())
+    .executeTakeFirst()
+  // Always run one scrypt so a missing account is not faster than a wrong password.
+  const ok = await verifyPassword(
+    input.password,
+    op?.password_hash ?? 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AA==',
+  )
+  if (!op || !ok) throw new DomainError('UNAUTHORIZED', 'Email or password is incorrect.')
+  return issueOperatorToken(ctx, op.id)
+}

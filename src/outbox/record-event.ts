@@ -1,0 +1,40 @@
+import { iso } from '../clock.ts'
+import { newId } from '../domain/ids.ts'
+import type { Tx } from '../store/schema.ts'
+
+export type EventType =
+  | 'task.status_changed'
+  | 'task.estimate_submitted'
+  | 'task.proof_submitted'
+  | 'deposit.confirmed'
+  | 'payout.updated'
+
+export interface EventInput {
+  type: EventType
+  agentId?: string | null
+  operatorId?: string | null
+  taskId?: string | null
+  data: Record<string, unknown>
+  at: Date
+}
+
+/**
+ * Writes an event to the outbox inside the business transaction. Webhook delivery reads the outbox
+ * in `seq` order; an event exists exactly when the change that caused it committed.
+ */
+export async function recordEvent(tx: Tx, e: EventInput): Promise<string> {
+  const id = newId('evt')
+  await tx
+    .insertInto('outbox')
+    .values({
+      id,
+      type: e.type,
+      agent_id: e.agentId ?? null,
+      operator_id: e.operatorId ?? null,
+      task_id: e.taskId ?? null,
+      payload: JSON.stringify(e.data),
+      created_at: iso(e.at),
+    })
+    .execute()
+  return id
+}

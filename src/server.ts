@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify'
+import { type Config, loadConfig } from './config.ts'
+import { type ContextOptions, type Ctx, createContext } from './context.ts'
+import { buildApp } from './http/app.ts'
+import { startWorker } from './jobs/runner.ts'
+import { migrateToLatest } from './store/migrate.ts'
+
+/** Creates the context and brings the database schema up to date. */
+export async function openContext(config: Config = loadConfig(), opts: ContextOptions = {}): Promise<Ctx> {
+  const ctx = createContext(config, opts)
+  await migrateToLatest(ctx.store.db as never, ctx.store.dialect)
+  return ctx
+}
+
+export interface RunningServer {
+  ctx: Ctx
+  app: FastifyInstance
+  url: string
+  stop(): Promise<void>
+}
+
+/** `humcli serve`: the API and the job workers in one process. */
+export async function startServer(config: Config, opts: ContextOptions = {}): Promise<RunningServer> {
+  const ctx = await openContext(config, opts)
+  const app = await buildApp(ctx)
+  const address = await app.listen({ port: config.port, host: config.host })
+  const stopWorker = config.workers ? startWorker(ctx) : async () => {}
+  return {
+    ctx,
+    app,
+    url: address.replace('0.0.0.0', '127.0.0.1'),
+    async stop() {
+      await stopWorker()
+      await app.close()
+      await ctx.store.close()
+    },
+  }
+}

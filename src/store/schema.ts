@@ -1,0 +1,228 @@
+/**
+ * Row types. Every integer column reads back as bigint on both dialects (see `createDb`),
+ * timestamps are ISO-8601 strings, JSON columns are text.
+ */
+import type { Generated, Kysely, Transaction } from 'kysely'
+
+export interface AgentsTable {
+  id: string
+  name: string
+  email: string
+  company: string | null
+  tier: string
+  email_verified_at: string | null
+  restricted_at: string | null
+  restricted_reason: string | null
+  wallet_address: string | null
+  created_at: string
+}
+
+export interface ApiKeysTable {
+  id: string
+  agent_id: string
+  name: string
+  key_hash: string
+  key_prefix: string
+  last_used_at: string | null
+  created_at: string
+  revoked_at: string | null
+}
+
+export interface AgentDailyUsageTable {
+  agent_id: string
+  day: string
+  tasks: bigint
+  spend_micros: bigint
+}
+
+export interface OperatorsTable {
+  id: string
+  name: string
+  email: string
+  password_hash: string | null
+  external_subject: string | null
+  phone: string | null
+  city: string | null
+  country: string | null
+  skills: string
+  kyc_status: string
+  wallet_address: string | null
+  releases: bigint
+  created_at: string
+}
+
+export interface AdminTokensTable {
+  id: string
+  name: string
+  token_hash: string
+  created_at: string
+  revoked_at: string | null
+}
+
+export interface TasksTable {
+  id: string
+  agent_id: string
+  title: string
+  description: string
+  task_type: string
+  domain: string
+  reward_micros: bigint
+  fee_micros: bigint
+  escrow_micros: bigint
+  deadline: string
+  proof_requirements: string
+  location_lat: number | null
+  location_lng: number | null
+  location_address: string | null
+  location_radius_m: bigint
+  digital_instructions: string | null
+  agent_public_key: string | null
+  callback_url: string | null
+  callback_secret: string | null
+  metadata: string | null
+  status: string
+  version: bigint
+  sandbox: bigint
+  operator_id: string | null
+  estimate: string | null
+  proof: string | null
+  /** AES-256-GCM ciphertext under the master key; never returned to the operator again. */
+  credentials: string | null
+  guardian_result: string | null
+  verify_reason: string | null
+  resolution: string | null
+  submit_attempts: bigint
+  cancel_reason: string | null
+  created_at: string
+  accepted_at: string | null
+  started_at: string | null
+  submitted_at: string | null
+  completed_at: string | null
+  cancelled_at: string | null
+  updated_at: string
+}
+
+export interface TaskTransitionsTable {
+  id: Generated<bigint>
+  task_id: string
+  from_status: string | null
+  to_status: string
+  actor: string
+  reason: string | null
+  at: string
+}
+
+export interface TaskRatingsTable {
+  task_id: string
+  agent_id: string
+  operator_id: string
+  score: bigint
+  comment: string | null
+  created_at: string
+}
+
+export interface AccountsTable {
+  id: string
+  balance_micros: bigint
+  created_at: string
+}
+
+export interface LedgerTransactionsTable {
+  id: string
+  kind: string
+  task_id: string | null
+  memo: string | null
+  created_at: string
+}
+
+export interface LedgerEntriesTable {
+  id: Generated<bigint>
+  transaction_id: string
+  account_id: string
+  amount_micros: bigint
+  created_at: string
+}
+
+export interface DepositsTable {
+  id: string
+  agent_id: string
+  chain: string
+  tx_hash: string
+  log_index: bigint
+  amount_micros: bigint
+  status: string
+  created_at: string
+  confirmed_at: string | null
+}
+
+export interface OutboxTable {
+  seq: Generated<bigint>
+  id: string
+  type: string
+  agent_id: string | null
+  operator_id: string | null
+  task_id: string | null
+  payload: string
+  created_at: string
+}
+
+export interface JobsTable {
+  id: Generated<bigint>
+  kind: string
+  payload: string
+  run_at: string
+  status: string
+  attempts: bigint
+  max_attempts: bigint
+  locked_by: string | null
+  locked_until: string | null
+  last_error: string | null
+  created_at: string
+  finished_at: string | null
+}
+
+export interface IdempotencyKeysTable {
+  scope: string
+  request_hash: string
+  state: string
+  response_status: bigint | null
+  response_body: string | null
+  created_at: string
+  expires_at: string
+}
+
+export interface FilesTable {
+  id: string
+  owner_kind: string
+  owner_id: string
+  task_id: string | null
+  purpose: string
+  content_type: string
+  size_bytes: bigint
+  storage_key: string
+  encrypted: bigint
+  created_at: string
+}
+
+export interface Database {
+  agents: AgentsTable
+  api_keys: ApiKeysTable
+  agent_daily_usage: AgentDailyUsageTable
+  operators: OperatorsTable
+  admin_tokens: AdminTokensTable
+  tasks: TasksTable
+  task_transitions: TaskTransitionsTable
+  task_ratings: TaskRatingsTable
+  accounts: AccountsTable
+  ledger_transactions: LedgerTransactionsTable
+  ledger_entries: LedgerEntriesTable
+  deposits: DepositsTable
+  outbox: OutboxTable
+  jobs: JobsTable
+  idempotency_keys: IdempotencyKeysTable
+  files: FilesTable
+}
+
+export type Db = Kysely<Database>
+/** A handle that may be the database or an open transaction. */
+export type Tx = Kysely<Database> | Transaction<Database>

@@ -1,0 +1,57 @@
+import { type Kysely, sql } from 'kysely'
+import type { DialectName } from './db.ts'
+import type { Database, Tx } from './schema.ts'
+
+const RETRYABLE_PG = new Set(['40001', '40P01'])
+
+/**
+ * Runs `fn` in one database transaction. On SQLite the transaction starts with BEGIN IMMEDIATE so
+ * a second process (e.g. `humcli admin credit` next to `humcli serve`) waits for the write lock
+ * instead of failing half-way; on PostgreSQL a serialization failure or deadlock is retried.
+ */
+export async function withTx<T>(
+  store: { db: Kysely<Database>; dialect: DialectName },
+  fn: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  if (store.dialect === 'sqlite') {
+    return store.db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn)
+      try {
+        const result = await fn(conn)
+        await sql`commit`.execute(conn)
+        return result
+      } catch (err) {
+        await sql`rollback`.execute(conn)
+        throw err
+      }
+    })
+  }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await store.db.transaction().execute(fn)
+    } catch (err) {
+      const code = (err as { code?: string }).code
+      if (attempt < 5 && code && RETRYABLE_PG.has(code)) continue
+      throw err
+    }
+  }
+}
+
+/** Locks a row for the rest of the transaction on PostgreSQL; SQLite already has one writer. */
+export async function lockRow(
+  tx: Tx,
+  dialect: DialectName,
+  table: 'tasks' | 'operators' | 'agents',
+  id: string,
+) {
+  if (dialect === 'postgres') {
+    await sql`select id from ${sql.table(table)} where id = ${id} for update`.execute(tx)
+  }
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string }
+  return (
+    e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  )
+}

@@ -1,0 +1,49 @@
+import { iso } from '../clock.ts'
+import type { Ctx } from '../context.ts'
+import { assertStatus, type TaskStatus } from '../domain/lifecycle.ts'
+import type { Tx } from '../store/schema.ts'
+import { withTx } from '../store/tx.ts'
+import { findTask, loadAgentTask, type TaskRow } from './load.ts'
+import { refundEscrow } from './settle.ts'
+import { transitionTask } from './transition.ts'
+
+export const AGENT_CANCELLABLE: readonly TaskStatus[] = ['PENDING', 'ESTIMATE_PENDING', 'ACCEPTED']
+const DEADLINE_CANCELLABLE: readonly TaskStatus[] = ['PENDING', 'ESTIMATE_PENDING', 'ACCEPTED', 'IN_PROGRESS']
+
+/** Cancels with a full refund of the escrow, fee included. */
+export function cancelWithRefund(tx: Tx, task: TaskRow, actor: string, cancelReason: string, now: Date) {
+  return transitionTask(tx, {
+    task,
+    to: 'CANCELLED',
+    actor,
+    reason: cancelReason,
+    patch: { cancelled_at: iso(now), cancel_reason: cancelReason },
+    ledger: task.escrow_micros > 0n ? refundEscrow(task) : undefined,
+    now,
+  })
+}
+
+export async function cancelTask(
+  ctx: Ctx,
+  agentId: string,
+  taskId: string,
+  reason?: string,
+): Promise<TaskRow> {
+  const now = ctx.clock.now()
+  return withTx(ctx.store, async (tx) => {
+    const task = await loadAgentTask(tx, agentId, taskId)
+    assertStatus(task.status as TaskStatus, AGENT_CANCELLABLE, 'cancelled')
+    return cancelWithRefund(tx, task, `agent:${agentId}`, reason?.trim() || 'CANCELLED_BY_AGENT', now)
+  })
+}
+
+/** Timer: the deadline passed before the work was submitted. */
+export async function expireDeadline(ctx: Ctx, payload: { taskId: string }): Promise<void> {
+  const now = ctx.clock.now()
+  await withTx(ctx.store, async (tx) => {
+    const task = await findTask(tx, payload.taskId)
+    if (!task || !DEADLINE_CANCELLABLE.includes(task.status as TaskStatus)) return
+    if (new Date(task.deadline).getTime() > now.getTime()) return
+    await cancelWithRefund(tx, task, 'system', 'DEADLINE_EXPIRED', now)
+  })
+}

@@ -1,0 +1,205 @@
+import { randomBytes } from 'node:crypto'
+import { sql } from 'kysely'
+import { loadAgent } from '../agents/load.ts'
+import { iso } from '../clock.ts'
+import type { Ctx } from '../context.ts'
+import { DomainError, invalid } from '../domain/errors.ts'
+import { newId } from '../domain/ids.ts'
+import { microsToUsd, platformFee, usdToMicros } from '../domain/money.ts'
+import { domainOf, type TaskType } from '../domain/task-types.ts'
+import { TIER_LIMITS, type Tier, utcDay } from '../domain/tiers.ts'
+import { enqueueJob } from '../jobs/enqueue.ts'
+import { post } from '../ledger/post.ts'
+import type { Tx } from '../store/schema.ts'
+import { withTx } from '../store/tx.ts'
+import { checkCallbackUrl } from './callback-url.ts'
+import type { TaskRow } from './load.ts'
+import { holdEscrow } from './settle.ts'
+
+export interface CreateTaskInput {
+  title: string
+  description: string
+  task_type: TaskType
+  reward_usd: number
+  deadline: string
+  proof_requirements: string[]
+  location?: { lat: number; lng: number; address?: string }
+  location_radius_m?: number
+  digital_instructions?: string
+  agent_public_key?: string
+  callback_url?: string
+  callback_secret?: string
+  metadata?: Record<string, string>
+}
+
+const MAX_DEADLINE_MS = 90 * 24 * 3_600_000
+const MAX_METADATA_BYTES = 4096
+
+function validate(ctx: Ctx, input: CreateTaskInput, now: Date): { reward: bigint; deadline: Date } {
+  const reward = usdToMicros(input.reward_usd, 'reward_usd')
+  if (reward <= 0n) throw invalid('reward_usd', '`reward_usd` must be greater than 0.')
+  const deadline = new Date(input.deadline)
+  if (Number.isNaN(deadline.getTime())) {
+    throw invalid('deadline', '`deadline` must be an ISO-8601 time such as 2026-04-02T12:00:00.000Z.')
+  }
+  if (deadline.getTime() <= now.getTime()) throw invalid('deadline', '`deadline` must be in the future.')
+  if (deadline.getTime() - now.getTime() > MAX_DEADLINE_MS) {
+    throw invalid('deadline', '`deadline` may be at most 90 days ahead.')
+  }
+  input.proof_requirements.forEach((r, i) => {
+    if (r.trim() === '')
+      throw invalid(`proof_requirements/${i}`, 'Each proof requirement must be a non-empty string.')
+  })
+  if (domainOf(input.task_type) === 'PHYSICAL' && !input.location) {
+    throw invalid(
+      'location',
+      `\`location\` {lat, lng} is required for ${input.task_type} tasks (physical tasks).`,
+    )
+  }
+  if (input.agent_public_key !== undefined && Buffer.from(input.agent_public_key, 'base64').length !== 32) {
+    throw invalid(
+      'agent_public_key',
+      '`agent_public_key` must be a base64-encoded 32-byte X25519 public key.',
+    )
+  }
+  if (input.callback_url !== undefined) checkCallbackUrl(input.callback_url, ctx.config)
+  if (input.metadata && Buffer.byteLength(JSON.stringify(input.metadata)) > MAX_METADATA_BYTES) {
+    throw invalid('metadata', '`metadata` must be at most 4 KB of JSON.')
+  }
+  return { reward, deadline }
+}
+
+/** Counts the task against the agent's daily limits with a guarded update, so racing creates cannot exceed them. */
+async function chargeDailyUsage(
+  tx: Tx,
+  agentId: string,
+  tier: Tier,
+  escrow: bigint,
+  now: Date,
+): Promise<void> {
+  const limits = TIER_LIMITS[tier]
+  const day = utcDay(now)
+  await tx
+    .insertInto('agent_daily_usage')
+    .values({ agent_id: agentId, day, tasks: 0n, spend_micros: 0n })
+    .onConflict((oc) => oc.columns(['agent_id', 'day']).doNothing())
+    .execute()
+  const r = await tx
+    .updateTable('agent_daily_usage')
+    .set({ tasks: sql`tasks + 1`, spend_micros: sql`spend_micros + ${escrow}` })
+    .where('agent_id', '=', agentId)
+    .where('day', '=', day)
+    .where('tasks', '<', BigInt(limits.maxDailyTasks))
+    .where(sql<boolean>`spend_micros + ${escrow} <= ${limits.maxDailySpendMicros}`)
+    .executeTakeFirst()
+  if (r.numUpdatedRows > 0n) return
+  const usage = await tx
+    .selectFrom('agent_daily_usage')
+    .selectAll()
+    .where('agent_id', '=', agentId)
+    .where('day', '=', day)
+    .executeTakeFirstOrThrow()
+  if (usage.tasks >= BigInt(limits.maxDailyTasks)) {
+    throw new DomainError(
+      'LIMIT_EXCEEDED',
+      `Tier limit reached: ${tier} agents may create at most ${limits.maxDailyTasks} tasks per day (maxDailyTasks).`,
+    )
+  }
+  throw new DomainError(
+    'LIMIT_EXCEEDED',
+    `Tier limit reached: ${tier} agents may spend at most $${microsToUsd(limits.maxDailySpendMicros)} per day ` +
+      `(maxDailySpend); today's spend is $${microsToUsd(usage.spend_micros)} and this task needs $${microsToUsd(escrow)}.`,
+  )
+}
+
+export interface CreatedTask {
+  task: TaskRow
+  /** Returned once when the server generated the callback secret. */
+  generatedCallbackSecret: string | null
+}
+
+export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInput): Promise<CreatedTask> {
+  const now = ctx.clock.now()
+  const { reward, deadline } = validate(ctx, input, now)
+  const generatedCallbackSecret =
+    input.callback_url && !input.callback_secret ? randomBytes(32).toString('hex') : null
+  return withTx(ctx.store, async (tx) => {
+    const agent = await loadAgent(tx, agentId)
+    if (agent.restricted_at) {
+      throw new DomainError(
+        'ACCOUNT_RESTRICTED',
+        `This agent is restricted and cannot create tasks: ${agent.restricted_reason ?? 'contact the platform'}.`,
+      )
+    }
+    const tier = agent.tier as Tier
+    const limits = TIER_LIMITS[tier]
+    if (reward > limits.maxTaskValueMicros) {
+      throw new DomainError(
+        'LIMIT_EXCEEDED',
+        `Tier limit: ${tier} agents may offer at most $${microsToUsd(limits.maxTaskValueMicros)} per task (maxTaskValue).`,
+      )
+    }
+    const fee = platformFee(reward, ctx.config.feeRateBps, ctx.config.minFeeMicros)
+    const sandbox = tier === 'SANDBOX'
+    const escrow = sandbox ? 0n : reward + fee
+    await chargeDailyUsage(tx, agentId, tier, reward + fee, now)
+    const id = newId('task')
+    const at = iso(now)
+    if (escrow > 0n) {
+      await post(tx, { ...holdEscrow(agentId, escrow), taskId: id, at: now }).catch((err) => {
+        if (err instanceof DomainError && err.code === 'INSUFFICIENT_BALANCE') {
+          throw new DomainError(
+            'INSUFFICIENT_BALANCE',
+            `Insufficient deposit balance: this task needs $${microsToUsd(escrow)} (reward $${microsToUsd(reward)} + fee $${microsToUsd(fee)}). Deposit funds and try again.`,
+          )
+        }
+        throw err
+      })
+    }
+    const task = await tx
+      .insertInto('tasks')
+      .values({
+        id,
+        agent_id: agentId,
+        title: input.title,
+        description: input.description,
+        task_type: input.task_type,
+        domain: domainOf(input.task_type),
+        reward_micros: reward,
+        fee_micros: fee,
+        escrow_micros: escrow,
+        deadline: iso(deadline),
+        proof_requirements: JSON.stringify(input.proof_requirements),
+        location_lat: input.location?.lat ?? null,
+        location_lng: input.location?.lng ?? null,
+        location_address: input.location?.address ?? null,
+        location_radius_m: BigInt(input.location_radius_m ?? 200),
+        digital_instructions: input.digital_instructions ?? null,
+        agent_public_key: input.agent_public_key ?? null,
+        callback_url: input.callback_url ?? null,
+        callback_secret: input.callback_secret ?? generatedCallbackSecret,
+        metadata: input.metadata ? JSON.stringify(input.metadata) : null,
+        status: 'PENDING',
+        version: 1n,
+        sandbox: sandbox ? 1n : 0n,
+        submit_attempts: 0n,
+        created_at: at,
+        updated_at: at,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow()
+    await tx
+      .insertInto('task_transitions')
+      .values({
+        task_id: id,
+        from_status: null,
+        to_status: 'PENDING',
+        actor: `agent:${agentId}`,
+        reason: 'created',
+        at,
+      })
+      .execute()
+    await enqueueJob(tx, { kind: 'task.deadline', payload: { taskId: id }, runAt: deadline, now })
+    return { task, generatedCallbackSecret }
+  })
+}

@@ -1,0 +1,121 @@
+import { signedFileUrl } from '../blobs/signed-urls.ts'
+import type { Ctx } from '../context.ts'
+import { microsToUsd } from '../domain/money.ts'
+import { operatorRating } from '../operators/load.ts'
+import type { StoredProof } from '../proof/submit-proof.ts'
+import type { Tx } from '../store/schema.ts'
+import type { TaskRow } from './load.ts'
+
+export const SANDBOX_NOTICE =
+  'This is a simulated task. It will auto-complete with a synthetic operator and proof.'
+
+const parse = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T))
+
+function location(t: TaskRow) {
+  return t.location_lat === null || t.location_lng === null
+    ? null
+    : { lat: t.location_lat, lng: t.location_lng, address: t.location_address }
+}
+
+/** The compat summary used by `GET /tasks`. */
+export function taskSummary(t: TaskRow) {
+  return {
+    task_id: t.id,
+    title: t.title,
+    status: t.status,
+    task_type: t.task_type,
+    reward_usd: microsToUsd(t.reward_micros),
+    operator_id: t.operator_id,
+    created_at: t.created_at,
+    deadline: t.deadline,
+  }
+}
+
+/** The full task object an agent sees (spec §5, "Read"). */
+export async function taskView(ctx: Ctx, tx: Tx, t: TaskRow, baseUrl: string) {
+  const transitions = await tx
+    .selectFrom('task_transitions')
+    .select(['from_status', 'to_status', 'actor', 'reason', 'at'])
+    .where('task_id', '=', t.id)
+    .orderBy('id')
+    .execute()
+  let operator = null
+  if (t.operator_id) {
+    const op = await tx
+      .selectFrom('operators')
+      .select(['id', 'name'])
+      .where('id', '=', t.operator_id)
+      .executeTakeFirst()
+    if (op) operator = { operator_id: op.id, name: op.name, rating: await operatorRating(tx, op.id) }
+  }
+  const proof = parse<StoredProof>(t.proof)
+  return {
+    ...taskSummary(t),
+    description: t.description,
+    domain: t.domain,
+    proof_requirements: JSON.parse(t.proof_requirements) as string[],
+    location: location(t),
+    location_radius_m: Number(t.location_radius_m),
+    digital_instructions: t.digital_instructions,
+    agent_public_key: t.agent_public_key,
+    callback_url: t.callback_url,
+    metadata: parse<Record<string, string>>(t.metadata),
+    platform_fee_usd: microsToUsd(t.fee_micros),
+    escrow_usd: microsToUsd(t.escrow_micros),
+    operator,
+    estimate: parse(t.estimate),
+    proof: proof && {
+      photos: proof.photos.map((p) => signedFileUrl(ctx, baseUrl, p.file_id)),
+      notes: proof.notes,
+      submittedAt: proof.submittedAt,
+    },
+    guardian_result: parse(t.guardian_result),
+    verify_reason: t.verify_reason,
+    resolution: parse(t.resolution),
+    transitions: transitions.map((r) => ({
+      from: r.from_status,
+      to: r.to_status,
+      at: r.at,
+      actor: r.actor,
+      reason: r.reason,
+    })),
+    created_at: t.created_at,
+    accepted_at: t.accepted_at,
+    started_at: t.started_at,
+    submitted_at: t.submitted_at,
+    completed_at: t.completed_at,
+    cancelled_at: t.cancelled_at,
+    cancel_reason: t.cancel_reason,
+    sandbox: t.sandbox === 1n,
+    ...(t.sandbox === 1n ? { sandbox_notice: SANDBOX_NOTICE } : {}),
+    credential_available: t.domain === 'CREDENTIAL' && t.status === 'COMPLETED' && t.credentials !== null,
+  }
+}
+
+/** What an operator sees of a task: open-task fields, plus instructions only when it is theirs. */
+export function operatorTaskView(t: TaskRow, operatorId: string, distanceKm?: number) {
+  const mine = t.operator_id === operatorId
+  return {
+    task_id: t.id,
+    title: t.title,
+    description: t.description,
+    task_type: t.task_type,
+    location: location(t),
+    location_radius_m: Number(t.location_radius_m),
+    reward_usd: microsToUsd(t.reward_micros),
+    deadline: t.deadline,
+    proof_requirements: JSON.parse(t.proof_requirements) as string[],
+    created_at: t.created_at,
+    ...(distanceKm !== undefined ? { distance_km: Math.round(distanceKm * 100) / 100 } : {}),
+    ...(mine
+      ? {
+          status: t.status,
+          digital_instructions: t.digital_instructions,
+          estimate: parse(t.estimate),
+          guardian_result: parse(t.guardian_result),
+          verify_reason: t.verify_reason,
+          submit_attempts: Number(t.submit_attempts),
+        }
+      : {}),
+  }
+}

@@ -1,0 +1,74 @@
+import { sql, type Updateable } from 'kysely'
+import { iso } from '../clock.ts'
+import { DomainError } from '../domain/errors.ts'
+import { canTransition, type TaskStatus } from '../domain/lifecycle.ts'
+import { type Posting, post } from '../ledger/post.ts'
+import { recordEvent } from '../outbox/record-event.ts'
+import type { TasksTable, Tx } from '../store/schema.ts'
+import type { TaskRow } from './load.ts'
+
+export interface TransitionInput {
+  task: TaskRow
+  to: TaskStatus
+  /** Who caused it: `agent:<id>`, `operator:<id>`, `admin:<id>` or `system`. */
+  actor: string
+  reason?: string | null
+  patch?: Updateable<TasksTable>
+  ledger?: { kind: string; entries: Posting[] }
+  now: Date
+}
+
+/**
+ * The one way a task changes status: a compare-and-set on (status, version), a row in the
+ * transition log, the ledger postings and the outbox event, all in the caller's transaction.
+ * Zero rows updated means another request won the race: 409 and the caller's transaction rolls back.
+ */
+export async function transitionTask(tx: Tx, input: TransitionInput): Promise<TaskRow> {
+  const { task, to, now } = input
+  const from = task.status as TaskStatus
+  if (!canTransition(from, to)) {
+    throw new DomainError('INVALID_STATE', `Task cannot move from ${from} to ${to}.`)
+  }
+  const at = iso(now)
+  const updated = await tx
+    .updateTable('tasks')
+    .set({ ...input.patch, status: to, version: sql`version + 1`, updated_at: at })
+    .where('id', '=', task.id)
+    .where('status', '=', from)
+    .where('version', '=', task.version)
+    .returningAll()
+    .executeTakeFirst()
+  if (!updated) {
+    throw new DomainError(
+      'INVALID_STATE',
+      `Task ${task.id} changed while this request ran; reload it and try again.`,
+    )
+  }
+  await tx
+    .insertInto('task_transitions')
+    .values({
+      task_id: task.id,
+      from_status: from,
+      to_status: to,
+      actor: input.actor,
+      reason: input.reason ?? null,
+      at,
+    })
+    .execute()
+  if (input.ledger) await post(tx, { ...input.ledger, taskId: task.id, at: now })
+  await recordEvent(tx, {
+    type: 'task.status_changed',
+    agentId: task.agent_id,
+    operatorId: updated.operator_id ?? task.operator_id,
+    taskId: task.id,
+    data: {
+      event: 'task.status_changed',
+      task_id: task.id,
+      status: to,
+      previous_status: from,
+      timestamp: at,
+    },
+    at: now,
+  })
+  return updated
+}
