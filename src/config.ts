@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { TIER_LIMITS, TIERS, type Tier, type TierLimits } from './domain/tiers.ts'
 
 /**
  * The one place that reads the environment. Everything else receives a `Config`.
@@ -36,6 +37,7 @@ export interface Config {
   uploadMaxBytes: number
   uploadMaxFiles: number
   rateLimitPerMinute: number
+  tierLimits: Record<Tier, TierLimits>
 }
 
 export class ConfigError extends Error {}
@@ -62,6 +64,43 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
 }
 
 const HOUR = 3_600_000
+
+/**
+ * HUMCLI_TIER_LIMITS overrides the compat tier numbers, e.g.
+ * `{"STANDARD":{"maxDailyTasks":1000,"maxTaskValue":20000,"maxDailySpend":100000}}` (dollars).
+ */
+function tierLimits(raw: string | undefined): Record<Tier, TierLimits> {
+  const out = { ...TIER_LIMITS }
+  if (!raw) return out
+  let parsed: Record<string, Record<string, unknown>>
+  try {
+    parsed = JSON.parse(raw)
+  } catch {
+    throw new ConfigError('HUMCLI_TIER_LIMITS must be JSON such as {"STANDARD":{"maxDailyTasks":1000}}.')
+  }
+  for (const [tier, limits] of Object.entries(parsed)) {
+    if (!(TIERS as readonly string[]).includes(tier)) {
+      throw new ConfigError(`HUMCLI_TIER_LIMITS names an unknown tier "${tier}"; use ${TIERS.join(', ')}.`)
+    }
+    const base = out[tier as Tier]
+    const num = (key: string): number | undefined => {
+      const v = limits[key]
+      if (v === undefined) return undefined
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+        throw new ConfigError(`HUMCLI_TIER_LIMITS.${tier}.${key} must be a non-negative number.`)
+      }
+      return v
+    }
+    const usd = (v: number | undefined, fallback: bigint) =>
+      v === undefined ? fallback : BigInt(Math.round(v * 1e6))
+    out[tier as Tier] = {
+      maxDailyTasks: num('maxDailyTasks') ?? base.maxDailyTasks,
+      maxTaskValueMicros: usd(num('maxTaskValue'), base.maxTaskValueMicros),
+      maxDailySpendMicros: usd(num('maxDailySpend'), base.maxDailySpendMicros),
+    }
+  }
+  return out
+}
 
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
   const runMode = oneOf(env, 'HUMCLI_ENV', ['development', 'production'] as const, 'development')
@@ -94,6 +133,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     uploadMaxBytes: int(env, 'HUMCLI_UPLOAD_MAX_BYTES', 15 * 1024 * 1024, 1024),
     uploadMaxFiles: int(env, 'HUMCLI_UPLOAD_MAX_FILES', 10, 1),
     rateLimitPerMinute: int(env, 'HUMCLI_RATE_LIMIT_PER_MINUTE', 600),
+    tierLimits: tierLimits(env.HUMCLI_TIER_LIMITS),
     ...overrides,
   }
   if (config.env === 'production' && !config.masterKey) {

@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import type { Ctx } from '../context.ts'
 import { microsToUsd } from '../domain/money.ts'
-import { TIER_LIMITS, type Tier, utcDay } from '../domain/tiers.ts'
+import { type Tier, utcDay } from '../domain/tiers.ts'
 import { accounts } from '../ledger/accounts.ts'
 import { balancesOf } from '../ledger/post.ts'
 import { loadAgent } from './load.ts'
@@ -34,11 +34,11 @@ export async function agentMe(ctx: Ctx, agentId: string) {
     email: agent.email,
     company: agent.company,
     tier,
-    limits: limitsJson(tier),
+    limits: limitsJson(ctx.config.tierLimits, tier),
     usage_today: {
       tasks: Number(usage?.tasks ?? 0n),
       spend_usd: microsToUsd(usage?.spend_micros ?? 0n),
-      remaining_tasks: TIER_LIMITS[tier].maxDailyTasks - Number(usage?.tasks ?? 0n),
+      remaining_tasks: ctx.config.tierLimits[tier].maxDailyTasks - Number(usage?.tasks ?? 0n),
     },
     wallet_address: agent.wallet_address,
     email_verified: agent.email_verified_at !== null,

@@ -3,7 +3,7 @@ import type { Ctx } from '../context.ts'
 import { DomainError } from '../domain/errors.ts'
 import { newId } from '../domain/ids.ts'
 import { microsToUsd } from '../domain/money.ts'
-import { TIER_LIMITS } from '../domain/tiers.ts'
+import type { Tier, TierLimits } from '../domain/tiers.ts'
 import { isUniqueViolation, withTx } from '../store/tx.ts'
 import { insertApiKey } from './api-keys.ts'
 
@@ -13,8 +13,8 @@ export interface RegisterAgentInput {
   company?: string
 }
 
-export function limitsJson(tier: keyof typeof TIER_LIMITS) {
-  const l = TIER_LIMITS[tier]
+export function limitsJson(limits: Record<Tier, TierLimits>, tier: Tier) {
+  const l = limits[tier]
   return {
     maxDailyTasks: l.maxDailyTasks,
     maxTaskValue: microsToUsd(l.maxTaskValueMicros),
@@ -54,7 +54,7 @@ export async function registerAgent(ctx: Ctx, input: RegisterAgentInput) {
         why: 'So you can build and test your integration before paying real people.',
         how_to_upgrade:
           'Verify your email (POST /api/v1/agents/resend-verification) to become VERIFIED, then deposit at least $50 to become STANDARD.',
-        limits: limitsJson('SANDBOX'),
+        limits: limitsJson(ctx.config.tierLimits, 'SANDBOX'),
       },
       message: 'Save this API key now: it will not be shown again.',
     }

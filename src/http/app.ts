@@ -6,9 +6,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import secureJson from 'secure-json-parse'
 import type { Ctx } from '../context.ts'
-import { DomainError } from '../domain/errors.ts'
 import { sha256Hex } from '../secrets.ts'
-import { installErrorHandler } from './errors.ts'
+import { frameworkErrors, installErrorHandler, invalidJson } from './errors.ts'
 import { installIdempotency } from './idempotency.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { agentRoutes } from './routes/agents.ts'
@@ -33,6 +32,7 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
     requestIdHeader: false,
     bodyLimit: ctx.config.bodyLimitBytes,
     trustProxy: false,
+    frameworkErrors: frameworkErrors(ctx.config),
   })
   app.setValidatorCompiler(validatorCompiler)
   app.decorateRequest('principal', null)
@@ -41,18 +41,19 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
   })
 
   // JSON bodies through secure-json-parse; an empty body counts as no body (POST /cancel with no payload).
-  app.removeContentTypeParser('application/json')
+  // Fastify's text/plain parser goes too: a body that is not JSON is a 415, not a string to validate.
+  app.removeContentTypeParser(['application/json', 'text/plain'])
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = String(body)
     if (text.trim() === '') return done(null, undefined)
     try {
       done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }))
     } catch {
-      done(new DomainError('VALIDATION_FAILED', 'The request body is not valid JSON.'), undefined)
+      done(invalidJson(), undefined)
     }
   })
 
-  installErrorHandler(app)
+  installErrorHandler(app, ctx.config)
   await app.register(multipart, {
     limits: {
       fileSize: ctx.config.uploadMaxBytes,

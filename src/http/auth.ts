@@ -33,11 +33,27 @@ const apiKeyHeader = (req: FastifyRequest) => {
 const wrongRole = (needs: string) =>
   new DomainError('FORBIDDEN', `This endpoint is for ${needs}; the credentials sent belong to another role.`)
 
+/**
+ * Whether the request carries a live credential of some role. Only a live one makes a wrong-role
+ * 403; a made-up, expired or revoked credential is a 401 whatever role it pretends to be.
+ */
+async function hasLiveCredential(ctx: Ctx, req: FastifyRequest): Promise<boolean> {
+  const key = apiKeyHeader(req)
+  if (key && (await authenticateApiKey(ctx, key))) return true
+  const token = bearer(req)
+  if (!token) return false
+  if (token.startsWith('hadm_')) return (await authenticateAdminToken(ctx, token)) !== null
+  return verifyOperatorToken(ctx, token).then(
+    () => true,
+    () => false,
+  )
+}
+
 export function requireAgent(ctx: Ctx): Hook {
   return async (req) => {
     const key = apiKeyHeader(req)
     if (!key) {
-      if (bearer(req)) throw wrongRole('agents (X-API-Key header)')
+      if (bearer(req) && (await hasLiveCredential(ctx, req))) throw wrongRole('agents (X-API-Key header)')
       throw new DomainError('UNAUTHORIZED', 'Missing API key: send it in the X-API-Key header.')
     }
     const found = await authenticateApiKey(ctx, key)
@@ -53,14 +69,16 @@ export function requireAgent(ctx: Ctx): Hook {
 export function requireOperator(ctx: Ctx): Hook {
   return async (req) => {
     const token = bearer(req)
-    if (!token) {
-      if (apiKeyHeader(req)) throw wrongRole('operators (Authorization: Bearer <operator token>)')
+    if (!token || token.startsWith('hadm_')) {
+      if (await hasLiveCredential(ctx, req))
+        throw wrongRole('operators (Authorization: Bearer <operator token>)')
       throw new DomainError(
         'UNAUTHORIZED',
-        'Missing operator token: send Authorization: Bearer <token> from POST /api/v1/operator/login.',
+        token
+          ? 'The operator token is invalid or expired: log in again with POST /api/v1/operator/login.'
+          : 'Missing operator token: send Authorization: Bearer <token> from POST /api/v1/operator/login.',
       )
     }
-    if (token.startsWith('hadm_')) throw wrongRole('operators')
     req.principal = { kind: 'operator', operatorId: await verifyOperatorToken(ctx, token) }
   }
 }
@@ -68,14 +86,13 @@ export function requireOperator(ctx: Ctx): Hook {
 export function requireAdmin(ctx: Ctx): Hook {
   return async (req) => {
     const token = bearer(req)
-    if (!token) {
-      if (apiKeyHeader(req)) throw wrongRole('platform staff (admin token)')
+    if (!token || !token.startsWith('hadm_')) {
+      if (await hasLiveCredential(ctx, req)) throw wrongRole('platform staff (admin token)')
       throw new DomainError(
         'UNAUTHORIZED',
-        'Missing admin token: create one with `humcli admin create-token`.',
+        token ? 'Invalid admin token.' : 'Missing admin token: create one with `humcli admin create-token`.',
       )
     }
-    if (!token.startsWith('hadm_')) throw wrongRole('platform staff (admin token)')
     const adminId = await authenticateAdminToken(ctx, token)
     if (!adminId) throw new DomainError('UNAUTHORIZED', 'Invalid admin token.')
     req.principal = { kind: 'admin', adminId }

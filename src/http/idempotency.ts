@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
-import { DomainError } from '../domain/errors.ts'
+import { DomainError, invalid } from '../domain/errors.ts'
 import { isUniqueViolation } from '../store/tx.ts'
 import { principalKey } from './auth.ts'
 
@@ -65,7 +65,7 @@ export function installIdempotency(app: FastifyInstance, ctx: Ctx): void {
     const key = req.headers['idempotency-key']
     if (key === undefined) return
     if (typeof key !== 'string' || key.length === 0 || key.length > 255) {
-      throw new DomainError('VALIDATION_FAILED', 'The Idempotency-Key header must be 1 to 255 characters.')
+      throw invalid('Idempotency-Key', 'The Idempotency-Key header must be 1 to 255 characters.')
     }
     const scope = `${principalKey(req.principal)}|${req.method}|${req.url.split('?')[0]}|${key}`
     const hash = requestHash(req)

@@ -1,3 +1,4 @@
+import { OptionalKind } from '@sinclair/typebox'
 import { Ajv, type ErrorObject } from 'ajv'
 import formatsPlugin from 'ajv-formats'
 import type { FastifySchemaCompiler } from 'fastify'
@@ -24,7 +25,16 @@ const queryAjv = makeAjv(true)
 
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? bodyAjv : queryAjv
-  return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>
+  const validate = ajv.compile(schema as object)
+  // Fastify hands a missing body to the validator as null. A body the route declares with
+  // Type.Optional (CancelBody, ReleaseBody) may be left out entirely, as the compat docs do.
+  if (httpPart === 'body' && (schema as Record<symbol, unknown>)[OptionalKind] === 'Optional') {
+    const optional = (data: unknown) => data === null || validate(data)
+    return Object.defineProperty(optional, 'errors', { get: () => validate.errors }) as ReturnType<
+      FastifySchemaCompiler<unknown>
+    >
+  }
+  return validate as ReturnType<FastifySchemaCompiler<unknown>>
 }
 
 function fieldName(err: ErrorObject, part: string): string {

@@ -35,24 +35,31 @@ export async function post(tx: Tx, input: PostInput): Promise<string> {
     .execute()
   const sorted = [...entries].sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0))
   for (const e of sorted) {
-    await tx
-      .insertInto('accounts')
-      .values({ id: e.account, balance_micros: 0n, created_at: at })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute()
-    let update = tx
-      .updateTable('accounts')
-      .set({ balance_micros: sql`balance_micros + ${e.amount}` })
-      .where('id', '=', e.account)
     if (e.amount < 0n && !mayGoNegative(e.account)) {
-      update = update.where('balance_micros', '>=', -e.amount)
-    }
-    const r = await update.executeTakeFirst()
-    if (r.numUpdatedRows === 0n) {
-      throw new DomainError(
-        'INSUFFICIENT_BALANCE',
-        `Insufficient balance in ${e.account.split(':').pop()} funds.`,
-      )
+      // A debit: the account must exist and hold enough. Guarded, so racing debits cannot overdraw.
+      const r = await tx
+        .updateTable('accounts')
+        .set({ balance_micros: sql`balance_micros + ${e.amount}` })
+        .where('id', '=', e.account)
+        .where('balance_micros', '>=', -e.amount)
+        .executeTakeFirst()
+      if (r.numUpdatedRows === 0n) {
+        throw new DomainError(
+          'INSUFFICIENT_BALANCE',
+          `Insufficient balance in ${e.account.split(':').pop()} funds.`,
+        )
+      }
+    } else {
+      // A credit (or an external account): create the account on first use, in one statement.
+      await tx
+        .insertInto('accounts')
+        .values({ id: e.account, balance_micros: e.amount, created_at: at })
+        .onConflict((oc) =>
+          oc
+            .column('id')
+            .doUpdateSet({ balance_micros: sql`accounts.balance_micros + excluded.balance_micros` }),
+        )
+        .execute()
     }
   }
   await tx

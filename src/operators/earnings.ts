@@ -3,7 +3,7 @@ import type { Ctx } from '../context.ts'
 import { microsToUsd } from '../domain/money.ts'
 import { accounts } from '../ledger/accounts.ts'
 import { balancesOf, post } from '../ledger/post.ts'
-import { withTx } from '../store/tx.ts'
+import { lockRow, withTx } from '../store/tx.ts'
 
 export async function operatorEarnings(ctx: Ctx, operatorId: string) {
   const db = ctx.store.db
@@ -46,6 +46,9 @@ export async function releaseEarnings(
 ) {
   const now = ctx.clock.now()
   await withTx(ctx.store, async (tx) => {
+    // Two runs of this job at once must not both see "not released yet": the task row lock
+    // makes the second wait for the first to commit, and then see its release.
+    await lockRow(tx, ctx.store.dialect, 'tasks', payload.taskId)
     const done = await tx
       .selectFrom('ledger_transactions')
       .select('id')

@@ -14,6 +14,27 @@ export interface Store {
   close(): Promise<void>
 }
 
+/**
+ * Kysely prepares every query anew; preparing costs more than running most of ours. The SQL text
+ * of a Kysely query depends only on its shape, so prepared statements are reused by text.
+ * Statements run synchronously on the one connection, so reuse is safe.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database, max = 500) {
+  const cache = new Map<string, SqliteDatabase.Statement>()
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let stmt = cache.get(sql)
+      if (!stmt) {
+        stmt = sqlite.prepare(sql)
+        if (cache.size >= max) cache.delete(cache.keys().next().value!)
+        cache.set(sql, stmt)
+      }
+      return stmt
+    },
+  }
+}
+
 // int8 and int4 both read back as bigint so that both dialects return the same types.
 const toBigInt = (v: string) => BigInt(v)
 
@@ -42,6 +63,6 @@ export function createStore(config: Pick<Config, 'databaseUrl' | 'databaseSchema
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
   sqlite.defaultSafeIntegers(true)
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
   return { db, dialect: 'sqlite', close: () => db.destroy() }
 }

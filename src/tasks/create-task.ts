@@ -7,7 +7,7 @@ import { DomainError, invalid } from '../domain/errors.ts'
 import { newId } from '../domain/ids.ts'
 import { microsToUsd, platformFee, usdToMicros } from '../domain/money.ts'
 import { domainOf, type TaskType } from '../domain/task-types.ts'
-import { TIER_LIMITS, type Tier, utcDay } from '../domain/tiers.ts'
+import { type Tier, type TierLimits, utcDay } from '../domain/tiers.ts'
 import { enqueueJob } from '../jobs/enqueue.ts'
 import { post } from '../ledger/post.ts'
 import type { Tx } from '../store/schema.ts'
@@ -48,7 +48,7 @@ function validate(ctx: Ctx, input: CreateTaskInput, now: Date): { reward: bigint
   }
   input.proof_requirements.forEach((r, i) => {
     if (r.trim() === '')
-      throw invalid(`proof_requirements/${i}`, 'Each proof requirement must be a non-empty string.')
+      throw invalid(`proof_requirements.${i}`, `\`proof_requirements.${i}\` must not be blank.`)
   })
   if (domainOf(input.task_type) === 'PHYSICAL' && !input.location) {
     throw invalid(
@@ -74,31 +74,37 @@ async function chargeDailyUsage(
   tx: Tx,
   agentId: string,
   tier: Tier,
+  limits: TierLimits,
   escrow: bigint,
   now: Date,
 ): Promise<void> {
-  const limits = TIER_LIMITS[tier]
   const day = utcDay(now)
-  await tx
-    .insertInto('agent_daily_usage')
-    .values({ agent_id: agentId, day, tasks: 0n, spend_micros: 0n })
-    .onConflict((oc) => oc.columns(['agent_id', 'day']).doNothing())
-    .execute()
-  const r = await tx
-    .updateTable('agent_daily_usage')
-    .set({ tasks: sql`tasks + 1`, spend_micros: sql`spend_micros + ${escrow}` })
-    .where('agent_id', '=', agentId)
-    .where('day', '=', day)
-    .where('tasks', '<', BigInt(limits.maxDailyTasks))
-    .where(sql<boolean>`spend_micros + ${escrow} <= ${limits.maxDailySpendMicros}`)
-    .executeTakeFirst()
-  if (r.numUpdatedRows > 0n) return
-  const usage = await tx
+  if (limits.maxDailyTasks > 0 && escrow <= limits.maxDailySpendMicros) {
+    // One guarded upsert: the first task of the day inserts, later ones add only while under both limits.
+    const r = await tx
+      .insertInto('agent_daily_usage')
+      .values({ agent_id: agentId, day, tasks: 1n, spend_micros: escrow })
+      .onConflict((oc) =>
+        oc
+          .columns(['agent_id', 'day'])
+          .doUpdateSet({
+            tasks: sql`agent_daily_usage.tasks + 1`,
+            spend_micros: sql`agent_daily_usage.spend_micros + excluded.spend_micros`,
+          })
+          .where(sql<boolean>`agent_daily_usage.tasks < ${BigInt(limits.maxDailyTasks)}`)
+          .where(
+            sql<boolean>`agent_daily_usage.spend_micros + excluded.spend_micros <= ${limits.maxDailySpendMicros}`,
+          ),
+      )
+      .executeTakeFirst()
+    if (r.numInsertedOrUpdatedRows && r.numInsertedOrUpdatedRows > 0n) return
+  }
+  const usage = (await tx
     .selectFrom('agent_daily_usage')
     .selectAll()
     .where('agent_id', '=', agentId)
     .where('day', '=', day)
-    .executeTakeFirstOrThrow()
+    .executeTakeFirst()) ?? { tasks: 0n, spend_micros: 0n }
   if (usage.tasks >= BigInt(limits.maxDailyTasks)) {
     throw new DomainError(
       'LIMIT_EXCEEDED',
@@ -132,7 +138,7 @@ export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInp
       )
     }
     const tier = agent.tier as Tier
-    const limits = TIER_LIMITS[tier]
+    const limits = ctx.config.tierLimits[tier]
     if (reward > limits.maxTaskValueMicros) {
       throw new DomainError(
         'LIMIT_EXCEEDED',
@@ -142,7 +148,8 @@ export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInp
     const fee = platformFee(reward, ctx.config.feeRateBps, ctx.config.minFeeMicros)
     const sandbox = tier === 'SANDBOX'
     const escrow = sandbox ? 0n : reward + fee
-    await chargeDailyUsage(tx, agentId, tier, reward + fee, now)
+    // Daily spend is the escrow taken; sandbox tasks take none, so their reward counts instead.
+    await chargeDailyUsage(tx, agentId, tier, limits, sandbox ? reward : escrow, now)
     const id = newId('task')
     const at = iso(now)
     if (escrow > 0n) {

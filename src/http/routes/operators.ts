@@ -8,6 +8,7 @@ import { operatorMe } from '../../operators/me.ts'
 import { loginOperator, type RegisterOperatorInput, registerOperator } from '../../operators/register.ts'
 import { releaseTask } from '../../operators/release-task.ts'
 import { startTask } from '../../operators/start-task.ts'
+import { KYC_DOCUMENTS, type KycDocument, submitKyc } from '../../operators/submit-kyc.ts'
 import { type ProofInput, submitProof, type UploadedFile } from '../../proof/submit-proof.ts'
 import { operatorId, requireOperator } from '../auth.ts'
 import {
@@ -66,6 +67,27 @@ async function readProof(req: FastifyRequest): Promise<ProofInput> {
       notes: fields.credential_notes,
     },
   }
+}
+
+async function readKyc(req: FastifyRequest): Promise<Partial<Record<KycDocument, Buffer>>> {
+  if (!req.isMultipart()) {
+    throw new DomainError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `KYC documents must be sent as multipart/form-data: ${KYC_DOCUMENTS.join(', ')}.`,
+    )
+  }
+  const docs: Partial<Record<KycDocument, Buffer>> = {}
+  for await (const part of req.parts()) {
+    if (part.type !== 'file' || !(KYC_DOCUMENTS as readonly string[]).includes(part.fieldname)) {
+      if (part.type === 'file') await part.toBuffer().catch(() => {})
+      throw invalid(
+        part.fieldname,
+        `Unknown field \`${part.fieldname}\`; upload the files ${KYC_DOCUMENTS.join(', ')}.`,
+      )
+    }
+    docs[part.fieldname as KycDocument] = await part.toBuffer()
+  }
+  return docs
 }
 
 function parseNear(near: string | undefined) {
@@ -176,6 +198,19 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
       },
     },
     async (req) => submitProof(ctx, operatorId(req), req.params.id, await readProof(req)),
+  )
+  app.post(
+    '/operator/kyc',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Upload identity documents (multipart: id_document, selfie, proof_of_address)',
+        consumes: ['multipart/form-data'],
+      },
+    },
+    async (req) => submitKyc(ctx, operatorId(req), await readKyc(req)),
   )
   app.get(
     '/operator/earnings',

@@ -1,0 +1,193 @@
+// Load benchmark: create-task and GET task on SQLite and PostgreSQL, against a bare
+// Fastify + one-SQLite-insert ceiling measured in the same run. See bench/README.md.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import autocannon from 'autocannon'
+import pg from 'pg'
+
+const DURATION = Number(process.env.BENCH_DURATION_S ?? 10)
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
+const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+const ROOT = path.resolve(import.meta.dirname, '..')
+
+interface Result {
+  name: string
+  rps: number
+  p50: number
+  p99: number
+  errors: number
+  non2xx: number
+}
+
+function startProcess(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let out = ''
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000)
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString()
+      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out)
+      if (m) {
+        clearTimeout(timer)
+        resolve({ child, url: m[1]! })
+      }
+    })
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)))
+  })
+}
+
+async function run(name: string, opts: autocannon.Options): Promise<Result> {
+  const r = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts })
+  const result = {
+    name,
+    rps: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+  }
+  console.error(
+    `${name}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, errors ${result.errors}, non-2xx ${result.non2xx}`,
+  )
+  return result
+}
+
+async function json(url: string, init: RequestInit = {}) {
+  const res = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...init.headers } })
+  const body = await res.json()
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${JSON.stringify(body)}`)
+  return body as Record<string, any>
+}
+
+function taskBody() {
+  return JSON.stringify({
+    title: 'Photograph the storefront',
+    description: 'Two photos of the shop front at 1 Main St, including the opening hours sign.',
+    task_type: 'PHOTO',
+    reward_usd: 15,
+    deadline: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+    proof_requirements: ['photo of the storefront', 'photo of the opening hours'],
+    location: { lat: 52.52, lng: 13.405, address: '1 Main St' },
+  })
+}
+
+async function benchHumcli(label: string, env: Record<string, string>): Promise<Result[]> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'humcli-bench-'))
+  const fullEnv = {
+    HUMCLI_DATA_DIR: dataDir,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    HUMCLI_RATE_LIMIT_PER_MINUTE: '0',
+    HUMCLI_TIER_LIMITS: JSON.stringify({ STANDARD: { maxDailyTasks: 10_000_000, maxDailySpend: 1e12 } }),
+    ...env,
+  }
+  const { child, url } = await startProcess(['bin/humcli.js', 'serve'], fullEnv)
+  try {
+    const agent = await json(`${url}/api/v1/agents/register`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'bench', email: `bench-${randomBytes(4).toString('hex')}@example.com` }),
+    })
+    const admin = (cmd: string[]) =>
+      new Promise<void>((resolve, reject) => {
+        const c = spawn(process.execPath, ['bin/humcli.js', 'admin', ...cmd], {
+          cwd: ROOT,
+          env: { ...process.env, ...fullEnv },
+          stdio: 'ignore',
+        })
+        c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`admin ${cmd.join(' ')} failed`))))
+      })
+    await admin(['set-tier', agent.agent_id, 'STANDARD'])
+    await admin(['credit', agent.agent_id, '100000000'])
+    const headers = { 'content-type': 'application/json', 'x-api-key': agent.api_key }
+    const created = await json(`${url}/api/v1/tasks`, { method: 'POST', headers, body: taskBody() })
+    const body = taskBody()
+    const create = await run(`create-task (${label})`, {
+      url: `${url}/api/v1/tasks`,
+      method: 'POST',
+      headers,
+      body,
+    })
+    const get = await run(`GET task (${label})`, { url: `${url}/api/v1/tasks/${created.task_id}`, headers })
+    return [create, get]
+  } finally {
+    child.kill('SIGTERM')
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+async function benchCeiling(): Promise<Result> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'humcli-ceiling-'))
+  const { child, url } = await startProcess(
+    ['--import', 'tsx', 'bench/ceiling-server.ts', path.join(dir, 'c.sqlite')],
+    {},
+  )
+  try {
+    return await run('ceiling: bare Fastify + 1 SQLite insert', {
+      url: `${url}/items`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: taskBody(),
+    })
+  } finally {
+    child.kill('SIGTERM')
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function freshPgSchema(): Promise<string> {
+  const schema = `bench_${randomBytes(4).toString('hex')}`
+  const c = new pg.Client({ connectionString: PG_URL })
+  await c.connect()
+  await c.query(`create schema ${schema}`)
+  await c.end()
+  return schema
+}
+
+async function dropPgSchema(schema: string) {
+  const c = new pg.Client({ connectionString: PG_URL })
+  await c.connect()
+  await c.query(`drop schema if exists ${schema} cascade`)
+  await c.end()
+}
+
+const results: Result[] = []
+results.push(await benchCeiling())
+results.push(...(await benchHumcli('SQLite', {})))
+if (process.env.BENCH_SKIP_PG !== '1') {
+  const schema = await freshPgSchema()
+  try {
+    results.push(...(await benchHumcli('PostgreSQL', { DATABASE_URL: PG_URL, HUMCLI_DB_SCHEMA: schema })))
+  } finally {
+    await dropPgSchema(schema)
+  }
+}
+
+const ceiling = results[0]!.rps
+const lines = [
+  `# Benchmark ${new Date().toISOString()}`,
+  '',
+  `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
+  `Command: \`npm run bench\` (autocannon, ${CONNECTIONS} connections, ${DURATION} s per row; load generator on the same machine).`,
+  '',
+  '| scenario | req/s | % of ceiling | p50 ms | p99 ms | errors | non-2xx |',
+  '|---|---:|---:|---:|---:|---:|---:|',
+  ...results.map(
+    (r) =>
+      `| ${r.name} | ${r.rps} | ${Math.round((r.rps / ceiling) * 100)}% | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} |`,
+  ),
+  '',
+]
+const out = lines.join('\n')
+process.stdout.write(out)
+fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true })
+fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'latest.md'), out)
