@@ -26,27 +26,35 @@ function derive(master: Buffer, purpose: string): Buffer {
 }
 
 /**
+ * Reads the generated key file, creating it on first run. The key is written to a temporary file
+ * and hard-linked into place, which is atomic and fails if the file exists, so two processes
+ * starting at once on a fresh data folder agree on one key and never read a half-written file.
+ */
+function readOrCreateKeyFile(file: string): string {
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+    fs.writeFileSync(tmp, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 })
+    try {
+      fs.linkSync(tmp, file)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    } finally {
+      fs.rmSync(tmp, { force: true })
+    }
+  }
+  const hex = fs.readFileSync(file, 'utf8').trim()
+  if (!/^[0-9a-f]{64}$/i.test(hex)) throw new Error(`${file} does not hold a 64-hex-digit master key`)
+  return hex
+}
+
+/**
  * Loads the master key from HUMCLI_MASTER_KEY, or in development from `<data>/secrets/master.key`,
  * generating it on first run. Every other secret is derived from it, so several processes that
  * share the key agree on JWT and URL signatures.
  */
 export function loadSecrets(config: Pick<Config, 'masterKey' | 'dataDir' | 'env'>): Secrets {
-  let hex = config.masterKey
-  if (!hex) {
-    const file = path.join(config.dataDir, 'secrets', 'master.key')
-    if (fs.existsSync(file)) {
-      hex = fs.readFileSync(file, 'utf8').trim()
-    } else {
-      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
-      hex = randomBytes(32).toString('hex')
-      try {
-        fs.writeFileSync(file, `${hex}\n`, { mode: 0o600, flag: 'wx' })
-      } catch {
-        // Another process created it first: use theirs.
-        hex = fs.readFileSync(file, 'utf8').trim()
-      }
-    }
-  }
+  const hex = config.masterKey ?? readOrCreateKeyFile(path.join(config.dataDir, 'secrets', 'master.key'))
   const masterKey = Buffer.from(hex, 'hex')
   const seed = derive(masterKey, 'jwt-ed25519')
   const jwtPrivateKey = createPrivateKey({

@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import secureJson from 'secure-json-parse'
 import type { Ctx } from '../context.ts'
+import { TRANSITIONS } from '../domain/lifecycle.ts'
 import { sha256Hex } from '../secrets.ts'
 import { frameworkErrors, installErrorHandler, invalidJson } from './errors.ts'
 import { installIdempotency } from './idempotency.ts'
@@ -18,6 +19,24 @@ import { ErrorBody } from './schemas/common.ts'
 import { validatorCompiler } from './validation.ts'
 
 const VERSION = '0.1.0'
+
+/** The API document's introduction, with the lifecycle table rendered from `TRANSITIONS` itself. */
+function apiDescription(): string {
+  const rows = Object.entries(TRANSITIONS).map(
+    ([from, to]) => `| ${from} | ${to.length ? to.join(', ') : '(final)'} |`,
+  )
+  return [
+    'AI agents hire verified humans. Compatible with the HumCLI API: change the base URL.',
+    '',
+    'Errors are `{"error", "code", "request_id", "details"?}`. Money is USD with at most 6 decimals.',
+    '',
+    '## Task lifecycle',
+    '',
+    '| from | allowed next statuses |',
+    '|---|---|',
+    ...rows,
+  ].join('\n')
+}
 
 /** Rate-limit key: the credential when there is one (hashed), else the client address. */
 function rateKey(req: { headers: Record<string, unknown>; ip: string }): string {
@@ -77,7 +96,7 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
       info: {
         title: 'humcli API',
         version: VERSION,
-        description: 'AI agents hire verified humans. Compatible with the HumCLI API.',
+        description: apiDescription(),
       },
       servers: [{ url: '/' }],
       components: {

@@ -86,7 +86,7 @@ export function requireOperator(ctx: Ctx): Hook {
 export function requireAdmin(ctx: Ctx): Hook {
   return async (req) => {
     const token = bearer(req)
-    if (!token || !token.startsWith('hadm_')) {
+    if (!token?.startsWith('hadm_')) {
       if (await hasLiveCredential(ctx, req)) throw wrongRole('platform staff (admin token)')
       throw new DomainError(
         'UNAUTHORIZED',

@@ -17,10 +17,20 @@ declare module 'fastify' {
 
 const POLL_MS = 20
 
+/** JSON with object keys sorted, so the same body with its keys in another order is the same request. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    )
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value ?? null)
+}
+
 function requestHash(req: FastifyRequest): string {
-  return createHash('sha256')
-    .update(JSON.stringify(req.body ?? null))
-    .digest('hex')
+  return createHash('sha256').update(canonicalJson(req.body)).digest('hex')
 }
 
 async function claim(ctx: Ctx, scope: string, hash: string): Promise<boolean> {

@@ -32,7 +32,7 @@ export async function claimDueJobs(ctx: Ctx, workerId: string, limit = 20): Prom
     )
     .orderBy('run_at')
     .limit(limit)
-  if (ctx.store.dialect === 'nope') due = due.forUpdate().skipLocked()
+  if (ctx.store.dialect === 'postgres') due = due.forUpdate().skipLocked()
   const rows = await db
     .updateTable('jobs')
     .set({

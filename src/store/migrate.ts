@@ -1,32 +1,43 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { DialectName } from './db.ts'
 import * as m0001 from './migrations/0001-initial.ts'
+import { withTx } from './tx.ts'
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> }
 
-const MIGRATIONS: Record<string, DialectMigration> = { '0001-initial': m0001 }
+/** Every migration, in order. Names never change once released. */
+const MIGRATIONS: [string, DialectMigration][] = [['0001-initial', m0001]]
 
-class StaticProvider implements MigrationProvider {
-  constructor(private readonly dialect: DialectName) {}
-  async getMigrations(): Promise<Record<string, Migration>> {
-    const out: Record<string, Migration> = {}
-    for (const [name, m] of Object.entries(MIGRATIONS)) {
-      out[name] = { up: (db) => m.up(db, this.dialect) }
-    }
-    return out
-  }
-}
-
-/** Applies every pending migration; returns the names applied. */
+/**
+ * Applies every pending migration in one transaction; returns the names applied.
+ *
+ * Our own small migrator rather than Kysely's: Kysely introspects the tables of every schema in
+ * the database, which breaks when several humcli schemas share one PostgreSQL database (tests,
+ * or tenants) and one is dropped mid-way. Here the bookkeeping table lives in the current schema,
+ * and concurrent starts are serialised by a transaction-scoped advisory lock (PostgreSQL) or
+ * `BEGIN IMMEDIATE` (SQLite). DDL is transactional on both, so a failed migration leaves nothing.
+ */
 export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
-  // Without a schema Kysely takes its migration tables in *any* schema of the database as its own,
-  // so a second humcli schema in one PostgreSQL database would skip creating them and fail.
-  const schema =
-    dialect === 'postgres'
-      ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
-      : undefined
-  const migrator = new Migrator({ db, provider: new StaticProvider(dialect), migrationTableSchema: schema })
-  const { error, results } = await migrator.migrateToLatest()
-  if (error) throw error
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+  return withTx({ db: db as never, dialect }, async (trx) => {
+    const tx = trx as unknown as Kysely<unknown>
+    if (dialect === 'postgres') {
+      await sql`select pg_advisory_xact_lock(hashtext(current_schema() || ':humcli-migrate'))`.execute(tx)
+    }
+    await sql`create table if not exists humcli_migrations (name text primary key, applied_at text not null)`.execute(
+      tx,
+    )
+    const done = new Set(
+      (await sql<{ name: string }>`select name from humcli_migrations`.execute(tx)).rows.map((r) => r.name),
+    )
+    const applied: string[] = []
+    for (const [name, migration] of MIGRATIONS) {
+      if (done.has(name)) continue
+      await migration.up(tx, dialect)
+      await sql`insert into humcli_migrations (name, applied_at) values (${name}, ${new Date().toISOString()})`.execute(
+        tx,
+      )
+      applied.push(name)
+    }
+    return applied
+  })
 }

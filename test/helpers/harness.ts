@@ -1,8 +1,10 @@
+import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe } from 'node:test'
+import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import pino from 'pino'
 import { ManualClock } from '../../src/clock.ts'
@@ -124,5 +126,91 @@ export function useServer(dialect: Dialect, overrides: Partial<Config> = {}): ()
   return () => {
     if (!server) throw new Error('server not started')
     return server
+  }
+}
+
+// ── `humcli` as a subprocess (CLI and multi-process tests) ──────────────────────────────────────
+
+export const HUMCLI_BIN = fileURLToPath(new URL('../../bin/humcli.js', import.meta.url))
+
+/** The environment of a `humcli` child: only what is given, so nothing leaks in from the test run. */
+export function humcliEnv(env: Record<string, string>): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...env }
+}
+
+/** The environment that points a `humcli` child at a test database. */
+export function dbEnv(db: TestDb): Record<string, string> {
+  return db.databaseSchema
+    ? { HUMCLI_DATA_DIR: db.dir, DATABASE_URL: db.databaseUrl, HUMCLI_DB_SCHEMA: db.databaseSchema }
+    : { HUMCLI_DATA_DIR: db.dir }
+}
+
+export interface CliResult {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs `node bin/humcli.js <args>` to completion; killed (and the result says so) after `timeoutMs`. */
+export function runHumcli(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [HUMCLI_BIN, ...args], { env: humcliEnv(env) })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.on('error', (err) => {
+      clearTimeout(timer)
+      reject(err)
+    })
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code, signal, stdout, stderr })
+    })
+  })
+}
+
+export interface HumcliServer {
+  url: string
+  child: ChildProcess
+  output(): { stdout: string; stderr: string }
+  /** SIGTERM, then SIGKILL if it has not exited within 5 s. Safe to call twice. */
+  stop(): Promise<void>
+}
+
+/** Starts `node bin/humcli.js serve` and waits (at most `timeoutMs`) for the URL it prints. */
+export async function startHumcliServe(
+  env: Record<string, string>,
+  args: string[] = [],
+  timeoutMs = 30_000,
+): Promise<HumcliServer> {
+  const child = spawn(process.execPath, [HUMCLI_BIN, 'serve', ...args], { env: humcliEnv(env) })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d) => (stdout += d))
+  child.stderr.on('data', (d) => (stderr += d))
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+    await exited
+    clearTimeout(timer)
+  }
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const m = /listening on (http:\/\/\S+)/.exec(stdout)
+    if (m) return { url: m[1]!, child, output: () => ({ stdout, stderr }), stop }
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop()
+      throw new Error(`humcli serve did not start (exit ${child.exitCode}):\n${stdout}\n${stderr}`)
+    }
+    await new Promise((r) => setTimeout(r, 25))
   }
 }
