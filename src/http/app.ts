@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import secureJson from 'secure-json-parse'
 import type { Ctx } from '../context.ts'
+import { invalid } from '../domain/errors.ts'
 import { TRANSITIONS } from '../domain/lifecycle.ts'
 import { sha256Hex } from '../secrets.ts'
 import { frameworkErrors, installErrorHandler, invalidJson } from './errors.ts'
@@ -67,8 +68,17 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
     if (text.trim() === '') return done(null, undefined)
     try {
       done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }))
-    } catch {
-      done(invalidJson(), undefined)
+    } catch (err) {
+      const forbidden = err instanceof SyntaxError && /forbidden/.test(err.message)
+      done(
+        forbidden
+          ? invalid(
+              'body',
+              'The request body uses a forbidden key (`__proto__` or `constructor`); remove it.',
+            )
+          : invalidJson(),
+        undefined,
+      )
     }
   })
 

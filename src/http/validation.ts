@@ -72,10 +72,13 @@ function describe(err: ErrorObject, field: string, part: string): string {
     case 'maxItems':
       return `\`${field}\` must have at most ${p.limit} items.`
     case 'minimum':
+      return `\`${field}\` must be at least ${p.limit}.`
     case 'exclusiveMinimum':
+      return `\`${field}\` must be greater than ${p.limit}.`
     case 'maximum':
+      return `\`${field}\` must be at most ${p.limit}.`
     case 'exclusiveMaximum':
-      return `\`${field}\` ${err.message}.`
+      return `\`${field}\` must be less than ${p.limit}.`
     case 'format':
       return `\`${field}\` must be a valid ${p.format}${p.format === 'date-time' ? ' (ISO-8601, e.g. 2026-04-02T12:00:00.000Z)' : ''}.`
     case 'pattern':
