@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { DomainError, invalid } from '../domain/errors.ts'
-import { OPERATOR_ACTIVE_STATUSES } from '../domain/lifecycle.ts'
+import { OPERATOR_ACTIVE_STATUSES, type TaskStatus, TERMINAL_STATUSES } from '../domain/lifecycle.ts'
 import { enqueueJob } from '../jobs/enqueue.ts'
 import { recordEvent } from '../outbox/record-event.ts'
 import { lockRow, withTx } from '../store/tx.ts'
@@ -45,10 +45,13 @@ export async function acceptTask(ctx: Ctx, operatorId: string, taskId: string, i
       throw new DomainError('GONE', 'The deadline of this task has passed; it can no longer be accepted.')
     }
     if (task.status !== 'PENDING') {
-      throw new DomainError(
-        'CONFLICT',
-        `This task is no longer open (status ${task.status}); another operator holds it.`,
-      )
+      const why =
+        task.operator_id === operatorId
+          ? 'you already hold it'
+          : TERMINAL_STATUSES.includes(task.status as TaskStatus)
+            ? 'it is finished'
+            : 'another operator holds it'
+      throw new DomainError('CONFLICT', `This task is no longer open (status ${task.status}): ${why}.`)
     }
     const skills = JSON.parse(op.skills) as string[]
     if (skills.length > 0 && !skills.includes(task.task_type)) {

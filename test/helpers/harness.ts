@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import type { FastifyInstance } from 'fastify'
 import pg from 'pg'
 import pino from 'pino'
 import { ManualClock } from '../../src/clock.ts'
@@ -97,9 +98,20 @@ export async function startTestServer(
   const db = await freshDatabase(dialect)
   const clock = new ManualClock()
   const config = testConfig(db, overrides)
-  const ctx = await openContext(config, { clock, log: pino({ level: 'silent' }), poolSize: 20 })
-  const app = await buildApp(ctx)
-  const address = await app.listen({ port: 0, host: '127.0.0.1' })
+  let ctx: Ctx | undefined
+  let app: FastifyInstance | undefined
+  let address: string
+  try {
+    ctx = await openContext(config, { clock, log: pino({ level: 'silent' }), poolSize: 20 })
+    app = await buildApp(ctx)
+    address = await app.listen({ port: 0, host: '127.0.0.1' })
+  } catch (err) {
+    // Never leave a schema or temp folder behind when a server fails to start.
+    await app?.close().catch(() => {})
+    await ctx?.store.close().catch(() => {})
+    await db.drop().catch(() => {})
+    throw err
+  }
   return {
     ctx,
     clock,
@@ -107,8 +119,8 @@ export async function startTestServer(
     db,
     runJobs: () => runDueJobs(ctx),
     async close() {
-      await app.close()
-      await ctx.store.close()
+      await app!.close()
+      await ctx!.store.close()
       await db.drop()
     },
   }
