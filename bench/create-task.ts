@@ -46,7 +46,11 @@ function startProcess(
   })
 }
 
+const WARMUP = Number(process.env.BENCH_WARMUP_S ?? 3)
+
+/** Warms the server up (JIT, caches) for a few unrecorded seconds, then measures. */
 async function run(name: string, opts: autocannon.Options): Promise<Result> {
+  if (WARMUP > 0) await autocannon({ connections: CONNECTIONS, duration: WARMUP, ...opts })
   const r = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts })
   const result = {
     name,
@@ -177,7 +181,7 @@ const lines = [
   `# Benchmark ${new Date().toISOString()}`,
   '',
   `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
-  `Command: \`npm run bench\` (autocannon, ${CONNECTIONS} connections, ${DURATION} s per row; load generator on the same machine).`,
+  `Command: \`npm run bench\` (autocannon, ${CONNECTIONS} connections, ${WARMUP} s warm-up then ${DURATION} s measured per row; load generator on the same machine).`,
   '',
   '| scenario | req/s | % of ceiling | p50 ms | p99 ms | errors | non-2xx |',
   '|---|---:|---:|---:|---:|---:|---:|',

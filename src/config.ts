@@ -37,6 +37,8 @@ export interface Config {
   uploadMaxBytes: number
   uploadMaxFiles: number
   rateLimitPerMinute: number
+  authCacheMs: number
+  taskViewCacheMs: number
   tierLimits: Record<Tier, TierLimits>
 }
 
@@ -133,6 +135,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     uploadMaxBytes: int(env, 'HUMCLI_UPLOAD_MAX_BYTES', 15 * 1024 * 1024, 1024),
     uploadMaxFiles: int(env, 'HUMCLI_UPLOAD_MAX_FILES', 10, 1),
     rateLimitPerMinute: int(env, 'HUMCLI_RATE_LIMIT_PER_MINUTE', 600),
+    authCacheMs: int(env, 'HUMCLI_AUTH_CACHE_MS', 5000),
+    taskViewCacheMs: int(env, 'HUMCLI_TASK_VIEW_CACHE_MS', 5000),
     tierLimits: tierLimits(env.HUMCLI_TIER_LIMITS),
     ...overrides,
   }

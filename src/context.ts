@@ -1,5 +1,6 @@
 import path from 'node:path'
 import pino, { type Logger } from 'pino'
+import type { CachedKey } from './agents/api-keys.ts'
 import type { BlobStore } from './blobs/blob-store.ts'
 import { LocalDiskBlobStore } from './blobs/local-disk.ts'
 import { type Clock, systemClock } from './clock.ts'
@@ -7,6 +8,7 @@ import type { Config } from './config.ts'
 import { type ChainPort, DevChain, NoChain } from './payments/chain.ts'
 import { loadSecrets, type Secrets } from './secrets.ts'
 import { createStore, type Store } from './store/db.ts'
+import type { CachedTaskView } from './tasks/get-task.ts'
 
 /** Everything a verb or worker needs, passed explicitly: no module-level state. */
 export interface Ctx {
@@ -17,6 +19,8 @@ export interface Ctx {
   blobs: BlobStore
   chain: ChainPort
   secrets: Secrets
+  /** Per-process caches; each says in its owner how it stays correct. */
+  caches: { apiKeys: Map<string, CachedKey>; taskViews: Map<string, CachedTaskView> }
 }
 
 export interface ContextOptions {
@@ -25,12 +29,17 @@ export interface ContextOptions {
   chain?: ChainPort
   blobs?: BlobStore
   poolSize?: number
+  /** SQLite WAL checkpoints on a worker thread: for `serve` and `worker`. */
+  backgroundCheckpoints?: boolean
 }
 
 export function createContext(config: Config, opts: ContextOptions = {}): Ctx {
   return {
     config,
-    store: createStore(config, opts.poolSize),
+    store: createStore(config, {
+      poolSize: opts.poolSize,
+      backgroundCheckpoints: opts.backgroundCheckpoints,
+    }),
     clock: opts.clock ?? systemClock,
     log:
       opts.log ??
@@ -38,5 +47,6 @@ export function createContext(config: Config, opts: ContextOptions = {}): Ctx {
     blobs: opts.blobs ?? new LocalDiskBlobStore(path.join(config.dataDir, 'files')),
     chain: opts.chain ?? (config.env === 'development' ? new DevChain() : new NoChain()),
     secrets: loadSecrets(config),
+    caches: { apiKeys: new Map(), taskViews: new Map() },
   }
 }

@@ -21,7 +21,7 @@ export interface RunningServer {
 
 /** `humcli serve`: the API and the job workers in one process. */
 export async function startServer(config: Config, opts: ContextOptions = {}): Promise<RunningServer> {
-  const ctx = await openContext(config, opts)
+  const ctx = await openContext(config, { backgroundCheckpoints: true, ...opts })
   const app = await buildApp(ctx)
   const address = await app.listen({ port: config.port, host: config.host })
   const stopWorker = config.workers ? startWorker(ctx) : async () => {}

@@ -1,4 +1,3 @@
-import { sql } from 'kysely'
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { DomainError, notFound } from '../domain/errors.ts'
@@ -61,40 +60,69 @@ export async function revokeApiKey(ctx: Ctx, agentId: string, keyId: string) {
     }
     const now = iso(ctx.clock.now())
     await tx.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', keyId).execute()
+    forgetKey(ctx, keyId)
     return { id: keyId, revoked_at: now }
   })
 }
 
 const TOUCH_EVERY_MS = 60_000
 
-/** Resolves an `X-API-Key` to its agent; `last_used_at` is written at most once a minute per key. */
+export interface CachedKey {
+  agentId: string
+  keyId: string
+  lastUsedAt: number
+  cachedUntil: number
+}
+
+/**
+ * Resolves an `X-API-Key` to its agent. Lookups are cached per process for
+ * `HUMCLI_AUTH_CACHE_MS` (default 5 s; revoking a key clears it at once in the process that
+ * revoked it, and within that time in the others). `last_used_at` is written at most once a minute.
+ */
 export async function authenticateApiKey(
   ctx: Ctx,
   key: string,
 ): Promise<{ agentId: string; keyId: string } | null> {
-  const row = await ctx.store.db
-    .selectFrom('api_keys')
-    .select(['id', 'agent_id', 'last_used_at'])
-    .where('key_hash', '=', sha256Hex(key))
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst()
-  if (!row) return null
-  const now = ctx.clock.now()
-  if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() > TOUCH_EVERY_MS) {
+  const hash = sha256Hex(key)
+  const now = ctx.clock.now().getTime()
+  let entry = ctx.caches.apiKeys.get(hash)
+  if (!entry || entry.cachedUntil <= now) {
+    const row = await ctx.store.db
+      .selectFrom('api_keys')
+      .select(['id', 'agent_id', 'last_used_at'])
+      .where('key_hash', '=', hash)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst()
+    if (!row) {
+      ctx.caches.apiKeys.delete(hash)
+      return null
+    }
+    entry = {
+      agentId: row.agent_id,
+      keyId: row.id,
+      lastUsedAt: row.last_used_at ? new Date(row.last_used_at).getTime() : 0,
+      cachedUntil: now + ctx.config.authCacheMs,
+    }
+    if (ctx.config.authCacheMs > 0) {
+      if (ctx.caches.apiKeys.size >= 10_000) ctx.caches.apiKeys.clear()
+      ctx.caches.apiKeys.set(hash, entry)
+    }
+  }
+  if (now - entry.lastUsedAt > TOUCH_EVERY_MS) {
+    entry.lastUsedAt = now
+    const at = new Date(now).toISOString()
     await ctx.store.db
       .updateTable('api_keys')
-      .set({ last_used_at: iso(now) })
-      .where('id', '=', row.id)
-      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', iso(now))]))
+      .set({ last_used_at: at })
+      .where('id', '=', entry.keyId)
+      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
       .execute()
       .catch(() => {})
   }
-  return { agentId: row.agent_id, keyId: row.id }
+  return { agentId: entry.agentId, keyId: entry.keyId }
 }
 
-export const countKeys = (tx: Tx, agentId: string) =>
-  tx
-    .selectFrom('api_keys')
-    .select(sql<bigint>`count(*)`.as('n'))
-    .where('agent_id', '=', agentId)
-    .executeTakeFirstOrThrow()
+/** Forgets a revoked key in this process at once. */
+function forgetKey(ctx: Ctx, keyId: string): void {
+  for (const [hash, entry] of ctx.caches.apiKeys) if (entry.keyId === keyId) ctx.caches.apiKeys.delete(hash)
+}

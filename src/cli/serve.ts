@@ -53,7 +53,7 @@ export function workerCommand(): Command {
   return withServerFlags(new Command('worker'))
     .description('Run only the job workers (for extra processes sharing a PostgreSQL database)')
     .action(async (flags: ServerFlags) => {
-      const ctx = await openContext(configFrom(flags))
+      const ctx = await openContext(configFrom(flags), { backgroundCheckpoints: true })
       const stop = startWorker(ctx)
       process.stdout.write(`humcli worker running (${ctx.store.dialect})\n`)
       onSignals(async () => {

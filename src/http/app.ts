@@ -39,6 +39,16 @@ function apiDescription(): string {
   ].join('\n')
 }
 
+/**
+ * Request ids: a random per-process prefix and a counter — unique without a call into the
+ * random source on every request.
+ */
+function requestIds(): () => string {
+  const prefix = randomBytes(6).toString('hex')
+  let n = 0
+  return () => `req_${prefix}${(n++).toString(16).padStart(12, '0')}`
+}
+
 /** Rate-limit key: the credential when there is one (hashed), else the client address. */
 function rateKey(req: { headers: Record<string, unknown>; ip: string }): string {
   const cred = req.headers['x-api-key'] ?? req.headers.authorization
@@ -48,7 +58,7 @@ function rateKey(req: { headers: Record<string, unknown>; ip: string }): string 
 export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
-    genReqId: () => `req_${randomBytes(12).toString('hex')}`,
+    genReqId: requestIds(),
     requestIdHeader: false,
     bodyLimit: ctx.config.bodyLimitBytes,
     trustProxy: false,

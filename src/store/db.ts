@@ -1,9 +1,11 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { Worker } from 'node:worker_threads'
 import SqliteDatabase from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import pg from 'pg'
 import { type Config, isPostgres } from '../config.ts'
+import { GroupCommitter } from './group-commit.ts'
 import type { Database } from './schema.ts'
 
 export type DialectName = 'sqlite' | 'postgres'
@@ -11,6 +13,8 @@ export type DialectName = 'sqlite' | 'postgres'
 export interface Store {
   db: Kysely<Database>
   dialect: DialectName
+  /** SQLite only: concurrent transactions commit together (see group-commit.ts). */
+  groupCommit: GroupCommitter | null
   close(): Promise<void>
 }
 
@@ -35,10 +39,51 @@ function withStatementCache(sqlite: SqliteDatabase.Database, max = 500) {
   }
 }
 
+/**
+ * Checkpoints happen on a worker thread (see checkpointer.mjs); the writer's own auto-checkpoint
+ * stays on at a high mark as a backstop, should the worker fall behind.
+ */
+function startCheckpointer(sqlite: SqliteDatabase.Database, file: string) {
+  sqlite.pragma('wal_autocheckpoint = 20000')
+  sqlite.pragma('journal_size_limit = 67108864')
+  const worker = new Worker(new URL('./checkpointer.mjs', import.meta.url), {
+    workerData: { file: path.resolve(file), intervalMs: 200 },
+  })
+  worker.unref()
+  let exited = false
+  worker.on('error', () => {
+    // The backstop auto-checkpoint keeps the WAL bounded without the worker.
+  })
+  worker.once('exit', () => {
+    exited = true
+  })
+  return {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (exited) return resolve()
+        // Keep the process alive until the worker has closed its connection.
+        worker.ref()
+        worker.once('exit', () => resolve())
+        worker.postMessage('stop')
+      }),
+  }
+}
+
 // int8 and int4 both read back as bigint so that both dialects return the same types.
 const toBigInt = (v: string) => BigInt(v)
 
-export function createStore(config: Pick<Config, 'databaseUrl' | 'databaseSchema'>, poolSize = 10): Store {
+export interface StoreOptions {
+  /** PostgreSQL pool size. */
+  poolSize?: number
+  /** SQLite: checkpoint the WAL on a worker thread (long-running servers); short commands skip it. */
+  backgroundCheckpoints?: boolean
+}
+
+export function createStore(
+  config: Pick<Config, 'databaseUrl' | 'databaseSchema'>,
+  opts: StoreOptions = {},
+): Store {
+  const poolSize = opts.poolSize ?? 10
   if (isPostgres(config)) {
     const schema = config.databaseSchema
     const pool = new pg.Pool({
@@ -53,7 +98,7 @@ export function createStore(config: Pick<Config, 'databaseUrl' | 'databaseSchema
       },
     })
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-    return { db, dialect: 'postgres', close: () => db.destroy() }
+    return { db, dialect: 'postgres', groupCommit: null, close: () => db.destroy() }
   }
   const file = config.databaseUrl.replace(/^sqlite:(\/\/)?/, '')
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
@@ -62,7 +107,18 @@ export function createStore(config: Pick<Config, 'databaseUrl' | 'databaseSchema
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('cache_size = -32000')
   sqlite.defaultSafeIntegers(true)
+  const checkpointer =
+    opts.backgroundCheckpoints && file !== ':memory:' ? startCheckpointer(sqlite, file) : null
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
-  return { db, dialect: 'sqlite', close: () => db.destroy() }
+  return {
+    db,
+    dialect: 'sqlite',
+    groupCommit: new GroupCommitter(db),
+    close: async () => {
+      await checkpointer?.stop()
+      await db.destroy()
+    },
+  }
 }

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { DialectName } from './db.ts'
+import type { GroupCommitter } from './group-commit.ts'
 import type { Database, Tx } from './schema.ts'
 
 const RETRYABLE_PG = new Set(['40001', '40P01'])
@@ -7,12 +8,14 @@ const RETRYABLE_PG = new Set(['40001', '40P01'])
 /**
  * Runs `fn` in one database transaction. On SQLite the transaction starts with BEGIN IMMEDIATE so
  * a second process (e.g. `humcli admin credit` next to `humcli serve`) waits for the write lock
- * instead of failing half-way; on PostgreSQL a serialization failure or deadlock is retried.
+ * instead of failing half-way, and a server's store commits concurrent transactions in groups
+ * (see `GroupCommitter`); on PostgreSQL a serialization failure or deadlock is retried.
  */
 export async function withTx<T>(
-  store: { db: Kysely<Database>; dialect: DialectName },
+  store: { db: Kysely<Database>; dialect: DialectName; groupCommit?: GroupCommitter | null },
   fn: (tx: Tx) => Promise<T>,
 ): Promise<T> {
+  if (store.groupCommit) return store.groupCommit.run(fn)
   if (store.dialect === 'sqlite') {
     return store.db.connection().execute(async (conn) => {
       await sql`begin immediate`.execute(conn)

@@ -31,8 +31,11 @@ export function taskSummary(t: TaskRow) {
   }
 }
 
-/** The full task object an agent sees (spec §5, "Read"). */
-export async function taskView(ctx: Ctx, tx: Tx, t: TaskRow, baseUrl: string) {
+/**
+ * The full task object an agent sees (spec §5, "Read"), with proof photos still as file ids:
+ * `presentTaskView` turns them into signed URLs for one response.
+ */
+export async function buildTaskView(tx: Tx, t: TaskRow) {
   const transitions = await tx
     .selectFrom('task_transitions')
     .select(['from_status', 'to_status', 'actor', 'reason', 'at'])
@@ -65,7 +68,7 @@ export async function taskView(ctx: Ctx, tx: Tx, t: TaskRow, baseUrl: string) {
     operator,
     estimate: parse(t.estimate),
     proof: proof && {
-      photos: proof.photos.map((p) => signedFileUrl(ctx, baseUrl, p.file_id)),
+      photos: proof.photos.map((p) => p.file_id),
       notes: proof.notes,
       submittedAt: proof.submittedAt,
     },
@@ -118,4 +121,19 @@ export function operatorTaskView(t: TaskRow, operatorId: string, distanceKm?: nu
         }
       : {}),
   }
+}
+
+export type TaskView = Awaited<ReturnType<typeof buildTaskView>>
+
+/** The view as sent: every proof photo as a signed URL that expires (fresh for each response). */
+export function presentTaskView(ctx: Ctx, view: TaskView, baseUrl: string) {
+  if (!view.proof) return view
+  return {
+    ...view,
+    proof: { ...view.proof, photos: view.proof.photos.map((id) => signedFileUrl(ctx, baseUrl, id)) },
+  }
+}
+
+export async function taskView(ctx: Ctx, tx: Tx, t: TaskRow, baseUrl: string) {
+  return presentTaskView(ctx, await buildTaskView(tx, t), baseUrl)
 }

@@ -5,8 +5,8 @@ import { operatorRating } from '../../operators/load.ts'
 import { approveEstimate } from '../../tasks/approve-estimate.ts'
 import { cancelTask } from '../../tasks/cancel-task.ts'
 import { createTask } from '../../tasks/create-task.ts'
+import { getTask } from '../../tasks/get-task.ts'
 import { listTasks } from '../../tasks/list-tasks.ts'
-import { loadAgentTask } from '../../tasks/load.ts'
 import { rateTask } from '../../tasks/rate-task.ts'
 import { rejectEstimate } from '../../tasks/reject-estimate.ts'
 import { taskView } from '../../tasks/serialize.ts'
@@ -29,10 +29,8 @@ export function taskRoutes(app: FastifyInstance, ctx: Ctx): void {
   const auth = requireAgent(ctx)
   const tags = ['tasks']
   const security = [{ apiKey: [] }]
-  const view = async (req: Parameters<typeof baseUrl>[1], id: string) => {
-    const task = await loadAgentTask(ctx.store.db, agentId(req), id)
-    return taskView(ctx, ctx.store.db, task, baseUrl(ctx, req))
-  }
+  const view = (req: Parameters<typeof baseUrl>[1], id: string) =>
+    getTask(ctx, agentId(req), id, baseUrl(ctx, req))
 
   app.post<{ Body: CreateTaskBody }>(
     '/tasks',

@@ -1,15 +1,19 @@
-import type { ColumnDefinitionBuilder, CreateTableBuilder, Kysely } from 'kysely'
+import { type ColumnDefinitionBuilder, type CreateTableBuilder, type Kysely, sql } from 'kysely'
 
 type Dialect = 'sqlite' | 'postgres'
 type Table = CreateTableBuilder<string, never>
 
 const req = (c: ColumnDefinitionBuilder) => c.notNull()
 
-/** An auto-incrementing bigint primary key on either dialect. */
+/**
+ * An auto-incrementing bigint primary key on either dialect. On SQLite a plain INTEGER PRIMARY
+ * KEY (the rowid) already takes max + 1; AUTOINCREMENT would add a write to sqlite_sequence on
+ * every insert, and these tables never delete their newest row.
+ */
 function serial(t: Table, dialect: Dialect, name: string): Table {
   return dialect === 'postgres'
     ? t.addColumn(name, 'bigserial', (c) => c.primaryKey())
-    : t.addColumn(name, 'integer', (c) => c.primaryKey().autoIncrement())
+    : t.addColumn(name, 'integer', (c) => c.primaryKey())
 }
 
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
@@ -119,7 +123,13 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .execute()
   await db.schema.createIndex('tasks_agent_created').on('tasks').columns(['agent_id', 'created_at']).execute()
   await db.schema.createIndex('tasks_status').on('tasks').columns(['status', 'created_at']).execute()
-  await db.schema.createIndex('tasks_operator').on('tasks').columns(['operator_id', 'status']).execute()
+  // Partial: an open task has no operator, so creating one does not touch this index.
+  await db.schema
+    .createIndex('tasks_operator')
+    .on('tasks')
+    .columns(['operator_id', 'status'])
+    .where(sql.ref('operator_id'), 'is not', null)
+    .execute()
 
   await serial(db.schema.createTable('task_transitions') as Table, dialect, 'id')
     .addColumn('task_id', 'text', (c) => c.notNull().references('tasks.id'))
