@@ -97,32 +97,67 @@ async function benchHumcli(label: string, env: Record<string, string>): Promise<
   }
   const { child, url } = await startProcess(['bin/humcli.js', 'serve'], fullEnv)
   try {
-    const agent = await json(`${url}/api/v1/agents/register`, {
-      method: 'POST',
-      body: JSON.stringify({ name: 'bench', email: `bench-${randomBytes(4).toString('hex')}@example.com` }),
-    })
-    const admin = (cmd: string[]) =>
-      new Promise<void>((resolve, reject) => {
-        const c = spawn(process.execPath, ['bin/humcli.js', 'admin', ...cmd], {
-          cwd: ROOT,
-          env: { ...process.env, ...fullEnv },
-          stdio: 'ignore',
-        })
-        c.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`admin ${cmd.join(' ')} failed`))))
+    const adminToken = await new Promise<string>((resolve, reject) => {
+      const c = spawn(process.execPath, ['bin/humcli.js', 'admin', 'create-token', '--name', 'bench'], {
+        cwd: ROOT,
+        env: { ...process.env, ...fullEnv },
+        stdio: ['ignore', 'pipe', 'ignore'],
       })
-    await admin(['set-tier', agent.agent_id, 'STANDARD'])
-    await admin(['credit', agent.agent_id, '100000000'])
-    const headers = { 'content-type': 'application/json', 'x-api-key': agent.api_key }
+      let out = ''
+      c.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+      c.on('exit', (code) =>
+        code === 0 ? resolve(out.trim()) : reject(new Error('admin create-token failed')),
+      )
+    })
+    // A funded STANDARD agent: VERIFIED by an admin, then a dev-chain deposit over $50 upgrades it.
+    const newAgent = async () => {
+      const agent = await json(`${url}/api/v1/agents/register`, {
+        method: 'POST',
+        body: JSON.stringify({ name: 'bench', email: `bench-${randomBytes(6).toString('hex')}@example.com` }),
+      })
+      await json(`${url}/api/v1/admin/agents/${agent.agent_id}/tier`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}` },
+        body: JSON.stringify({ tier: 'VERIFIED' }),
+      })
+      await json(`${url}/api/v1/agents/deposit/usdc`, {
+        method: 'POST',
+        headers: { 'x-api-key': agent.api_key },
+        body: JSON.stringify({
+          tx_hash: `0x${randomBytes(32).toString('hex')}`,
+          amount_usdc: 10_000_000,
+          chain: 'base',
+        }),
+      })
+      return agent.api_key as string
+    }
+    const key = await newAgent()
+    const headers = { 'content-type': 'application/json', 'x-api-key': key }
     const created = await json(`${url}/api/v1/tasks`, { method: 'POST', headers, body: taskBody() })
     const body = taskBody()
-    const create = await run(`create-task (${label})`, {
+    const create = await run(`create-task, 1 agent (${label})`, {
       url: `${url}/api/v1/tasks`,
       method: 'POST',
       headers,
       body,
     })
+    const keys = await Promise.all(Array.from({ length: CONNECTIONS }, newAgent))
+    let next = 0
+    const createMany = await run(`create-task, ${keys.length} agents (${label})`, {
+      url: `${url}/api/v1/tasks`,
+      requests: [
+        {
+          method: 'POST',
+          body,
+          setupRequest: (req) => ({
+            ...req,
+            headers: { 'content-type': 'application/json', 'x-api-key': keys[next++ % keys.length]! },
+          }),
+        },
+      ],
+    })
     const get = await run(`GET task (${label})`, { url: `${url}/api/v1/tasks/${created.task_id}`, headers })
-    return [create, get]
+    return [create, createMany, get]
   } finally {
     child.kill('SIGTERM')
     fs.rmSync(dataDir, { recursive: true, force: true })

@@ -14,6 +14,7 @@ import type { Tx } from '../store/schema.ts'
 import { withTx } from '../store/tx.ts'
 import { checkCallbackUrl } from './callback-url.ts'
 import type { TaskRow } from './load.ts'
+import type { TransitionRow } from './serialize.ts'
 import { holdEscrow } from './settle.ts'
 
 export interface CreateTaskInput {
@@ -120,6 +121,8 @@ async function chargeDailyUsage(
 
 export interface CreatedTask {
   task: TaskRow
+  /** The transition log as written, so the response needs no read back. */
+  transitions: TransitionRow[]
   /** Returned once when the server generated the callback secret. */
   generatedCallbackSecret: string | null
 }
@@ -148,21 +151,8 @@ export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInp
     const fee = platformFee(reward, ctx.config.feeRateBps, ctx.config.minFeeMicros)
     const sandbox = tier === 'SANDBOX'
     const escrow = sandbox ? 0n : reward + fee
-    // Daily spend is the escrow taken; sandbox tasks take none, so their reward counts instead.
-    await chargeDailyUsage(tx, agentId, tier, limits, sandbox ? reward : escrow, now)
     const id = newId('task')
     const at = iso(now)
-    if (escrow > 0n) {
-      await post(tx, { ...holdEscrow(agentId, escrow), taskId: id, at: now }).catch((err) => {
-        if (err instanceof DomainError && err.code === 'INSUFFICIENT_BALANCE') {
-          throw new DomainError(
-            'INSUFFICIENT_BALANCE',
-            `Insufficient deposit balance: this task needs $${microsToUsd(escrow)} (reward $${microsToUsd(reward)} + fee $${microsToUsd(fee)}). Deposit funds and try again.`,
-          )
-        }
-        throw err
-      })
-    }
     const task = await tx
       .insertInto('tasks')
       .values({
@@ -195,18 +185,33 @@ export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInp
       })
       .returningAll()
       .executeTakeFirstOrThrow()
+    const created = {
+      from_status: null,
+      to_status: 'PENDING',
+      actor: `agent:${agentId}`,
+      reason: 'created',
+      at,
+    }
     await tx
       .insertInto('task_transitions')
-      .values({
-        task_id: id,
-        from_status: null,
-        to_status: 'PENDING',
-        actor: `agent:${agentId}`,
-        reason: 'created',
-        at,
-      })
+      .values({ task_id: id, ...created })
       .execute()
     await enqueueJob(tx, { kind: 'task.deadline', payload: { taskId: id }, runAt: deadline, now })
-    return { task, generatedCallbackSecret }
+    // The agent's own rows (daily usage, balances) are touched last, so on PostgreSQL their row
+    // locks are held only until the commit that follows: one agent's creates queue there briefly.
+    // Daily spend is the escrow taken; sandbox tasks take none, so their reward counts instead.
+    await chargeDailyUsage(tx, agentId, tier, limits, sandbox ? reward : escrow, now)
+    if (escrow > 0n) {
+      await post(tx, { ...holdEscrow(agentId, escrow), taskId: id, at: now }).catch((err) => {
+        if (err instanceof DomainError && err.code === 'INSUFFICIENT_BALANCE') {
+          throw new DomainError(
+            'INSUFFICIENT_BALANCE',
+            `Insufficient deposit balance: this task needs $${microsToUsd(escrow)} (reward $${microsToUsd(reward)} + fee $${microsToUsd(fee)}). Deposit funds and try again.`,
+          )
+        }
+        throw err
+      })
+    }
+    return { task, transitions: [created], generatedCallbackSecret }
   })
 }

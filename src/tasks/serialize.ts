@@ -6,6 +6,14 @@ import type { StoredProof } from '../proof/submit-proof.ts'
 import type { Tx } from '../store/schema.ts'
 import type { TaskRow } from './load.ts'
 
+export interface TransitionRow {
+  from_status: string | null
+  to_status: string
+  actor: string
+  reason: string | null
+  at: string
+}
+
 export const SANDBOX_NOTICE =
   'This is a simulated task. It will auto-complete with a synthetic operator and proof.'
 
@@ -35,13 +43,15 @@ export function taskSummary(t: TaskRow) {
  * The full task object an agent sees (spec §5, "Read"), with proof photos still as file ids:
  * `presentTaskView` turns them into signed URLs for one response.
  */
-export async function buildTaskView(tx: Tx, t: TaskRow) {
-  const transitions = await tx
-    .selectFrom('task_transitions')
-    .select(['from_status', 'to_status', 'actor', 'reason', 'at'])
-    .where('task_id', '=', t.id)
-    .orderBy('id')
-    .execute()
+export async function buildTaskView(tx: Tx, t: TaskRow, known?: TransitionRow[]) {
+  const transitions =
+    known ??
+    (await tx
+      .selectFrom('task_transitions')
+      .select(['from_status', 'to_status', 'actor', 'reason', 'at'])
+      .where('task_id', '=', t.id)
+      .orderBy('id')
+      .execute())
   let operator = null
   if (t.operator_id) {
     const op = await tx
@@ -132,8 +142,4 @@ export function presentTaskView(ctx: Ctx, view: TaskView, baseUrl: string) {
     ...view,
     proof: { ...view.proof, photos: view.proof.photos.map((id) => signedFileUrl(ctx, baseUrl, id)) },
   }
-}
-
-export async function taskView(ctx: Ctx, tx: Tx, t: TaskRow, baseUrl: string) {
-  return presentTaskView(ctx, await buildTaskView(tx, t), baseUrl)
 }

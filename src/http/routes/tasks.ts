@@ -9,7 +9,7 @@ import { getTask } from '../../tasks/get-task.ts'
 import { listTasks } from '../../tasks/list-tasks.ts'
 import { rateTask } from '../../tasks/rate-task.ts'
 import { rejectEstimate } from '../../tasks/reject-estimate.ts'
-import { taskView } from '../../tasks/serialize.ts'
+import { buildTaskView, presentTaskView } from '../../tasks/serialize.ts'
 import { verifyTask } from '../../tasks/verify-task.ts'
 import { agentId, requireAgent } from '../auth.ts'
 import { baseUrl } from '../base-url.ts'
@@ -46,8 +46,12 @@ export function taskRoutes(app: FastifyInstance, ctx: Ctx): void {
       },
     },
     async (req, reply) => {
-      const { task, generatedCallbackSecret } = await createTask(ctx, agentId(req), req.body)
-      const body = await taskView(ctx, ctx.store.db, task, baseUrl(ctx, req))
+      const { task, transitions, generatedCallbackSecret } = await createTask(ctx, agentId(req), req.body)
+      const body = presentTaskView(
+        ctx,
+        await buildTaskView(ctx.store.db, task, transitions),
+        baseUrl(ctx, req),
+      )
       reply.code(201)
       return generatedCallbackSecret ? { ...body, callback_secret: generatedCallbackSecret } : body
     },
