@@ -28,6 +28,9 @@ export class LocalDiskBlobStore implements BlobStore {
   }
 
   async delete(key: string): Promise<void> {
-    await fs.rm(this.pathOf(key), { force: true })
+    const file = this.pathOf(key)
+    await fs.rm(file, { force: true })
+    // Leave no empty folder behind (e.g. proof/<task>/ after a refused upload); fails when not empty.
+    await fs.rmdir(path.dirname(file)).catch(() => {})
   }
 }

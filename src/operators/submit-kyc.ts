@@ -1,3 +1,4 @@
+import { withStoredBlobs } from '../blobs/with-stored-blobs.ts'
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { encryptAtRest } from '../credentials/at-rest.ts'
@@ -43,21 +44,18 @@ export async function submitKyc(ctx: Ctx, operatorId: string, docs: Partial<Reco
     return { id: newId('file'), purpose, type, data }
   })
   const now = ctx.clock.now()
-  const stored: string[] = []
-  try {
-    return await withTx(ctx.store, async (tx) => {
+  const blobs = files.map((f) => ({
+    key: `kyc/${operatorId}/${f.id}`,
+    data: encryptAtRest(ctx.secrets.masterKey, `file:${f.id}`, f.data),
+    contentType: 'application/octet-stream',
+  }))
+  return withStoredBlobs(ctx, blobs, () =>
+    withTx(ctx.store, async (tx) => {
       const op = await loadOperator(tx, operatorId)
       if (op.kyc_status === 'APPROVED') {
         throw new DomainError('CONFLICT', 'Your identity check is already approved; nothing to upload.')
       }
       for (const f of files) {
-        const key = `kyc/${operatorId}/${f.id}`
-        await ctx.blobs.put(
-          key,
-          encryptAtRest(ctx.secrets.masterKey, `file:${f.id}`, f.data),
-          'application/octet-stream',
-        )
-        stored.push(key)
         await tx
           .insertInto('files')
           .values({
@@ -68,7 +66,7 @@ export async function submitKyc(ctx: Ctx, operatorId: string, docs: Partial<Reco
             purpose: `kyc:${f.purpose}`,
             content_type: f.type,
             size_bytes: BigInt(f.data.length),
-            storage_key: key,
+            storage_key: `kyc/${operatorId}/${f.id}`,
             encrypted: 1n,
             created_at: iso(now),
           })
@@ -77,9 +75,6 @@ export async function submitKyc(ctx: Ctx, operatorId: string, docs: Partial<Reco
       const status = ctx.config.kycMode === 'auto' ? 'APPROVED' : 'PENDING'
       await tx.updateTable('operators').set({ kyc_status: status }).where('id', '=', operatorId).execute()
       return { operator_id: operatorId, kyc_status: status, documents: files.map((f) => f.purpose) }
-    })
-  } catch (err) {
-    await Promise.all(stored.map((k) => ctx.blobs.delete(k).catch(() => {})))
-    throw err
-  }
+    }),
+  )
 }

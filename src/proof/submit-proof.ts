@@ -1,3 +1,4 @@
+import { withStoredBlobs } from '../blobs/with-stored-blobs.ts'
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { encryptAtRest } from '../credentials/at-rest.ts'
@@ -64,9 +65,9 @@ export async function submitProof(ctx: Ctx, operatorId: string, taskId: string, 
     type: types[i]!,
     data: p.data,
   }))
-  const stored: string[] = []
-  try {
-    return await withTx(ctx.store, async (tx) => {
+  const blobs = files.map((f) => ({ key: `proof/${taskId}/${f.id}`, data: f.data, contentType: f.type }))
+  return withStoredBlobs(ctx, blobs, () =>
+    withTx(ctx.store, async (tx) => {
       const task = await loadOperatorTask(tx, operatorId, taskId)
       assertStatus(task.status as TaskStatus, ['IN_PROGRESS'], 'submitted')
       if (new Date(task.deadline).getTime() <= now.getTime()) {
@@ -85,9 +86,6 @@ export async function submitProof(ctx: Ctx, operatorId: string, taskId: string, 
         )
       }
       for (const f of files) {
-        const key = `proof/${taskId}/${f.id}`
-        await ctx.blobs.put(key, f.data, f.type)
-        stored.push(key)
         await tx
           .insertInto('files')
           .values({
@@ -98,7 +96,7 @@ export async function submitProof(ctx: Ctx, operatorId: string, taskId: string, 
             purpose: 'proof',
             content_type: f.type,
             size_bytes: BigInt(f.data.length),
-            storage_key: key,
+            storage_key: `proof/${taskId}/${f.id}`,
             encrypted: 0n,
             created_at: iso(now),
           })
@@ -138,9 +136,6 @@ export async function submitProof(ctx: Ctx, operatorId: string, taskId: string, 
         at: now,
       })
       return { task_id: taskId, status: updated.status, submitted_at: iso(now), photos: files.length }
-    })
-  } catch (err) {
-    await Promise.all(stored.map((k) => ctx.blobs.delete(k).catch(() => {})))
-    throw err
-  }
+    }),
+  )
 }
