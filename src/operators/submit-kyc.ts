@@ -1,5 +1,4 @@
-import { withStoredBlobs } from '../blobs/with-stored-blobs.ts'
-import { iso } from '../clock.ts'
+import { recordFiles, withStoredBlobs } from '../blobs/with-stored-blobs.ts'
 import type { Ctx } from '../context.ts'
 import { encryptAtRest } from '../credentials/at-rest.ts'
 import { DomainError } from '../domain/errors.ts'
@@ -55,23 +54,20 @@ export async function submitKyc(ctx: Ctx, operatorId: string, docs: Partial<Reco
       if (op.kyc_status === 'APPROVED') {
         throw new DomainError('CONFLICT', 'Your identity check is already approved; nothing to upload.')
       }
-      for (const f of files) {
-        await tx
-          .insertInto('files')
-          .values({
-            id: f.id,
-            owner_kind: 'operator',
-            owner_id: operatorId,
-            task_id: null,
-            purpose: `kyc:${f.purpose}`,
-            content_type: f.type,
-            size_bytes: BigInt(f.data.length),
-            storage_key: `kyc/${operatorId}/${f.id}`,
-            encrypted: 1n,
-            created_at: iso(now),
-          })
-          .execute()
-      }
+      await recordFiles(
+        tx,
+        files.map((f) => ({
+          id: f.id,
+          ownerId: operatorId,
+          taskId: null,
+          purpose: `kyc:${f.purpose}`,
+          contentType: f.type,
+          sizeBytes: f.data.length,
+          key: `kyc/${operatorId}/${f.id}`,
+          encrypted: true,
+        })),
+        now,
+      )
       const status = ctx.config.kycMode === 'auto' ? 'APPROVED' : 'PENDING'
       await tx.updateTable('operators').set({ kyc_status: status }).where('id', '=', operatorId).execute()
       return { operator_id: operatorId, kyc_status: status, documents: files.map((f) => f.purpose) }

@@ -1,4 +1,4 @@
-import { withStoredBlobs } from '../blobs/with-stored-blobs.ts'
+import { recordFiles, withStoredBlobs } from '../blobs/with-stored-blobs.ts'
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { encryptAtRest } from '../credentials/at-rest.ts'
@@ -85,23 +85,20 @@ export async function submitProof(ctx: Ctx, operatorId: string, taskId: string, 
           [{ path: 'username', message: 'credential fields missing' }],
         )
       }
-      for (const f of files) {
-        await tx
-          .insertInto('files')
-          .values({
-            id: f.id,
-            owner_kind: 'operator',
-            owner_id: operatorId,
-            task_id: taskId,
-            purpose: 'proof',
-            content_type: f.type,
-            size_bytes: BigInt(f.data.length),
-            storage_key: `proof/${taskId}/${f.id}`,
-            encrypted: 0n,
-            created_at: iso(now),
-          })
-          .execute()
-      }
+      await recordFiles(
+        tx,
+        files.map((f) => ({
+          id: f.id,
+          ownerId: operatorId,
+          taskId,
+          purpose: 'proof',
+          contentType: f.type,
+          sizeBytes: f.data.length,
+          key: `proof/${taskId}/${f.id}`,
+          encrypted: false,
+        })),
+        now,
+      )
       const proof: StoredProof = {
         photos: files.map((f) => ({ file_id: f.id, content_type: f.type, size_bytes: f.data.length })),
         notes: input.notes?.trim() || null,
