@@ -1,16 +1,18 @@
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { assertStatus } from '../domain/lifecycle.ts'
+import { loadOperator, operatorRating } from '../operators/load.ts'
 import { withTx } from '../store/tx.ts'
-import { loadAgentTask, type TaskRow } from './load.ts'
+import { loadAgentTask } from './load.ts'
 import { transitionTask } from './transition.ts'
 
-export async function approveEstimate(ctx: Ctx, agentId: string, taskId: string): Promise<TaskRow> {
+/** The agent accepts the operator's estimate: ESTIMATE_PENDING → ACCEPTED. Returns the compat reply. */
+export async function approveEstimate(ctx: Ctx, agentId: string, taskId: string) {
   const now = ctx.clock.now()
   return withTx(ctx.store, async (tx) => {
     const task = await loadAgentTask(tx, agentId, taskId)
     assertStatus(task.status as never, ['ESTIMATE_PENDING'], 'approved')
-    return transitionTask(tx, {
+    const t = await transitionTask(tx, {
       task,
       to: 'ACCEPTED',
       actor: `agent:${agentId}`,
@@ -18,5 +20,14 @@ export async function approveEstimate(ctx: Ctx, agentId: string, taskId: string)
       patch: { accepted_at: iso(now) },
       now,
     })
+    const op = await loadOperator(tx, t.operator_id!)
+    const estimate = JSON.parse(t.estimate ?? '{}') as { total_minutes?: number }
+    return {
+      task_id: t.id,
+      status: t.status,
+      accepted_at: t.accepted_at,
+      operator: { name: op.name, rating: await operatorRating(tx, op.id) },
+      estimate_minutes: estimate.total_minutes ?? null,
+    }
   })
 }

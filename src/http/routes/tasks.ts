@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { Ctx } from '../../context.ts'
 import { microsToUsd } from '../../domain/money.ts'
-import { operatorRating } from '../../operators/load.ts'
 import { approveEstimate } from '../../tasks/approve-estimate.ts'
 import { cancelTask } from '../../tasks/cancel-task.ts'
 import { createTask } from '../../tasks/create-task.ts'
@@ -87,22 +86,7 @@ export function taskRoutes(app: FastifyInstance, ctx: Ctx): void {
       onRequest: auth,
       schema: { tags, security, summary: "Approve the operator's estimate", params: IdParams },
     },
-    async (req) => {
-      const t = await approveEstimate(ctx, agentId(req), req.params.id)
-      const estimate = JSON.parse(t.estimate ?? '{}') as { total_minutes?: number }
-      const op = await ctx.store.db
-        .selectFrom('operators')
-        .select(['name'])
-        .where('id', '=', t.operator_id!)
-        .executeTakeFirst()
-      return {
-        task_id: t.id,
-        status: t.status,
-        accepted_at: t.accepted_at,
-        operator: { name: op?.name ?? null, rating: await operatorRating(ctx.store.db, t.operator_id!) },
-        estimate_minutes: estimate.total_minutes ?? null,
-      }
-    },
+    (req) => approveEstimate(ctx, agentId(req), req.params.id),
   )
 
   app.post<Id & { Body: { reason: string } }>(
