@@ -16,6 +16,7 @@ import { agentRoutes } from './routes/agents.ts'
 import { fileRoutes } from './routes/files.ts'
 import { operatorRoutes } from './routes/operators.ts'
 import { taskRoutes } from './routes/tasks.ts'
+import { webhookRoutes } from './routes/webhooks.ts'
 import { ErrorBody } from './schemas/common.ts'
 import { validatorCompiler } from './validation.ts'
 
@@ -148,6 +149,7 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
       operatorRoutes(api, ctx)
       adminRoutes(api, ctx)
       fileRoutes(api, ctx)
+      webhookRoutes(api, ctx)
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
     },
     { prefix: '/api/v1' },

@@ -1,7 +1,13 @@
 import { iso } from '../clock.ts'
 import type { Tx } from '../store/schema.ts'
 
-export type JobKind = 'estimate.expire' | 'task.deadline' | 'review.auto_approve' | 'earnings.release'
+export type JobKind =
+  | 'estimate.expire'
+  | 'task.deadline'
+  | 'review.auto_approve'
+  | 'earnings.release'
+  | 'webhooks.fan_out'
+  | 'webhooks.deliver'
 
 export interface JobInput {
   kind: JobKind

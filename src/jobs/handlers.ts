@@ -3,6 +3,8 @@ import { releaseEarnings } from '../operators/earnings.ts'
 import { expireDeadline } from '../tasks/cancel-task.ts'
 import { expireEstimate } from '../tasks/expire-estimate.ts'
 import { autoApproveReview } from '../tasks/verify-task.ts'
+import { deliverWebhook } from '../webhooks/deliver.ts'
+import { fanOutEvents } from '../webhooks/fan-out.ts'
 import type { JobKind } from './enqueue.ts'
 
 // biome-ignore lint/suspicious/noExplicitAny: each handler parses its own payload shape.
@@ -14,4 +16,8 @@ export const JOB_HANDLERS: Record<JobKind, Handler> = {
   'task.deadline': expireDeadline,
   'review.auto_approve': autoApproveReview,
   'earnings.release': releaseEarnings,
+  'webhooks.fan_out': async (ctx) => {
+    await fanOutEvents(ctx)
+  },
+  'webhooks.deliver': deliverWebhook,
 }

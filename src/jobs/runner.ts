@@ -31,6 +31,7 @@ export async function claimDueJobs(ctx: Ctx, workerId: string, limit = 20): Prom
       ]),
     )
     .orderBy('run_at')
+    .orderBy('id')
     .limit(limit)
   if (ctx.store.dialect === 'postgres') due = due.forUpdate().skipLocked()
   const rows = await db

@@ -1,5 +1,6 @@
 import { iso } from '../clock.ts'
 import { newId } from '../domain/ids.ts'
+import { enqueueJob } from '../jobs/enqueue.ts'
 import type { Tx } from '../store/schema.ts'
 
 export type EventType =
@@ -19,8 +20,9 @@ export interface EventInput {
 }
 
 /**
- * Writes an event to the outbox inside the business transaction. Webhook delivery reads the outbox
- * in `seq` order; an event exists exactly when the change that caused it committed.
+ * Writes an event to the outbox inside the business transaction, with a job that fans it out to
+ * webhook deliveries (`fanOutEvents` reads the outbox in `seq` order); an event exists exactly when
+ * the change that caused it committed.
  */
 export async function recordEvent(tx: Tx, e: EventInput): Promise<string> {
   const id = newId('evt')
@@ -36,5 +38,7 @@ export async function recordEvent(tx: Tx, e: EventInput): Promise<string> {
       created_at: iso(e.at),
     })
     .execute()
+  // Wakes the webhook fan-out (`fanOutEvents`), which reads every undispatched event in order.
+  await enqueueJob(tx, { kind: 'webhooks.fan_out', payload: {}, runAt: e.at, now: e.at })
   return id
 }

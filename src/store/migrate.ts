@@ -1,12 +1,16 @@
 import { type Kysely, sql } from 'kysely'
 import type { DialectName } from './db.ts'
 import * as m0001 from './migrations/0001-initial.ts'
+import * as m0002 from './migrations/0002-webhooks.ts'
 import { withTx } from './tx.ts'
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> }
 
 /** Every migration, in order. Names never change once released. */
-const MIGRATIONS: [string, DialectMigration][] = [['0001-initial', m0001]]
+const MIGRATIONS: [string, DialectMigration][] = [
+  ['0001-initial', m0001],
+  ['0002-webhooks', m0002],
+]
 
 /**
  * Applies every pending migration in one transaction; returns the names applied.

@@ -164,6 +164,53 @@ export interface OutboxTable {
   task_id: string | null
   payload: string
   created_at: string
+  /** Set when the event has been fanned out into `webhook_deliveries` (migration 0002). */
+  dispatched_at: string | null
+}
+
+export interface WebhookEndpointsTable {
+  id: string
+  agent_id: string
+  url: string
+  /** JSON array of event types, or ["*"]. */
+  events: string
+  description: string | null
+  secret: string
+  /** The secret before the last rotation; still signed with until `previous_secret_expires_at`. */
+  previous_secret: string | null
+  previous_secret_expires_at: string | null
+  failing_since: string | null
+  disabled_at: string | null
+  disabled_reason: string | null
+  deleted_at: string | null
+  created_at: string
+}
+
+export interface WebhookDeliveriesTable {
+  id: string
+  event_id: string
+  event_type: string
+  event_seq: bigint
+  agent_id: string
+  task_id: string | null
+  /** `callback` (the task's callback_url) or a webhook endpoint id. */
+  target: string
+  payload: string
+  event_at: string
+  status: string
+  attempts: bigint
+  next_attempt_at: string
+  /** Retries stop after this time (3 days after the event, or after a manual redelivery). */
+  retry_until: string
+  locked_until: string | null
+  last_attempt_at: string | null
+  last_url: string | null
+  response_status: bigint | null
+  response_body: string | null
+  last_error: string | null
+  duration_ms: bigint | null
+  delivered_at: string | null
+  created_at: string
 }
 
 export interface JobsTable {
@@ -218,6 +265,8 @@ export interface Database {
   ledger_entries: LedgerEntriesTable
   deposits: DepositsTable
   outbox: OutboxTable
+  webhook_endpoints: WebhookEndpointsTable
+  webhook_deliveries: WebhookDeliveriesTable
   jobs: JobsTable
   idempotency_keys: IdempotencyKeysTable
   files: FilesTable

@@ -36,7 +36,7 @@ export interface CreateTaskInput {
 const MAX_DEADLINE_MS = 90 * 24 * 3_600_000
 const MAX_METADATA_BYTES = 4096
 
-function validate(ctx: Ctx, input: CreateTaskInput, now: Date): { reward: bigint; deadline: Date } {
+function validate(input: CreateTaskInput, now: Date): { reward: bigint; deadline: Date } {
   const reward = usdToMicros(input.reward_usd, 'reward_usd')
   if (reward <= 0n) throw invalid('reward_usd', '`reward_usd` must be greater than 0.')
   const deadline = new Date(input.deadline)
@@ -63,7 +63,6 @@ function validate(ctx: Ctx, input: CreateTaskInput, now: Date): { reward: bigint
       '`agent_public_key` must be a base64-encoded 32-byte X25519 public key.',
     )
   }
-  if (input.callback_url !== undefined) checkCallbackUrl(input.callback_url, ctx.config)
   if (input.metadata && Buffer.byteLength(JSON.stringify(input.metadata)) > MAX_METADATA_BYTES) {
     throw invalid('metadata', '`metadata` must be at most 4 KB of JSON.')
   }
@@ -129,7 +128,8 @@ export interface CreatedTask {
 
 export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInput): Promise<CreatedTask> {
   const now = ctx.clock.now()
-  const { reward, deadline } = validate(ctx, input, now)
+  const { reward, deadline } = validate(input, now)
+  if (input.callback_url !== undefined) await checkCallbackUrl(input.callback_url, ctx.config)
   const generatedCallbackSecret =
     input.callback_url && !input.callback_secret ? randomBytes(32).toString('hex') : null
   return withTx(ctx.store, async (tx) => {

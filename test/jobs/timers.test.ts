@@ -95,6 +95,7 @@ forEachDialect('timers on the injected clock', (dialect) => {
     assert.equal(again.status, 200, again.text)
     assert.equal(again.body.estimate_expires_at, new Date(start + 90 * MIN).toISOString())
 
+    await s.runJobs() // webhook fan-out jobs of the transitions above
     // The first timer (due at +60 min, set for the first estimate's version) runs and changes nothing.
     assert.equal(await advance(s, 31 * MIN), 1)
     const [first, second] = (await jobsOf(s, 'estimate.expire')).sort((a, b) =>
@@ -264,6 +265,7 @@ forEachDialect('timers on the injected clock', (dialect) => {
   test('a failing job is retried with backoff, then marked failed; a dead worker’s job is reclaimed', async (t) => {
     const { s } = await fresh(t, dialect)
     const now = () => s.clock.now()
+    await s.runJobs() // the webhook fan-out of the funding deposit, so only the job below is due
     await withTx(s.ctx.store, (tx) =>
       enqueueJob(tx, {
         kind: 'earnings.release',
@@ -307,6 +309,7 @@ forEachDialect('timers on the injected clock', (dialect) => {
     const op = await newOperator(s)
     const id = await createTask(s, agent)
     await driveTo(s, agent, op, id, 'ESTIMATE_PENDING')
+    await s.runJobs() // webhook fan-out jobs of the deposit and the transitions
     s.clock.advance(HOUR)
     const stolen = await claimDueJobs(s.ctx, 'w_dead')
     assert.deepEqual(
@@ -314,7 +317,8 @@ forEachDialect('timers on the injected clock', (dialect) => {
       ['estimate.expire'],
     )
     assert.equal(await s.runJobs(), 0, 'locked by the dead worker')
-    assert.equal(await advance(s, 5 * MIN + 1), 1)
+    // The expiry timer, then the webhook fan-out of the transition it made.
+    assert.equal(await advance(s, 5 * MIN + 1), 2)
     assert.equal((await getTask(agent, id)).status, 'PENDING')
     const [expire] = await jobsOf(s, 'estimate.expire')
     assert.deepEqual([expire!.status, expire!.attempts], ['done', 2n])

@@ -1,0 +1,132 @@
+import { addMs, iso } from '../clock.ts'
+import type { Ctx } from '../context.ts'
+import type { Tx, WebhookDeliveriesTable } from '../store/schema.ts'
+import { withTx } from '../store/tx.ts'
+import { type AttemptOutcome, finishUndeliverable, recordAttempt } from './record-attempt.ts'
+import { sendWebhook } from './send.ts'
+import { callbackSignature, standardHeaders } from './sign.ts'
+import { resolveTarget, TargetRefused } from './target-url.ts'
+
+export type DeliveryRow = WebhookDeliveriesTable
+
+interface Claimed {
+  delivery: DeliveryRow
+  url: string
+  headers: Record<string, string>
+}
+
+/** Whether an earlier event of the same task is still pending for the same target (order per task). */
+async function blockedByEarlier(tx: Tx, d: DeliveryRow): Promise<boolean> {
+  if (!d.task_id) return false
+  const earlier = await tx
+    .selectFrom('webhook_deliveries')
+    .select('id')
+    .where('target', '=', d.target)
+    .where('task_id', '=', d.task_id)
+    .where('status', '=', 'pending')
+    .where('event_seq', '<', d.event_seq)
+    .limit(1)
+    .executeTakeFirst()
+  return earlier !== undefined
+}
+
+/** URL and signed headers for the delivery's target, or why it cannot be sent any more. */
+async function prepare(
+  tx: Tx,
+  d: DeliveryRow,
+  now: Date,
+): Promise<{ url: string; headers: Record<string, string> } | string> {
+  const base = { 'content-type': 'application/json' }
+  if (d.target === 'callback') {
+    const task = await tx
+      .selectFrom('tasks')
+      .select(['callback_url', 'callback_secret'])
+      .where('id', '=', d.task_id!)
+      .executeTakeFirst()
+    if (!task?.callback_url || !task.callback_secret) return 'the task no longer has a callback_url'
+    return {
+      url: task.callback_url,
+      headers: {
+        ...base,
+        'x-timestamp': d.event_at,
+        'x-signature': callbackSignature(task.callback_secret, d.payload),
+        ...standardHeaders([task.callback_secret], d.event_id, now, d.payload),
+      },
+    }
+  }
+  const ep = await tx
+    .selectFrom('webhook_endpoints')
+    .selectAll()
+    .where('id', '=', d.target)
+    .executeTakeFirst()
+  if (!ep || ep.deleted_at) return 'the endpoint was deleted'
+  if (ep.disabled_at) return `the endpoint is disabled (${ep.disabled_reason ?? 'disabled'})`
+  const secrets = [ep.secret]
+  if (ep.previous_secret && ep.previous_secret_expires_at && ep.previous_secret_expires_at > iso(now)) {
+    secrets.push(ep.previous_secret)
+  }
+  return { url: ep.url, headers: { ...base, ...standardHeaders(secrets, d.event_id, now, d.payload) } }
+}
+
+/** Claims a due delivery for one attempt (a lock, not a status change), or returns null. */
+async function claim(ctx: Ctx, deliveryId: string): Promise<Claimed | null> {
+  const now = ctx.clock.now()
+  const nowIso = iso(now)
+  return withTx(ctx.store, async (tx) => {
+    const d = await tx
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('id', '=', deliveryId)
+      .executeTakeFirst()
+    if (d?.status !== 'pending' || d.next_attempt_at > nowIso) return null
+    if (d.locked_until && d.locked_until > nowIso) return null
+    if (await blockedByEarlier(tx, d)) return null
+    const prepared = await prepare(tx, d, now)
+    if (typeof prepared === 'string') {
+      await finishUndeliverable(tx, d, prepared, now)
+      return null
+    }
+    const r = await tx
+      .updateTable('webhook_deliveries')
+      .set({ locked_until: iso(addMs(now, ctx.config.webhookTimeoutMs + 60_000)) })
+      .where('id', '=', d.id)
+      .where('status', '=', 'pending')
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', nowIso)]))
+      .executeTakeFirst()
+    if (r.numUpdatedRows === 0n) return null
+    return { delivery: d, ...prepared }
+  })
+}
+
+/**
+ * The `webhooks.deliver` job: one attempt at one delivery. A stale job (delivery done, not yet
+ * due, or waiting for an earlier event of its task) returns quietly; the attempt that finishes
+ * the earlier event schedules the next one. The guard runs again here: the URL's host is
+ * resolved now and the connection is pinned to the address that passed.
+ */
+export async function deliverWebhook(ctx: Ctx, payload: { deliveryId: string }): Promise<void> {
+  const claimed = await claim(ctx, payload.deliveryId)
+  if (!claimed) return
+  let outcome: AttemptOutcome
+  try {
+    const target = await resolveTarget(claimed.url, ctx.config)
+    const sent = await sendWebhook(
+      target,
+      claimed.headers,
+      claimed.delivery.payload,
+      ctx.config.webhookTimeoutMs,
+    )
+    outcome = { ...sent, url: claimed.url }
+  } catch (err) {
+    if (!(err instanceof TargetRefused)) throw err
+    outcome = {
+      status: null,
+      retryAfter: null,
+      body: '',
+      error: `refused: the URL ${err.message}`,
+      durationMs: 0,
+      url: claimed.url,
+    }
+  }
+  await recordAttempt(ctx, claimed.delivery, outcome)
+}

@@ -1,0 +1,142 @@
+import { addMs, iso } from '../clock.ts'
+import type { Ctx } from '../context.ts'
+import { newId } from '../domain/ids.ts'
+import { enqueueJob } from '../jobs/enqueue.ts'
+import type { OutboxTable, Tx, WebhookEndpointsTable } from '../store/schema.ts'
+import { withTx } from '../store/tx.ts'
+import { RETRY_WINDOW_MS } from './schedule.ts'
+
+type OutboxRow = Omit<OutboxTable, 'seq'> & { seq: bigint }
+
+const BATCH = 200
+
+/** Whether an endpoint subscribed to this event type. */
+export function subscribes(endpoint: Pick<WebhookEndpointsTable, 'events'>, type: string): boolean {
+  const events = JSON.parse(endpoint.events) as string[]
+  return events.includes('*') || events.includes(type)
+}
+
+/** The body an account endpoint receives: the event in an envelope (the compat callback body is bare). */
+export function endpointBody(e: Pick<OutboxRow, 'id' | 'type' | 'created_at' | 'payload'>): string {
+  return JSON.stringify({ id: e.id, type: e.type, created_at: e.created_at, data: JSON.parse(e.payload) })
+}
+
+interface Target {
+  target: string
+  payload: string
+}
+
+async function targetsOf(tx: Tx, events: OutboxRow[]): Promise<Map<string, Target[]>> {
+  const taskIds = [...new Set(events.filter((e) => e.type === 'task.status_changed').map((e) => e.task_id!))]
+  const agentIds = [...new Set(events.map((e) => e.agent_id).filter((a): a is string => !!a))]
+  const callbacks = new Set(
+    taskIds.length === 0
+      ? []
+      : (
+          await tx
+            .selectFrom('tasks')
+            .select('id')
+            .where('id', 'in', taskIds)
+            .where('callback_url', 'is not', null)
+            .execute()
+        ).map((t) => t.id),
+  )
+  const endpoints =
+    agentIds.length === 0
+      ? []
+      : await tx
+          .selectFrom('webhook_endpoints')
+          .select(['id', 'agent_id', 'events', 'created_at'])
+          .where('agent_id', 'in', agentIds)
+          .where('deleted_at', 'is', null)
+          .where('disabled_at', 'is', null)
+          .execute()
+  const out = new Map<string, Target[]>()
+  for (const e of events) {
+    const list: Target[] = []
+    if (e.type === 'task.status_changed' && callbacks.has(e.task_id!)) {
+      list.push({ target: 'callback', payload: e.payload })
+    }
+    for (const ep of endpoints) {
+      // An endpoint receives events from its creation on, not what happened before it existed.
+      if (ep.agent_id === e.agent_id && ep.created_at <= e.created_at && subscribes(ep, e.type)) {
+        list.push({ target: ep.id, payload: endpointBody(e) })
+      }
+    }
+    out.set(e.id, list)
+  }
+  return out
+}
+
+/**
+ * Turns new outbox events into delivery rows, one per (event, target), and schedules the first
+ * attempt of each. Idempotent: the unique (event_id, target) makes a second run — or a racing
+ * worker on PostgreSQL — insert nothing. Events are read in `seq` order; per task that is the
+ * commit order, because a task's transitions serialise on its row.
+ */
+export async function fanOutEvents(ctx: Ctx): Promise<number> {
+  let total = 0
+  for (;;) {
+    const n = await withTx(ctx.store, async (tx) => {
+      const events = (await tx
+        .selectFrom('outbox')
+        .selectAll()
+        .where('dispatched_at', 'is', null)
+        .orderBy('seq')
+        .limit(BATCH)
+        .execute()) as OutboxRow[]
+      if (events.length === 0) return 0
+      const now = ctx.clock.now()
+      const targets = await targetsOf(tx, events)
+      for (const e of events) {
+        for (const t of targets.get(e.id) ?? []) {
+          const inserted = await tx
+            .insertInto('webhook_deliveries')
+            .values({
+              id: newId('whd'),
+              event_id: e.id,
+              event_type: e.type,
+              event_seq: e.seq,
+              agent_id: e.agent_id ?? '',
+              task_id: e.task_id,
+              target: t.target,
+              payload: t.payload,
+              event_at: e.created_at,
+              status: 'pending',
+              attempts: 0n,
+              next_attempt_at: iso(now),
+              retry_until: iso(addMs(new Date(e.created_at), RETRY_WINDOW_MS)),
+              created_at: iso(now),
+            })
+            .onConflict((oc) => oc.columns(['event_id', 'target']).doNothing())
+            .returning('id')
+            .executeTakeFirst()
+          if (inserted) await scheduleAttempt(tx, inserted.id, now, now)
+        }
+      }
+      await tx
+        .updateTable('outbox')
+        .set({ dispatched_at: iso(now) })
+        .where(
+          'seq',
+          'in',
+          events.map((e) => e.seq),
+        )
+        .execute()
+      return events.length
+    })
+    total += n
+    if (n < BATCH) return total
+  }
+}
+
+/** Schedules one delivery attempt as a job. */
+export function scheduleAttempt(tx: Tx, deliveryId: string, runAt: Date, now: Date): Promise<void> {
+  return enqueueJob(tx, {
+    kind: 'webhooks.deliver',
+    payload: { deliveryId },
+    runAt,
+    now,
+    maxAttempts: 3,
+  })
+}

@@ -1,0 +1,123 @@
+import { addMs, iso } from '../clock.ts'
+import type { Ctx } from '../context.ts'
+import type { Tx, WebhookDeliveriesTable } from '../store/schema.ts'
+import { withTx } from '../store/tx.ts'
+import { scheduleAttempt } from './fan-out.ts'
+import { ENDPOINT_FAILING_LIMIT_MS, parseRetryAfter, RETRY_WINDOW_MS, retryDelayMs } from './schedule.ts'
+import type { SendResult } from './send.ts'
+
+export type AttemptOutcome = SendResult & { url: string }
+
+/** After a delivery is finished (delivered or given up), the next pending event of its task may go. */
+async function releaseNext(tx: Tx, d: WebhookDeliveriesTable, now: Date): Promise<void> {
+  if (!d.task_id) return
+  const next = await tx
+    .selectFrom('webhook_deliveries')
+    .select(['id', 'next_attempt_at'])
+    .where('target', '=', d.target)
+    .where('task_id', '=', d.task_id)
+    .where('status', '=', 'pending')
+    .orderBy('event_seq')
+    .limit(1)
+    .executeTakeFirst()
+  if (!next) return
+  const at = new Date(next.next_attempt_at) > now ? new Date(next.next_attempt_at) : now
+  await scheduleAttempt(tx, next.id, at, now)
+}
+
+/** Gives a delivery up without an attempt (its target is gone) and lets the next event go. */
+export async function finishUndeliverable(
+  tx: Tx,
+  d: WebhookDeliveriesTable,
+  reason: string,
+  now: Date,
+): Promise<void> {
+  await tx
+    .updateTable('webhook_deliveries')
+    .set({ status: 'failed', last_error: reason, locked_until: null })
+    .where('id', '=', d.id)
+    .where('status', '=', 'pending')
+    .execute()
+  await releaseNext(tx, d, now)
+}
+
+/** Disables an endpoint and gives up everything still pending for it. */
+export async function disableEndpoint(tx: Tx, endpointId: string, reason: string, now: Date): Promise<void> {
+  await tx
+    .updateTable('webhook_endpoints')
+    .set({ disabled_at: iso(now), disabled_reason: reason })
+    .where('id', '=', endpointId)
+    .where('disabled_at', 'is', null)
+    .execute()
+  await tx
+    .updateTable('webhook_deliveries')
+    .set({ status: 'failed', last_error: `endpoint disabled: ${reason}`, locked_until: null })
+    .where('target', '=', endpointId)
+    .where('status', '=', 'pending')
+    .execute()
+}
+
+async function trackEndpointHealth(tx: Tx, endpointId: string, ok: boolean, now: Date): Promise<void> {
+  if (ok) {
+    await tx
+      .updateTable('webhook_endpoints')
+      .set({ failing_since: null })
+      .where('id', '=', endpointId)
+      .execute()
+    return
+  }
+  const ep = await tx
+    .updateTable('webhook_endpoints')
+    .set((eb) => ({ failing_since: eb.fn.coalesce('failing_since', eb.val(iso(now))) }))
+    .where('id', '=', endpointId)
+    .returning(['failing_since'])
+    .executeTakeFirst()
+  if (ep?.failing_since && now.getTime() - Date.parse(ep.failing_since) >= ENDPOINT_FAILING_LIMIT_MS) {
+    await disableEndpoint(tx, endpointId, 'failing for 5 days', now)
+  }
+}
+
+/**
+ * Records one attempt in one transaction: 2xx delivers; 410 from an account endpoint disables it
+ * (from a task callback it gives that delivery up); anything else retries on the schedule,
+ * honouring Retry-After, until the delivery's retry window closes.
+ */
+export async function recordAttempt(ctx: Ctx, d: WebhookDeliveriesTable, o: AttemptOutcome): Promise<void> {
+  const now = ctx.clock.now()
+  const ok = o.status !== null && o.status >= 200 && o.status < 300
+  const gone = o.status === 410
+  const attempts = Number(d.attempts) + 1
+  const nextAt = addMs(now, retryDelayMs(attempts, parseRetryAfter(o.retryAfter, now)))
+  // The window opens at the first attempt: an event that waited behind an earlier one of its
+  // task still gets its full three days.
+  const retryUntil = d.attempts === 0n ? iso(addMs(now, RETRY_WINDOW_MS)) : d.retry_until
+  const giveUp = !ok && (gone || nextAt.getTime() > Date.parse(retryUntil))
+  const status = ok ? 'succeeded' : giveUp ? 'failed' : 'pending'
+  await withTx(ctx.store, async (tx) => {
+    await tx
+      .updateTable('webhook_deliveries')
+      .set({
+        status,
+        attempts: BigInt(attempts),
+        last_attempt_at: iso(now),
+        last_url: o.url,
+        response_status: o.status === null ? null : BigInt(o.status),
+        response_body: o.body,
+        last_error: o.error ?? (ok ? null : `HTTP ${o.status}`),
+        duration_ms: BigInt(o.durationMs),
+        delivered_at: ok ? iso(now) : null,
+        next_attempt_at: status === 'pending' ? iso(nextAt) : d.next_attempt_at,
+        retry_until: retryUntil,
+        locked_until: null,
+      })
+      .where('id', '=', d.id)
+      .where('status', '=', 'pending')
+      .execute()
+    if (d.target !== 'callback') {
+      if (gone) await disableEndpoint(tx, d.target, 'the receiver answered 410 Gone', now)
+      else await trackEndpointHealth(tx, d.target, ok, now)
+    }
+    if (status === 'pending') await scheduleAttempt(tx, d.id, nextAt, now)
+    else await releaseNext(tx, d, now)
+  })
+}
