@@ -9,6 +9,7 @@ export type EventType =
   | 'task.proof_submitted'
   | 'deposit.confirmed'
   | 'payout.updated'
+  | 'webhook_endpoint.disabled'
 
 export interface EventInput {
   type: EventType

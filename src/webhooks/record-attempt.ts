@@ -1,5 +1,6 @@
 import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
+import { recordEvent } from '../outbox/record-event.ts'
 import type { Tx, WebhookDeliveriesTable } from '../store/schema.ts'
 import { withTx } from '../store/tx.ts'
 import { scheduleAttempt } from './fan-out.ts'
@@ -41,14 +42,33 @@ export async function finishUndeliverable(
   await releaseNext(tx, d, now)
 }
 
-/** Disables an endpoint and gives up everything still pending for it. */
+/**
+ * Disables an endpoint and gives up everything still pending for it. The agent is told: the
+ * endpoint shows `status: DISABLED` with the reason, and a `webhook_endpoint.disabled` event goes
+ * to the agent's other endpoints that subscribe to it.
+ */
 export async function disableEndpoint(tx: Tx, endpointId: string, reason: string, now: Date): Promise<void> {
-  await tx
+  const disabled = await tx
     .updateTable('webhook_endpoints')
     .set({ disabled_at: iso(now), disabled_reason: reason })
     .where('id', '=', endpointId)
     .where('disabled_at', 'is', null)
-    .execute()
+    .returning(['agent_id', 'url'])
+    .executeTakeFirst()
+  if (disabled) {
+    await recordEvent(tx, {
+      type: 'webhook_endpoint.disabled',
+      agentId: disabled.agent_id,
+      data: {
+        event: 'webhook_endpoint.disabled',
+        endpoint_id: endpointId,
+        url: disabled.url,
+        reason,
+        timestamp: iso(now),
+      },
+      at: now,
+    })
+  }
   await tx
     .updateTable('webhook_deliveries')
     .set({ status: 'failed', last_error: `endpoint disabled: ${reason}`, locked_until: null })

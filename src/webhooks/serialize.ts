@@ -6,6 +6,7 @@ export const ENDPOINT_EVENTS = [
   'task.proof_submitted',
   'deposit.confirmed',
   'payout.updated',
+  'webhook_endpoint.disabled',
   '*',
 ] as const
 

@@ -144,6 +144,14 @@ forEachDialect('account webhook endpoints', (dialect) => {
     assert.equal(g.status, 'DISABLED')
     assert.match(g.disabled_reason, /410/)
     assert.equal((await agent.api.post(`/webhooks/${gone.id}/test`)).status, 409)
+    // The agent is told through its other endpoints.
+    await s.runJobs()
+    const told = rx.received.filter((r) => r.path === '/kept').map((r) => JSON.parse(r.body))
+    const notice = told.find((e) => e.type === 'webhook_endpoint.disabled')
+    assert.ok(notice, 'the other endpoint receives webhook_endpoint.disabled')
+    assert.equal(notice.data.endpoint_id, gone.id)
+    assert.match(notice.data.reason, /410/)
+    assert.ok(!rx.received.some((r) => r.path === '/gone' && r.body.includes('webhook_endpoint.disabled')))
 
     const other = await newAgent(s)
     for (const [m, p] of [
