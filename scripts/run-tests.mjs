@@ -28,7 +28,7 @@ if (!process.env.HUMCLI_TEST_DATABASE_URL) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...flags, ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...flags, ...files],
   { stdio: 'inherit', env: process.env },
 )
 process.exit(result.status ?? 1)

@@ -9,13 +9,18 @@ import { JOB_HANDLERS } from './handlers.ts'
 type JobRow = Omit<JobsTable, 'id'> & { id: bigint }
 
 const LOCK_MS = 5 * 60_000
+/** A worker writes `workers.last_seen_at` this often … */
+const HEARTBEAT_MS = 5_000
+/** … and one not seen for this long is dead: its claimed jobs are taken over. */
+const DEAD_AFTER_MS = 20_000
 
 export const newWorkerId = () => `w_${process.pid}_${randomBytes(4).toString('hex')}`
 
 /**
  * Claims up to `limit` due jobs for this worker. On PostgreSQL the inner select takes
  * `FOR UPDATE SKIP LOCKED`, so several processes never claim the same job; SQLite has one writer.
- * A job whose worker died (lock expired) is claimable again.
+ * A job whose worker died is claimable again: at once when that worker has stopped beating
+ * (`startWorker`), otherwise when its lock expires.
  */
 export async function claimDueJobs(ctx: Ctx, workerId: string, limit = 20): Promise<JobRow[]> {
   const now = ctx.clock.now()
@@ -28,6 +33,10 @@ export async function claimDueJobs(ctx: Ctx, workerId: string, limit = 20): Prom
       eb.or([
         eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', nowIso)]),
         eb.and([eb('status', '=', 'running'), eb('locked_until', '<', nowIso)]),
+        eb.and([
+          eb('status', '=', 'running'),
+          sql<boolean>`locked_by in (select id from workers where last_seen_at < ${iso(addMs(now, -DEAD_AFTER_MS))})`,
+        ]),
       ]),
     )
     .orderBy('run_at')
@@ -98,8 +107,21 @@ export async function runDueJobs(ctx: Ctx, workerId = newWorkerId()): Promise<nu
 }
 
 /** The in-process worker loop `humcli serve` starts. Returns a function that stops it. */
+async function heartbeat(ctx: Ctx, workerId: string): Promise<void> {
+  const now = iso(ctx.clock.now())
+  await ctx.store.db
+    .insertInto('workers')
+    .values({ id: workerId, started_at: now, last_seen_at: now })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ last_seen_at: now }))
+    .execute()
+}
+
 export function startWorker(ctx: Ctx): () => Promise<void> {
   const workerId = newWorkerId()
+  const beat = () => heartbeat(ctx, workerId).catch((err) => ctx.log.warn({ err }, 'worker heartbeat failed'))
+  void beat()
+  const beating = setInterval(beat, HEARTBEAT_MS)
+  beating.unref()
   let stopped = false
   let running: Promise<unknown> = Promise.resolve()
   const tick = async () => {
@@ -112,6 +134,12 @@ export function startWorker(ctx: Ctx): () => Promise<void> {
   return async () => {
     stopped = true
     clearTimeout(timer)
+    clearInterval(beating)
     await running
+    await ctx.store.db
+      .deleteFrom('workers')
+      .where('id', '=', workerId)
+      .execute()
+      .catch(() => {})
   }
 }

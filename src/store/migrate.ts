@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely'
 import type { DialectName } from './db.ts'
 import * as m0001 from './migrations/0001-initial.ts'
 import * as m0002 from './migrations/0002-webhooks.ts'
+import * as m0003 from './migrations/0003-workers.ts'
 import { withTx } from './tx.ts'
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> }
@@ -10,6 +11,7 @@ type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise
 const MIGRATIONS: [string, DialectMigration][] = [
   ['0001-initial', m0001],
   ['0002-webhooks', m0002],
+  ['0003-workers', m0003],
 ]
 
 /**

@@ -251,6 +251,12 @@ export interface FilesTable {
   created_at: string
 }
 
+export interface WorkersTable {
+  id: string
+  started_at: string
+  last_seen_at: string
+}
+
 export interface Database {
   agents: AgentsTable
   api_keys: ApiKeysTable
@@ -268,6 +274,7 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable
   webhook_deliveries: WebhookDeliveriesTable
   jobs: JobsTable
+  workers: WorkersTable
   idempotency_keys: IdempotencyKeysTable
   files: FilesTable
 }

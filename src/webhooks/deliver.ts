@@ -2,12 +2,16 @@ import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import type { Tx, WebhookDeliveriesTable } from '../store/schema.ts'
 import { withTx } from '../store/tx.ts'
+import { scheduleAttempt } from './fan-out.ts'
 import { type AttemptOutcome, finishUndeliverable, recordAttempt } from './record-attempt.ts'
 import { sendWebhook } from './send.ts'
 import { callbackSignature, standardHeaders } from './sign.ts'
 import { resolveTarget, TargetRefused } from './target-url.ts'
 
 export type DeliveryRow = WebhookDeliveriesTable
+
+/** An attempt's lock on its delivery lasts the request timeout plus this (for recording the outcome). */
+const ATTEMPT_LOCK_MARGIN_MS = 15_000
 
 interface Claimed {
   delivery: DeliveryRow
@@ -79,7 +83,12 @@ async function claim(ctx: Ctx, deliveryId: string): Promise<Claimed | null> {
       .where('id', '=', deliveryId)
       .executeTakeFirst()
     if (d?.status !== 'pending' || d.next_attempt_at > nowIso) return null
-    if (d.locked_until && d.locked_until > nowIso) return null
+    if (d.locked_until && d.locked_until > nowIso) {
+      // Another attempt holds it — or held it and its process died. Look again when that lock
+      // runs out; if the attempt finished by then, the job finds nothing to do.
+      await scheduleAttempt(tx, d.id, new Date(d.locked_until), now)
+      return null
+    }
     if (await blockedByEarlier(tx, d)) return null
     const prepared = await prepare(tx, d, now)
     if (typeof prepared === 'string') {
@@ -88,7 +97,7 @@ async function claim(ctx: Ctx, deliveryId: string): Promise<Claimed | null> {
     }
     const r = await tx
       .updateTable('webhook_deliveries')
-      .set({ locked_until: iso(addMs(now, ctx.config.webhookTimeoutMs + 60_000)) })
+      .set({ locked_until: iso(addMs(now, ctx.config.webhookTimeoutMs + ATTEMPT_LOCK_MARGIN_MS)) })
       .where('id', '=', d.id)
       .where('status', '=', 'pending')
       .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', nowIso)]))

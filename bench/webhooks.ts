@@ -1,0 +1,314 @@
+// Webhook delivery benchmark: a real `humcli serve` with a fast job poll, many tasks whose
+// callback_url points at a receiver in this process, status changes generated at a target rate.
+// Measures deliveries/s at the receiver and the latency from the event (X-Timestamp) to its first
+// delivery. See bench/README.md.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import pg from 'pg'
+
+const RATE = Number(process.env.BENCH_RATE ?? 500)
+const DURATION = Number(process.env.BENCH_DURATION_S ?? 10)
+const TASKS = Number(process.env.BENCH_TASKS ?? 1000)
+const POLL_MS = process.env.BENCH_POLL_MS ?? '20'
+const DRAIN_S = Number(process.env.BENCH_DRAIN_S ?? 60)
+const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+const ROOT = path.resolve(import.meta.dirname, '..')
+
+interface Result {
+  name: string
+  sent: number
+  events: number
+  delivered: number
+  duplicates: number
+  eventRate: number
+  deliveryRate: number
+  p50: number
+  p95: number
+  p99: number
+  max: number
+  undelivered: number
+}
+
+// ── the receiver ────────────────────────────────────────────────────────────────────────────────
+const firstSeen = new Map<string, { at: number; eventAt: number }>()
+let received = 0
+const receiver = http.createServer((req, res) => {
+  req.resume()
+  req.on('end', () => {
+    const at = Date.now()
+    received++
+    const id = String(req.headers['webhook-id'])
+    if (!firstSeen.has(id)) firstSeen.set(id, { at, eventAt: Date.parse(String(req.headers['x-timestamp'])) })
+    res.writeHead(200)
+    res.end('ok')
+  })
+})
+await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()))
+const rxUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`
+
+// ── the server ──────────────────────────────────────────────────────────────────────────────────
+function startProcess(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let out = ''
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000)
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString()
+      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out)
+      if (m) {
+        clearTimeout(timer)
+        resolve({ child, url: m[1]! })
+      }
+    })
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)))
+  })
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
+
+/** A JSON request over a keep-alive agent; resolves with the status and parsed body. */
+function call(url: string, method: string, headers: Record<string, string>, body?: unknown) {
+  return new Promise<{ status: number; body: any }>((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body)
+    const req = http.request(
+      url,
+      {
+        method,
+        agent,
+        headers: { ...headers, ...(data ? { 'content-type': 'application/json' } : {}) },
+      },
+      (res) => {
+        let text = ''
+        res.on('data', (c) => (text += c))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }))
+      },
+    )
+    req.on('error', reject)
+    req.end(data)
+  })
+}
+
+async function ok(url: string, method: string, headers: Record<string, string>, body?: unknown) {
+  const r = await call(url, method, headers, body)
+  if (r.status >= 300) throw new Error(`${method} ${url}: ${r.status} ${JSON.stringify(r.body)}`)
+  return r.body as Record<string, any>
+}
+
+const pct = (sorted: number[], p: number) =>
+  sorted.length === 0
+    ? Number.NaN
+    : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+
+async function benchWebhooks(label: string, env: Record<string, string>): Promise<Result> {
+  firstSeen.clear()
+  received = 0
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'humcli-bench-wh-'))
+  const fullEnv = {
+    HUMCLI_DATA_DIR: dataDir,
+    HUMCLI_ENV: 'development',
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    HUMCLI_JOB_POLL_MS: POLL_MS,
+    HUMCLI_RATE_LIMIT_PER_MINUTE: '0',
+    HUMCLI_OPERATOR_MAX_ACTIVE_TASKS: String(TASKS * 2),
+    HUMCLI_TIER_LIMITS: JSON.stringify({ STANDARD: { maxDailyTasks: 10_000_000, maxDailySpend: 1e12 } }),
+    ...env,
+  }
+  const { child, url } = await startProcess(['bin/humcli.js', 'serve'], fullEnv)
+  const api = `${url}/api/v1`
+  try {
+    const adminToken = await new Promise<string>((resolve, reject) => {
+      const c = spawn(process.execPath, ['bin/humcli.js', 'admin', 'create-token', '--name', 'bench'], {
+        cwd: ROOT,
+        env: { ...process.env, ...fullEnv },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      })
+      let out = ''
+      c.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+      c.on('exit', (code) =>
+        code === 0 ? resolve(out.trim()) : reject(new Error('admin create-token failed')),
+      )
+    })
+    const reg = await ok(
+      `${api}/agents/register`,
+      'POST',
+      {},
+      {
+        name: 'bench',
+        email: `bench-${randomBytes(6).toString('hex')}@example.com`,
+      },
+    )
+    await ok(
+      `${api}/admin/agents/${reg.agent_id}/tier`,
+      'POST',
+      { authorization: `Bearer ${adminToken}` },
+      {
+        tier: 'VERIFIED',
+      },
+    )
+    const agentAuth = { 'x-api-key': reg.api_key as string }
+    await ok(`${api}/agents/deposit/usdc`, 'POST', agentAuth, {
+      tx_hash: `0x${randomBytes(32).toString('hex')}`,
+      amount_usdc: 10_000_000,
+      chain: 'base',
+    })
+    const op = await ok(
+      `${api}/operator/register`,
+      'POST',
+      {},
+      {
+        name: 'bench operator',
+        email: `op-${randomBytes(6).toString('hex')}@example.com`,
+        password: 'correct horse battery',
+      },
+    )
+    const opAuth = { authorization: `Bearer ${op.token as string}` }
+    const ids: string[] = []
+    for (let i = 0; i < TASKS; i += 50) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(50, TASKS - i) }, () =>
+          ok(`${api}/tasks`, 'POST', agentAuth, {
+            title: 'Photograph the storefront',
+            description: 'Two photos of the shop front at 1 Main St, including the opening hours sign.',
+            task_type: 'PHOTO',
+            reward_usd: 15,
+            deadline: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+            proof_requirements: ['photo of the storefront', 'photo of the opening hours'],
+            location: { lat: 52.52, lng: 13.405, address: '1 Main St' },
+            callback_url: `${rxUrl}/cb`,
+          }),
+        ),
+      )
+      ids.push(...batch.map((b) => b.task_id as string))
+    }
+
+    // Open loop: every 10 ms, start the transitions due by the target rate on idle tasks. Each
+    // task alternates accept (PENDING → ESTIMATE_PENDING) and estimate reject (→ PENDING).
+    const idle = ids.map((id) => ({ id, pending: true }))
+    let sent = 0
+    let events = 0
+    let failed = 0
+    let lastError = ''
+    const started = Date.now()
+    const endAt = started + DURATION * 1000
+    const inflight = new Set<Promise<void>>()
+    while (Date.now() < endAt) {
+      const due = Math.floor(((Date.now() - started) / 1000) * RATE) - sent
+      for (let i = 0; i < due && idle.length > 0; i++) {
+        const t = idle.shift()!
+        sent++
+        const p = (
+          t.pending
+            ? call(`${api}/operator/tasks/${t.id}/accept`, 'POST', opAuth, { estimate_hours: 1 })
+            : call(`${api}/tasks/${t.id}/estimate/reject`, 'POST', agentAuth, { reason: 'bench' })
+        )
+          .then((r) => {
+            if (r.status === 200) {
+              events++
+              t.pending = !t.pending
+            } else {
+              failed++
+              lastError = `${r.status} ${JSON.stringify(r.body)}`
+            }
+          })
+          .catch((err: Error) => {
+            failed++
+            lastError = err.message
+          })
+          .finally(() => {
+            idle.push(t)
+            inflight.delete(p)
+          })
+        inflight.add(p)
+      }
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    await Promise.all(inflight)
+    const streamS = (Date.now() - started) / 1000
+    if (failed) console.error(`${label}: ${failed} transitions failed, last: ${lastError}`)
+    const drainBy = Date.now() + DRAIN_S * 1000
+    while (firstSeen.size < events && Date.now() < drainBy) await new Promise((r) => setTimeout(r, 50))
+
+    const lat = [...firstSeen.values()].map((s) => s.at - s.eventAt).sort((a, b) => a - b)
+    const arrivals = [...firstSeen.values()].map((s) => s.at)
+    const spanS = arrivals.length > 1 ? (Math.max(...arrivals) - Math.min(...arrivals)) / 1000 : 1
+    const result: Result = {
+      name: label,
+      sent,
+      events,
+      delivered: firstSeen.size,
+      duplicates: received - firstSeen.size,
+      eventRate: Math.round(events / streamS),
+      deliveryRate: Math.round(firstSeen.size / spanS),
+      p50: pct(lat, 50),
+      p95: pct(lat, 95),
+      p99: pct(lat, 99),
+      max: lat.at(-1) ?? Number.NaN,
+      undelivered: events - firstSeen.size,
+    }
+    console.error(
+      `${label}: ${result.eventRate} events/s committed, ${result.deliveryRate} deliveries/s, latency p50 ${result.p50} ms, p95 ${result.p95} ms, p99 ${result.p99} ms, max ${result.max} ms, undelivered ${result.undelivered}`,
+    )
+    return result
+  } finally {
+    child.kill('SIGTERM')
+    await new Promise((r) => setTimeout(r, 500))
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+async function withPgSchema<T>(fn: (schema: string) => Promise<T>): Promise<T> {
+  const schema = `bench_${randomBytes(4).toString('hex')}`
+  const c = new pg.Client({ connectionString: PG_URL })
+  await c.connect()
+  await c.query(`create schema ${schema}`)
+  try {
+    return await fn(schema)
+  } finally {
+    await c.query(`drop schema if exists ${schema} cascade`)
+    await c.end()
+  }
+}
+
+const results: Result[] = []
+results.push(await benchWebhooks('SQLite', {}))
+if (process.env.BENCH_SKIP_PG !== '1') {
+  results.push(
+    await withPgSchema((schema) =>
+      benchWebhooks('PostgreSQL', { DATABASE_URL: PG_URL, HUMCLI_DB_SCHEMA: schema }),
+    ),
+  )
+}
+receiver.close()
+agent.destroy()
+
+const lines = [
+  `# Webhook benchmark ${new Date().toISOString()}`,
+  '',
+  `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
+  `Command: \`npm run bench:webhooks\` (target ${RATE} status changes/s for ${DURATION} s over ${TASKS} tasks with a callback_url, HUMCLI_JOB_POLL_MS=${POLL_MS}; receiver and load generator in one process on the same machine as the server). Latency = first arrival at the receiver − the event's X-Timestamp. Target: p95 < 1000 ms at 500 events/s.`,
+  '',
+  '| database | events/s committed | deliveries/s | p50 ms | p95 ms | p99 ms | max ms | undelivered | duplicates |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...results.map(
+    (r) =>
+      `| ${r.name} | ${r.eventRate} | ${r.deliveryRate} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.max} | ${r.undelivered} | ${r.duplicates} |`,
+  ),
+  '',
+]
+const out = lines.join('\n')
+process.stdout.write(out)
+fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true })
+fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'webhooks-latest.md'), out)
