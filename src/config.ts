@@ -32,6 +32,7 @@ export interface Config {
   idempotencyTtlMs: number
   idempotencyWaitMs: number
   jobPollMs: number
+  jobConcurrency: number
   /** A webhook attempt that has not answered within this time is a failure (spec: 15 s). */
   webhookTimeoutMs: number
   workers: boolean
@@ -132,6 +133,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     idempotencyTtlMs: int(env, 'HUMCLI_IDEMPOTENCY_TTL_MS', 7 * 24 * HOUR),
     idempotencyWaitMs: int(env, 'HUMCLI_IDEMPOTENCY_WAIT_MS', 5000),
     jobPollMs: int(env, 'HUMCLI_JOB_POLL_MS', 500, 10),
+    jobConcurrency: int(env, 'HUMCLI_JOB_CONCURRENCY', 16, 1),
     webhookTimeoutMs: int(env, 'HUMCLI_WEBHOOK_TIMEOUT_MS', 15_000, 1),
     workers: env.HUMCLI_WORKERS !== 'off',
     bodyLimitBytes: int(env, 'HUMCLI_BODY_LIMIT_BYTES', 1_048_576, 1024),

@@ -95,13 +95,23 @@ async function runOne(ctx: Ctx, job: JobRow, workerId: string): Promise<void> {
   }
 }
 
-/** Runs every job due now (as the clock says) until none is left; returns how many ran. */
+/**
+ * Runs every job due now (as the clock says) until none is left; returns how many ran. Claimed
+ * jobs run up to `HUMCLI_JOB_CONCURRENCY` at a time: handlers are idempotent and order where it
+ * matters themselves (webhook deliveries wait for the earlier event of their task), and jobs that
+ * wait on the network (webhooks) must not queue behind each other.
+ */
 export async function runDueJobs(ctx: Ctx, workerId = newWorkerId()): Promise<number> {
   let total = 0
+  const limit = Math.max(1, ctx.config.jobConcurrency)
   for (;;) {
-    const jobs = await claimDueJobs(ctx, workerId)
+    const jobs = await claimDueJobs(ctx, workerId, Math.max(20, limit * 2))
     if (jobs.length === 0) return total
-    for (const job of jobs) await runOne(ctx, job, workerId)
+    let next = 0
+    const lane = async () => {
+      while (next < jobs.length) await runOne(ctx, jobs[next++]!, workerId)
+    }
+    await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, lane))
     total += jobs.length
   }
 }
