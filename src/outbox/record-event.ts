@@ -25,6 +25,9 @@ export interface EventInput {
  * webhook deliveries (`fanOutEvents` reads the outbox in `seq` order); an event exists exactly when
  * the change that caused it committed.
  */
+/** The fan-out job of one event; a fan-out that handles the event retires its job (`fanOutEvents`). */
+export const fanOutPayload = (eventId: string) => ({ eventId })
+
 export async function recordEvent(tx: Tx, e: EventInput): Promise<string> {
   const id = newId('evt')
   await tx
@@ -40,6 +43,6 @@ export async function recordEvent(tx: Tx, e: EventInput): Promise<string> {
     })
     .execute()
   // Wakes the webhook fan-out (`fanOutEvents`), which reads every undispatched event in order.
-  await enqueueJob(tx, { kind: 'webhooks.fan_out', payload: {}, runAt: e.at, now: e.at })
+  await enqueueJob(tx, { kind: 'webhooks.fan_out', payload: fanOutPayload(id), runAt: e.at, now: e.at })
   return id
 }

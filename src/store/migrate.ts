@@ -3,6 +3,7 @@ import type { DialectName } from './db.ts'
 import * as m0001 from './migrations/0001-initial.ts'
 import * as m0002 from './migrations/0002-webhooks.ts'
 import * as m0003 from './migrations/0003-workers.ts'
+import * as m0004 from './migrations/0004-jobs-by-kind.ts'
 import { withTx } from './tx.ts'
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> }
@@ -12,6 +13,7 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['0001-initial', m0001],
   ['0002-webhooks', m0002],
   ['0003-workers', m0003],
+  ['0004-jobs-by-kind', m0004],
 ]
 
 /**
