@@ -1,17 +1,15 @@
 // Load benchmark: create-task and GET task on SQLite and PostgreSQL, against a bare
 // Fastify + one-SQLite-insert ceiling measured in the same run. See bench/README.md.
-import { type ChildProcess, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import autocannon from 'autocannon'
-import pg from 'pg'
+import { machine, PG_URL, ROOT, startProcess, withPgSchema } from './lib.ts'
 
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
-const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-const ROOT = path.resolve(import.meta.dirname, '..')
 
 interface Result {
   name: string
@@ -20,30 +18,6 @@ interface Result {
   p99: number
   errors: number
   non2xx: number
-}
-
-function startProcess(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
-    let out = ''
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000)
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString()
-      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out)
-      if (m) {
-        clearTimeout(timer)
-        resolve({ child, url: m[1]! })
-      }
-    })
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)))
-  })
 }
 
 const WARMUP = Number(process.env.BENCH_WARMUP_S ?? 3)
@@ -183,39 +157,22 @@ async function benchCeiling(): Promise<Result> {
   }
 }
 
-async function freshPgSchema(): Promise<string> {
-  const schema = `bench_${randomBytes(4).toString('hex')}`
-  const c = new pg.Client({ connectionString: PG_URL })
-  await c.connect()
-  await c.query(`create schema ${schema}`)
-  await c.end()
-  return schema
-}
-
-async function dropPgSchema(schema: string) {
-  const c = new pg.Client({ connectionString: PG_URL })
-  await c.connect()
-  await c.query(`drop schema if exists ${schema} cascade`)
-  await c.end()
-}
-
 const results: Result[] = []
 results.push(await benchCeiling())
 results.push(...(await benchHumcli('SQLite', {})))
 if (process.env.BENCH_SKIP_PG !== '1') {
-  const schema = await freshPgSchema()
-  try {
-    results.push(...(await benchHumcli('PostgreSQL', { DATABASE_URL: PG_URL, HUMCLI_DB_SCHEMA: schema })))
-  } finally {
-    await dropPgSchema(schema)
-  }
+  results.push(
+    ...(await withPgSchema((schema) =>
+      benchHumcli('PostgreSQL', { DATABASE_URL: PG_URL, HUMCLI_DB_SCHEMA: schema }),
+    )),
+  )
 }
 
 const ceiling = results[0]!.rps
 const lines = [
   `# Benchmark ${new Date().toISOString()}`,
   '',
-  `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
+  `Machine: ${machine()}.`,
   `Command: \`npm run bench\` (autocannon, ${CONNECTIONS} connections, ${WARMUP} s warm-up then ${DURATION} s measured per row; load generator on the same machine).`,
   '',
   '| scenario | req/s | % of ceiling | p50 ms | p99 ms | errors | non-2xx |',

@@ -2,22 +2,20 @@
 // callback_url points at a receiver in this process, status changes generated at a target rate.
 // Measures deliveries/s at the receiver and the latency from the event (X-Timestamp) to its first
 // delivery. See bench/README.md.
-import { type ChildProcess, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import pg from 'pg'
+import { machine, PG_URL, ROOT, startProcess, withPgSchema } from './lib.ts'
 
 const RATE = Number(process.env.BENCH_RATE ?? 500)
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10)
 const TASKS = Number(process.env.BENCH_TASKS ?? 1000)
 const POLL_MS = process.env.BENCH_POLL_MS ?? '20'
 const DRAIN_S = Number(process.env.BENCH_DRAIN_S ?? 60)
-const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-const ROOT = path.resolve(import.meta.dirname, '..')
 
 interface Result {
   name: string
@@ -52,29 +50,6 @@ await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()))
 const rxUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`
 
 // ── the server ──────────────────────────────────────────────────────────────────────────────────
-function startProcess(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
-    let out = ''
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000)
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString()
-      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out)
-      if (m) {
-        clearTimeout(timer)
-        resolve({ child, url: m[1]! })
-      }
-    })
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)))
-  })
-}
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
 
@@ -269,19 +244,6 @@ async function benchWebhooks(label: string, env: Record<string, string>): Promis
   }
 }
 
-async function withPgSchema<T>(fn: (schema: string) => Promise<T>): Promise<T> {
-  const schema = `bench_${randomBytes(4).toString('hex')}`
-  const c = new pg.Client({ connectionString: PG_URL })
-  await c.connect()
-  await c.query(`create schema ${schema}`)
-  try {
-    return await fn(schema)
-  } finally {
-    await c.query(`drop schema if exists ${schema} cascade`)
-    await c.end()
-  }
-}
-
 const results: Result[] = []
 results.push(await benchWebhooks('SQLite', {}))
 if (process.env.BENCH_SKIP_PG !== '1') {
@@ -297,7 +259,7 @@ agent.destroy()
 const lines = [
   `# Webhook benchmark ${new Date().toISOString()}`,
   '',
-  `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
+  `Machine: ${machine()}.`,
   `Command: \`npm run bench:webhooks\` (target ${RATE} status changes/s for ${DURATION} s over ${TASKS} tasks with a callback_url, HUMCLI_JOB_POLL_MS=${POLL_MS}; receiver and load generator in one process on the same machine as the server). Latency = first arrival at the receiver − the event's X-Timestamp. Target: p95 < 1000 ms at 500 events/s.`,
   '',
   '| database | events/s committed | deliveries/s | p50 ms | p95 ms | p99 ms | max ms | undelivered | duplicates |',
