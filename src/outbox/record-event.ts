@@ -7,6 +7,8 @@ export type EventType =
   | 'task.status_changed'
   | 'task.estimate_submitted'
   | 'task.proof_submitted'
+  /** Recorded by the Guardian (issue 4) when it reviews proof. */
+  | 'task.guardian_reviewed'
   | 'deposit.confirmed'
   | 'payout.updated'
   | 'webhook_endpoint.disabled'

@@ -4,6 +4,7 @@ export const ENDPOINT_EVENTS = [
   'task.status_changed',
   'task.estimate_submitted',
   'task.proof_submitted',
+  'task.guardian_reviewed',
   'deposit.confirmed',
   'payout.updated',
   'webhook_endpoint.disabled',
