@@ -1,12 +1,9 @@
-// Load benchmark: create-task and GET task on SQLite and PostgreSQL, against a bare
-// Fastify + one-SQLite-insert ceiling measured in the same run. See bench/README.md.
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import autocannon from 'autocannon'
-import { machine, PG_URL, ROOT, startProcess, withPgSchema } from './lib.ts'
+import { createAdminToken, machine, PG_URL, ROOT, startProcess, withPgSchema } from './lib.ts'
 
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
@@ -71,18 +68,7 @@ async function benchHumcli(label: string, env: Record<string, string>): Promise<
   }
   const { child, url } = await startProcess(['bin/humcli.js', 'serve'], fullEnv)
   try {
-    const adminToken = await new Promise<string>((resolve, reject) => {
-      const c = spawn(process.execPath, ['bin/humcli.js', 'admin', 'create-token', '--name', 'bench'], {
-        cwd: ROOT,
-        env: { ...process.env, ...fullEnv },
-        stdio: ['ignore', 'pipe', 'ignore'],
-      })
-      let out = ''
-      c.stdout!.on('data', (d: Buffer) => (out += d.toString()))
-      c.on('exit', (code) =>
-        code === 0 ? resolve(out.trim()) : reject(new Error('admin create-token failed')),
-      )
-    })
+    const adminToken = await createAdminToken(fullEnv)
     // A funded STANDARD agent: VERIFIED by an admin, then a dev-chain deposit over $50 upgrades it.
     const newAgent = async () => {
       const agent = await json(`${url}/api/v1/agents/register`, {

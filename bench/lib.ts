@@ -34,6 +34,22 @@ export function startProcess(
   })
 }
 
+/** `humcli admin create-token` against the server's database; resolves with the printed token. */
+export function createAdminToken(env: Record<string, string>): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const c = spawn(process.execPath, ['bin/humcli.js', 'admin', 'create-token', '--name', 'bench'], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+    let out = ''
+    c.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+    c.on('exit', (code) =>
+      code === 0 ? resolve(out.trim()) : reject(new Error('admin create-token failed')),
+    )
+  })
+}
+
 /** Runs `fn` with a fresh PostgreSQL schema, dropped afterwards. */
 export async function withPgSchema<T>(fn: (schema: string) => Promise<T>): Promise<T> {
   const schema = `bench_${randomBytes(4).toString('hex')}`

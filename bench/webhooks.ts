@@ -1,15 +1,10 @@
-// Webhook delivery benchmark: a real `humcli serve` with a fast job poll, many tasks whose
-// callback_url points at a receiver in this process, status changes generated at a target rate.
-// Measures deliveries/s at the receiver and the latency from the event (X-Timestamp) to its first
-// delivery. See bench/README.md.
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { machine, PG_URL, ROOT, startProcess, withPgSchema } from './lib.ts'
+import { createAdminToken, machine, PG_URL, ROOT, startProcess, withPgSchema } from './lib.ts'
 
 const RATE = Number(process.env.BENCH_RATE ?? 500)
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10)
@@ -104,18 +99,7 @@ async function benchWebhooks(label: string, env: Record<string, string>): Promis
   const { child, url } = await startProcess(['bin/humcli.js', 'serve'], fullEnv)
   const api = `${url}/api/v1`
   try {
-    const adminToken = await new Promise<string>((resolve, reject) => {
-      const c = spawn(process.execPath, ['bin/humcli.js', 'admin', 'create-token', '--name', 'bench'], {
-        cwd: ROOT,
-        env: { ...process.env, ...fullEnv },
-        stdio: ['ignore', 'pipe', 'ignore'],
-      })
-      let out = ''
-      c.stdout!.on('data', (d: Buffer) => (out += d.toString()))
-      c.on('exit', (code) =>
-        code === 0 ? resolve(out.trim()) : reject(new Error('admin create-token failed')),
-      )
-    })
+    const adminToken = await createAdminToken(fullEnv)
     const reg = await ok(
       `${api}/agents/register`,
       'POST',

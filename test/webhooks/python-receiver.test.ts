@@ -47,7 +47,8 @@ async function python(t: TestContext, port: number, secret: string) {
 }
 
 /** The child's stdout may trail its HTTP answer: wait (briefly) for the verdict lines. */
-async function _verdicts(lines: string[], n: number): Promise<string[]> {
+/** The receiver's verdict lines, waiting (bounded) until `n` have been printed: stdout may lag the HTTP reply. */
+async function verdicts(lines: string[], n: number): Promise<string[]> {
   const pick = () => lines.filter((l) => l.startsWith('VALID ') || l.startsWith('INVALID '))
   for (let i = 0; i < 250 && pick().length < n; i++) await new Promise((r) => setTimeout(r, 20))
   return pick()
@@ -67,11 +68,11 @@ forEachDialect('callbacks verified by a python receiver', (dialect) => {
     const lines = await python(t, port, created.body.callback_secret)
     await driveTo(s, agent, await newOperator(s), created.body.task_id, 'IN_PROGRESS')
     await s.runJobs()
-    const verdicts = lines.filter((l) => l.startsWith('VALID') || l.startsWith('INVALID'))
-    assert.equal(verdicts.length, 3, lines.join('\n'))
+    const seen = await verdicts(lines, 3)
+    assert.equal(seen.length, 3, lines.join('\n'))
     assert.ok(
-      verdicts.every((l) => l.startsWith('VALID ')),
-      verdicts.join('\n'),
+      seen.every((l) => l.startsWith('VALID ')),
+      seen.join('\n'),
     )
     const rows = await s.ctx.store.db.selectFrom('webhook_deliveries').select('status').execute()
     assert.deepEqual(
@@ -93,7 +94,7 @@ forEachDialect('callbacks verified by a python receiver', (dialect) => {
     await driveTo(s, agent, await newOperator(s), created.body.task_id, 'ESTIMATE_PENDING')
     await s.runJobs()
     assert.ok(
-      lines.some((l) => l.startsWith('INVALID ')),
+      (await verdicts(lines, 1)).some((l) => l.startsWith('INVALID ')),
       lines.join('\n'),
     )
     const [row] = await s.ctx.store.db.selectFrom('webhook_deliveries').selectAll().execute()
