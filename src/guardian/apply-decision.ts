@@ -22,10 +22,17 @@ const MAX_RESUBMITS = 2
  * COMPLETED with the escrow released; MANUAL_REVIEW with its auto-approve timer; RESUBMIT back
  * to IN_PROGRESS on attempts 1 and 2, MANUAL_REVIEW after that.
  */
-export async function applyReviewDecision(ctx: Ctx, taskId: string, review: ReviewResult): Promise<TaskRow> {
+export async function applyReviewDecision(
+  ctx: Ctx,
+  taskId: string,
+  review: ReviewResult,
+  opts: { onlyAtVersion?: bigint } = {},
+): Promise<TaskRow | null> {
   const now = ctx.clock.now()
   return withTx(ctx.store, async (tx) => {
     const task = await loadAnyTask(tx, taskId)
+    // A review job carries the version it was queued for; if the task moved on, it has nothing to do.
+    if (opts.onlyAtVersion !== undefined && task.version !== opts.onlyAtVersion) return null
     assertStatus(task.status as TaskStatus, ['SUBMITTED'], 'reviewed')
     const patch = { guardian_result: JSON.stringify(review) }
     const actor = 'system:guardian'

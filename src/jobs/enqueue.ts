@@ -8,6 +8,7 @@ export type JobKind =
   | 'earnings.release'
   | 'webhooks.fan_out'
   | 'webhooks.deliver'
+  | 'guardian.review'
 
 export interface JobInput {
   kind: JobKind

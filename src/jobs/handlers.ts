@@ -1,4 +1,5 @@
 import type { Ctx } from '../context.ts'
+import { reviewSubmission } from '../guardian/review-submission.ts'
 import { releaseEarnings } from '../operators/earnings.ts'
 import { expireDeadline } from '../tasks/cancel-task.ts'
 import { expireEstimate } from '../tasks/expire-estimate.ts'
@@ -20,4 +21,5 @@ export const JOB_HANDLERS: Record<JobKind, Handler> = {
     await fanOutEvents(ctx)
   },
   'webhooks.deliver': deliverWebhook,
+  'guardian.review': reviewSubmission,
 }

@@ -5,6 +5,7 @@ import { encryptAtRest } from '../credentials/at-rest.ts'
 import { DomainError } from '../domain/errors.ts'
 import { newId } from '../domain/ids.ts'
 import { assertStatus, type TaskStatus } from '../domain/lifecycle.ts'
+import { enqueueJob } from '../jobs/enqueue.ts'
 import { recordEvent } from '../outbox/record-event.ts'
 import { withTx } from '../store/tx.ts'
 import { loadOperatorTask } from '../tasks/load.ts'
@@ -131,6 +132,13 @@ export async function submitProof(ctx: Ctx, operatorId: string, taskId: string, 
         taskId,
         data: { event: 'task.proof_submitted', task_id: taskId, photos: files.length, timestamp: iso(now) },
         at: now,
+      })
+      // The Guardian reviews every submission asynchronously, right away.
+      await enqueueJob(tx, {
+        kind: 'guardian.review',
+        payload: { taskId, version: updated.version.toString() },
+        runAt: now,
+        now,
       })
       return { task_id: taskId, status: updated.status, submitted_at: iso(now), photos: files.length }
     }),
