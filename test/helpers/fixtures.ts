@@ -141,11 +141,18 @@ export async function driveTo(
 }
 
 /** Stands in for the Guardian (a later issue) by applying a review result through the same verb it will call. */
-export function review(s: TestServer, taskId: string, decision: ReviewResult['decision'], confidence = 70) {
-  return applyReviewDecision(s.ctx, taskId, {
+export async function review(
+  s: TestServer,
+  taskId: string,
+  decision: ReviewResult['decision'],
+  confidence = 70,
+) {
+  const task = await applyReviewDecision(s.ctx, taskId, {
     decision,
     confidence,
     reasoning: `test review: ${decision}`,
     checks: [],
   })
+  if (!task) throw new Error(`review of ${taskId} applied nothing`)
+  return task
 }
