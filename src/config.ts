@@ -43,6 +43,26 @@ export interface Config {
   authCacheMs: number
   taskViewCacheMs: number
   tierLimits: Record<Tier, TierLimits>
+  /** Where uploaded files go: `local` (a folder in the data dir) or `s3` (see `s3`). */
+  blobStore: BlobStoreKind
+  /** Set when `blobStore` is `s3` (ADR 0008). */
+  s3: S3Config | null
+  /** When set, `/metrics` requires `Authorization: Bearer <token>`. */
+  metricsToken: string | null
+}
+
+export type BlobStoreKind = 'local' | 's3'
+
+export interface S3Config {
+  /** null = AWS itself (the region's endpoint). */
+  endpoint: string | null
+  bucket: string
+  region: string
+  accessKeyId: string
+  secretAccessKey: string
+  forcePathStyle: boolean
+  /** Prepended to every key, without a trailing slash ('' = none). */
+  prefix: string
 }
 
 export class ConfigError extends Error {}
@@ -69,6 +89,49 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
 }
 
 const HOUR = 3_600_000
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (/^(true|1|yes|on)$/i.test(raw)) return true
+  if (/^(false|0|no|off)$/i.test(raw)) return false
+  throw new ConfigError(`${name} must be true or false, got "${raw}".`)
+}
+
+/** The HUMCLI_S3_* settings; only read when HUMCLI_BLOB_STORE=s3. Checked by `checkS3`. */
+function s3Config(env: Env): S3Config {
+  const endpoint = env.HUMCLI_S3_ENDPOINT || null
+  if (endpoint && !/^https?:\/\/[^/]/.test(endpoint)) {
+    throw new ConfigError(
+      `HUMCLI_S3_ENDPOINT must be an http(s) URL such as http://127.0.0.1:9000, got "${endpoint}".`,
+    )
+  }
+  return {
+    endpoint,
+    bucket: env.HUMCLI_S3_BUCKET || '',
+    region: env.HUMCLI_S3_REGION || 'us-east-1',
+    accessKeyId: env.HUMCLI_S3_ACCESS_KEY_ID || '',
+    secretAccessKey: env.HUMCLI_S3_SECRET_ACCESS_KEY || '',
+    // Self-hosted S3-compatible servers rarely have wildcard DNS for bucket subdomains.
+    forcePathStyle: bool(env, 'HUMCLI_S3_FORCE_PATH_STYLE', endpoint !== null),
+    prefix: (env.HUMCLI_S3_PREFIX || '').replace(/^\/+|\/+$/g, ''),
+  }
+}
+
+function checkS3(config: Config): void {
+  if (config.blobStore !== 's3') return
+  const missing = [
+    !config.s3?.bucket && 'HUMCLI_S3_BUCKET',
+    !config.s3?.accessKeyId && 'HUMCLI_S3_ACCESS_KEY_ID',
+    !config.s3?.secretAccessKey && 'HUMCLI_S3_SECRET_ACCESS_KEY',
+  ].filter(Boolean)
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `HUMCLI_BLOB_STORE=s3 needs ${missing.join(', ')}: set the bucket and its access key ` +
+        '(and HUMCLI_S3_ENDPOINT for a store other than AWS), or unset HUMCLI_BLOB_STORE to keep files on local disk.',
+    )
+  }
+}
 
 /**
  * HUMCLI_TIER_LIMITS overrides the compat tier numbers, e.g.
@@ -143,8 +206,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     authCacheMs: int(env, 'HUMCLI_AUTH_CACHE_MS', 5000),
     taskViewCacheMs: int(env, 'HUMCLI_TASK_VIEW_CACHE_MS', 5000),
     tierLimits: tierLimits(env.HUMCLI_TIER_LIMITS),
+    blobStore: oneOf(env, 'HUMCLI_BLOB_STORE', ['local', 's3'] as const, 'local'),
+    s3: env.HUMCLI_BLOB_STORE === 's3' ? s3Config(env) : null,
+    metricsToken: env.HUMCLI_METRICS_TOKEN || null,
     ...overrides,
   }
+  checkS3(config)
   if (config.env === 'production' && !config.masterKey) {
     throw new ConfigError(
       'HUMCLI_MASTER_KEY is required when HUMCLI_ENV=production: set it to 32 random bytes in hex ' +

@@ -1,8 +1,7 @@
-import path from 'node:path'
 import pino, { type Logger } from 'pino'
 import type { CachedKey } from './agents/api-keys.ts'
 import type { BlobStore } from './blobs/blob-store.ts'
-import { LocalDiskBlobStore } from './blobs/local-disk.ts'
+import { createBlobStore } from './blobs/create-blob-store.ts'
 import { type Clock, systemClock } from './clock.ts'
 import type { Config } from './config.ts'
 import { type ChainPort, DevChain, NoChain } from './payments/chain.ts'
@@ -44,7 +43,7 @@ export function createContext(config: Config, opts: ContextOptions = {}): Ctx {
     log:
       opts.log ??
       pino({ level: config.logLevel, redact: ['req.headers["x-api-key"]', 'req.headers.authorization'] }),
-    blobs: opts.blobs ?? new LocalDiskBlobStore(path.join(config.dataDir, 'files')),
+    blobs: opts.blobs ?? createBlobStore(config),
     chain: opts.chain ?? (config.env === 'development' ? new DevChain() : new NoChain()),
     secrets: loadSecrets(config),
     caches: { apiKeys: new Map(), taskViews: new Map() },

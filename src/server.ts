@@ -22,6 +22,12 @@ export interface RunningServer {
 /** `humcli serve`: the API and the job workers in one process. */
 export async function startServer(config: Config, opts: ContextOptions = {}): Promise<RunningServer> {
   const ctx = await openContext(config, { backgroundCheckpoints: true, ...opts })
+  try {
+    await ctx.blobs.check?.()
+  } catch (err) {
+    await ctx.store.close()
+    throw err
+  }
   const app = await buildApp(ctx)
   const address = await app.listen({ port: config.port, host: config.host })
   const stopWorker = config.workers ? startWorker(ctx) : async () => {}
@@ -33,6 +39,7 @@ export async function startServer(config: Config, opts: ContextOptions = {}): Pr
       await stopWorker()
       await app.close()
       await ctx.store.close()
+      await ctx.blobs.close?.()
     },
   }
 }

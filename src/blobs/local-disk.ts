@@ -1,12 +1,14 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import type { BlobStore } from './blob-store.ts'
+import { assertBlobKey, type BlobStore, type BlobStream } from './blob-store.ts'
+
+const isMissing = (err: unknown) => (err as NodeJS.ErrnoException).code === 'ENOENT'
 
 export class LocalDiskBlobStore implements BlobStore {
   constructor(private readonly root: string) {}
 
   private pathOf(key: string): string {
-    if (!/^[a-z0-9_/.-]+$/i.test(key) || key.includes('..')) throw new Error(`invalid blob key ${key}`)
+    assertBlobKey(key)
     return path.join(this.root, key)
   }
 
@@ -22,7 +24,24 @@ export class LocalDiskBlobStore implements BlobStore {
     try {
       return await fs.readFile(this.pathOf(key))
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+      if (isMissing(err)) return null
+      throw err
+    }
+  }
+
+  async stream(key: string): Promise<BlobStream | null> {
+    let handle: fs.FileHandle
+    try {
+      handle = await fs.open(this.pathOf(key), 'r')
+    } catch (err) {
+      if (isMissing(err)) return null
+      throw err
+    }
+    try {
+      const { size } = await handle.stat()
+      return { body: handle.createReadStream(), sizeBytes: size }
+    } catch (err) {
+      await handle.close()
       throw err
     }
   }

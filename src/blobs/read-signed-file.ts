@@ -13,7 +13,8 @@ export async function readSignedFile(ctx: Ctx, fileId: string, expires: number, 
     throw new DomainError('GONE', 'This file link has expired; fetch the task again for a fresh link.')
   const file = await ctx.store.db.selectFrom('files').selectAll().where('id', '=', fileId).executeTakeFirst()
   if (!file || file.encrypted === 1n) throw notFound('File')
-  const data = await ctx.blobs.get(file.storage_key)
-  if (!data) throw notFound('File')
-  return { contentType: file.content_type, data }
+  // Streamed from the store (a local file or an S3 object), never buffered whole.
+  const blob = await ctx.blobs.stream(file.storage_key)
+  if (!blob) throw notFound('File')
+  return { contentType: file.content_type, body: blob.body, sizeBytes: blob.sizeBytes }
 }

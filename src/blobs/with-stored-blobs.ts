@@ -48,7 +48,7 @@ export async function recordFiles(tx: Tx, files: FileRecord[], now: Date): Promi
  * object store never holds the (single) SQLite writer.
  */
 export async function withStoredBlobs<T>(
-  ctx: Ctx,
+  ctx: Pick<Ctx, 'blobs'>,
   blobs: BlobToStore[],
   commit: () => Promise<T>,
 ): Promise<T> {

@@ -54,11 +54,13 @@ export function workerCommand(): Command {
     .description('Run only the job workers (for extra processes sharing a PostgreSQL database)')
     .action(async (flags: ServerFlags) => {
       const ctx = await openContext(configFrom(flags), { backgroundCheckpoints: true })
+      await ctx.blobs.check?.()
       const stop = startWorker(ctx)
       process.stdout.write(`humcli worker running (${ctx.store.dialect})\n`)
       onSignals(async () => {
         await stop()
         await ctx.store.close()
+        await ctx.blobs.close?.()
       })
     })
 }

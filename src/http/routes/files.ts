@@ -27,7 +27,8 @@ export function fileRoutes(app: FastifyInstance, ctx: Ctx): void {
         .header('cache-control', 'private, max-age=300')
         .header('x-content-type-options', 'nosniff')
         .header('content-security-policy', "default-src 'none'")
-      return file.data
+      if (file.sizeBytes !== null) reply.header('content-length', file.sizeBytes)
+      return reply.send(file.body)
     },
   )
 }
