@@ -1,3 +1,4 @@
+import path from 'node:path'
 import { Command } from 'commander'
 import { startWorker } from '../jobs/runner.ts'
 import { openContext, startServer } from '../server.ts'
@@ -40,10 +41,15 @@ export function serveCommand(): Command {
       const server = await startServer(config)
       const where =
         server.ctx.store.dialect === 'sqlite' ? config.databaseUrl.replace(/^sqlite:/, '') : 'PostgreSQL'
+      const files =
+        config.blobStore === 's3' && config.s3
+          ? `s3 bucket ${config.s3.bucket} at ${config.s3.endpoint ?? `AWS ${config.s3.region}`}` +
+            (config.s3.prefix ? ` under ${config.s3.prefix}/` : '')
+          : path.join(config.dataDir, 'files')
       process.stdout.write(
         `humcli ${config.env} server listening on ${server.url}\n` +
           `  API:      ${server.url}/api/v1   (OpenAPI: ${server.url}/api/v1/openapi.json)\n` +
-          `  database: ${where}\n  workers:  ${config.workers ? 'on' : 'off'}\n`,
+          `  database: ${where}\n  files:    ${files}\n  workers:  ${config.workers ? 'on' : 'off'}\n`,
       )
       onSignals(server.stop)
     })
