@@ -49,6 +49,7 @@ export function serveCommand(): Command {
       process.stdout.write(
         `humcli ${config.env} server listening on ${server.url}\n` +
           `  API:      ${server.url}/api/v1   (OpenAPI: ${server.url}/api/v1/openapi.json)\n` +
+          `  docs:     ${server.url}/docs\n` +
           `  database: ${where}\n  files:    ${files}\n  workers:  ${config.workers ? 'on' : 'off'}\n`,
       )
       onSignals(server.stop)

@@ -9,6 +9,7 @@ import type { Ctx } from '../context.ts'
 import { invalid } from '../domain/errors.ts'
 import { TRANSITIONS } from '../domain/lifecycle.ts'
 import { sha256Hex } from '../secrets.ts'
+import { registerDocs } from './docs.ts'
 import { frameworkErrors, installErrorHandler, invalidJson } from './errors.ts'
 import { installIdempotency } from './idempotency.ts'
 import { adminRoutes } from './routes/admin.ts'
@@ -130,6 +131,7 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
   })
   app.addSchema(ErrorBody)
   installIdempotency(app, ctx)
+  await registerDocs(app)
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }))
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {

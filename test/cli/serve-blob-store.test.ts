@@ -50,6 +50,7 @@ test('humcli serve with a reachable bucket starts and says where files go', asyn
   const server = await startHumcliServe(s3Env())
   try {
     assert.match(server.output().stdout, /files: {4}s3 bucket serve-bucket at http:\/\/127\.0\.0\.1:\d+/)
+    assert.match(server.output().stdout, /docs: {5}http:\/\/127\.0\.0\.1:\d+\/docs\n/)
     const ready = await fetch(`${server.url}/readyz`)
     assert.equal(ready.status, 200)
   } finally {
