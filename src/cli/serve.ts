@@ -50,6 +50,7 @@ export function serveCommand(): Command {
         `humcli ${config.env} server listening on ${server.url}\n` +
           `  API:      ${server.url}/api/v1   (OpenAPI: ${server.url}/api/v1/openapi.json)\n` +
           `  docs:     ${server.url}/docs\n` +
+          `  metrics:  ${server.url}/metrics   (${config.metricsToken ? 'bearer token required' : 'open: firewall it or set HUMCLI_METRICS_TOKEN'})\n` +
           `  database: ${where}\n  files:    ${files}\n  workers:  ${config.workers ? 'on' : 'off'}\n`,
       )
       onSignals(server.stop)

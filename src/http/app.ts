@@ -12,6 +12,7 @@ import { sha256Hex } from '../secrets.ts'
 import { registerDocs } from './docs.ts'
 import { frameworkErrors, installErrorHandler, invalidJson } from './errors.ts'
 import { installIdempotency } from './idempotency.ts'
+import { installMetrics } from './metrics.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { agentRoutes } from './routes/agents.ts'
 import { fileRoutes } from './routes/files.ts'
@@ -131,6 +132,7 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
   })
   app.addSchema(ErrorBody)
   installIdempotency(app, ctx)
+  installMetrics(app, ctx)
   await registerDocs(app)
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }))

@@ -51,6 +51,10 @@ test('humcli serve with a reachable bucket starts and says where files go', asyn
   try {
     assert.match(server.output().stdout, /files: {4}s3 bucket serve-bucket at http:\/\/127\.0\.0\.1:\d+/)
     assert.match(server.output().stdout, /docs: {5}http:\/\/127\.0\.0\.1:\d+\/docs\n/)
+    assert.match(
+      server.output().stdout,
+      /metrics: {2}http:\/\/127\.0\.0\.1:\d+\/metrics {3}\(open: firewall it or set HUMCLI_METRICS_TOKEN\)/,
+    )
     const ready = await fetch(`${server.url}/readyz`)
     assert.equal(ready.status, 200)
   } finally {

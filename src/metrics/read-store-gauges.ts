@@ -1,0 +1,75 @@
+import { sql } from 'kysely'
+import type { Ctx } from '../context.ts'
+import { TASK_STATUSES, TERMINAL_STATUSES } from '../domain/lifecycle.ts'
+import { JOB_HANDLERS } from '../jobs/handlers.ts'
+import { family } from './exposition.ts'
+
+/** Task statuses a task can still leave: the ones worth a gauge. */
+const OPEN_STATUSES = TASK_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s))
+/** Delivery statuses counted: a delivered one (`done`) is history, not load. */
+const UNFINISHED_DELIVERIES = ['pending', 'failed'] as const
+
+const counts = (rows: { key: string; n: bigint | number | string }[]) =>
+  new Map(rows.map((r) => [r.key, Number(r.n)]))
+
+/**
+ * Gauges read from the database at scrape time, for the whole deployment (every process
+ * sharing the database reports the same numbers). Each query touches only open work through an
+ * index — never the finished tasks, done jobs or delivered webhooks that grow without bound — so a
+ * scrape stays cheap as the history grows.
+ */
+export async function readStoreGauges(ctx: Ctx): Promise<string> {
+  const db = ctx.store.db
+  const tasks = await db
+    .selectFrom('tasks')
+    .select(['status as key', sql<bigint>`count(*)`.as('n')])
+    .where('status', 'in', OPEN_STATUSES)
+    .groupBy('status')
+    .execute()
+  const jobs = await db
+    .selectFrom('jobs')
+    .select(['status', 'kind as key', sql<bigint>`count(*)`.as('n')])
+    .where('status', 'in', ['queued', 'running', 'failed'])
+    .groupBy(['status', 'kind'])
+    .execute()
+  const deliveries = await db
+    .selectFrom('webhook_deliveries')
+    .select(['status as key', sql<bigint>`count(*)`.as('n')])
+    // The same predicate as the partial index `webhook_deliveries_unfinished` (migration 0008).
+    .where('status', '<>', 'done')
+    .groupBy('status')
+    .execute()
+
+  const taskCounts = counts(tasks)
+  const jobCount = (status: string) => counts(jobs.filter((j) => j.status === status))
+  const queued = jobCount('queued')
+  const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0)
+  const kinds = [...new Set([...Object.keys(JOB_HANDLERS), ...queued.keys()])].sort()
+  const deliveryCounts = counts(deliveries)
+  return (
+    family(
+      'humcli_tasks',
+      'gauge',
+      'Tasks in each open status (COMPLETED and CANCELLED are final and not counted).',
+      OPEN_STATUSES.map((status) => ({ labels: { status }, value: taskCounts.get(status) ?? 0 })),
+    ) +
+    family(
+      'humcli_jobs_queued',
+      'gauge',
+      'Jobs waiting to run (due now or scheduled for later), by kind.',
+      kinds.map((kind) => ({ labels: { kind }, value: queued.get(kind) ?? 0 })),
+    ) +
+    family('humcli_jobs_running', 'gauge', 'Jobs claimed by a worker and not finished.', [
+      { value: sum(jobCount('running')) },
+    ]) +
+    family('humcli_jobs_failed_total', 'counter', 'Jobs that failed every attempt and were given up.', [
+      { value: sum(jobCount('failed')) },
+    ]) +
+    family(
+      'humcli_webhook_deliveries',
+      'gauge',
+      'Webhook deliveries not yet delivered: pending (waiting for an attempt or a retry) or failed (given up).',
+      UNFINISHED_DELIVERIES.map((status) => ({ labels: { status }, value: deliveryCounts.get(status) ?? 0 })),
+    )
+  )
+}
