@@ -62,7 +62,12 @@ export function workerCommand(): Command {
     .description('Run only the job workers (for extra processes sharing a PostgreSQL database)')
     .action(async (flags: ServerFlags) => {
       const ctx = await openContext(configFrom(flags), { backgroundCheckpoints: true })
-      await ctx.blobs.check?.()
+      try {
+        await ctx.blobs.check?.()
+      } catch (err) {
+        await ctx.store.close()
+        throw err
+      }
       const stop = startWorker(ctx)
       process.stdout.write(`humcli worker running (${ctx.store.dialect})\n`)
       onSignals(async () => {

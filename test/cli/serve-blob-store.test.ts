@@ -61,3 +61,9 @@ test('humcli serve with a reachable bucket starts and says where files go', asyn
     await server.stop()
   }
 })
+
+test('humcli worker with a bucket that does not exist refuses to start', async () => {
+  const r = await runHumcli(['worker'], s3Env({ HUMCLI_S3_BUCKET: 'not-there-either' }))
+  assert.equal(r.code, 78, r.stderr)
+  assert.match(r.stderr, /The S3 bucket "not-there-either" .* cannot be used \(it does not exist\)/)
+})

@@ -88,9 +88,9 @@ describe('API reference at /docs', () => {
     assert.ok(doc.paths['/api/v1/tasks'], 'the document is the humcli API')
   })
 
-  test('/docs stays out of the API document', async () => {
+  test('/docs and /metrics stay out of the API document', async () => {
     const s = server()
     const doc = await (await fetch(`${s.url}/api/v1/openapi.json`)).json()
-    assert.ok(!Object.keys(doc.paths).some((p) => p.startsWith('/docs')))
+    assert.ok(!Object.keys(doc.paths).some((p) => p.startsWith('/docs') || p.startsWith('/metrics')))
   })
 })
