@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { TASK_STATUSES, TERMINAL_STATUSES } from '../domain/lifecycle.ts'
 import { JOB_HANDLERS } from '../jobs/handlers.ts'
@@ -32,6 +33,13 @@ export async function readStoreGauges(ctx: Ctx): Promise<string> {
     .where('status', 'in', ['queued', 'running', 'failed'])
     .groupBy(['status', 'kind'])
     .execute()
+  // Queued and due now: the backlog the workers have not caught up with (timers set for later are not).
+  const due = await db
+    .selectFrom('jobs')
+    .select(sql<bigint>`count(*)`.as('n'))
+    .where('status', '=', 'queued')
+    .where('run_at', '<=', iso(ctx.clock.now()))
+    .executeTakeFirstOrThrow()
   const deliveries = await db
     .selectFrom('webhook_deliveries')
     .select(['status as key', sql<bigint>`count(*)`.as('n')])
@@ -58,6 +66,12 @@ export async function readStoreGauges(ctx: Ctx): Promise<string> {
       'gauge',
       'Jobs waiting to run (due now or scheduled for later), by kind.',
       kinds.map((kind) => ({ labels: { kind }, value: queued.get(kind) ?? 0 })),
+    ) +
+    family(
+      'humcli_jobs_due',
+      'gauge',
+      'Queued jobs whose time has come and that no worker has claimed yet.',
+      [{ value: Number(due.n) }],
     ) +
     family('humcli_jobs_running', 'gauge', 'Jobs claimed by a worker and not finished.', [
       { value: sum(jobCount('running')) },

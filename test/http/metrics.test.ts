@@ -85,6 +85,7 @@ forEachDialect('Prometheus metrics at /metrics', (dialect) => {
       humcli_http_request_duration_seconds: 'histogram',
       humcli_tasks: 'gauge',
       humcli_jobs_queued: 'gauge',
+      humcli_jobs_due: 'gauge',
       humcli_jobs_running: 'gauge',
       humcli_jobs_failed_total: 'counter',
       humcli_webhook_deliveries: 'gauge',
@@ -170,6 +171,11 @@ forEachDialect('Prometheus metrics at /metrics', (dialect) => {
       0,
     )
     assert.equal(delta('humcli_jobs_queued', { kind: 'task.deadline' }), 2, 'a deadline timer per task')
+    assert.equal(
+      after.value('humcli_jobs_due'),
+      0,
+      'the deadline timers are for tomorrow; nothing else is waiting',
+    )
     assert.ok(delta('humcli_webhook_deliveries', { status: 'pending' }) >= 1)
     assert.equal(delta('humcli_jobs_failed_total'), 1)
     assert.equal(after.value('humcli_jobs_running'), 0)
@@ -178,6 +184,7 @@ forEachDialect('Prometheus metrics at /metrics', (dialect) => {
     await withTx(s.ctx.store, (tx) =>
       enqueueJob(tx, { kind: 'earnings.release', payload: {}, runAt: s.clock.now(), now: s.clock.now() }),
     )
+    assert.equal((await scrape(s)).value('humcli_jobs_due'), 1)
     const claimed = await claimDueJobs(s.ctx, 'w_metrics_test', 1)
     assert.equal(claimed.length, 1)
     assert.equal((await scrape(s)).value('humcli_jobs_running'), 1)
