@@ -1,4 +1,3 @@
-import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 
 /**
@@ -24,6 +23,8 @@ const DOCS_CSP = {
  * node_modules by this server. The online validator badge is off (`validatorUrl: false`).
  */
 export async function registerDocs(app: FastifyInstance): Promise<void> {
+  // Imported here, not at the top: CLI commands that never build the app skip loading it.
+  const { default: swaggerUi } = await import('@fastify/swagger-ui')
   await app.register(async (docs) => {
     // The generated initializer carries a code comment with a link to another host; it loads
     // nothing, but the page should name no other host at all.

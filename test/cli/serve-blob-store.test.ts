@@ -6,6 +6,9 @@ import { after, before, test } from 'node:test'
 import { runHumcli, startHumcliServe } from '../helpers/harness.ts'
 import { type LocalS3, startLocalS3 } from '../helpers/s3.ts'
 
+/** A child process starting on a busy 2-core machine can take well over the default 30 s. */
+const SLOW = 120_000
+
 let s3: LocalS3
 let dir: string
 before(async () => {
@@ -31,14 +34,14 @@ const s3Env = (over: Record<string, string> = {}) => ({
 })
 
 test('humcli serve with s3 and no bucket set: one clear line, exit 78, no server', async () => {
-  const r = await runHumcli(['serve'], s3Env({ HUMCLI_S3_BUCKET: '' }))
+  const r = await runHumcli(['serve'], s3Env({ HUMCLI_S3_BUCKET: '' }), SLOW)
   assert.equal(r.code, 78, r.stderr)
   assert.match(r.stderr, /^humcli: HUMCLI_BLOB_STORE=s3 needs HUMCLI_S3_BUCKET/)
   assert.equal(r.stderr.trim().split('\n').length, 1)
 })
 
 test('humcli serve with a bucket that does not exist refuses to start and says which', async () => {
-  const r = await runHumcli(['serve'], s3Env({ HUMCLI_S3_BUCKET: 'not-there' }))
+  const r = await runHumcli(['serve'], s3Env({ HUMCLI_S3_BUCKET: 'not-there' }), SLOW)
   assert.equal(r.code, 78, r.stderr)
   assert.match(
     r.stderr,
@@ -47,7 +50,7 @@ test('humcli serve with a bucket that does not exist refuses to start and says w
 })
 
 test('humcli serve with a reachable bucket starts and says where files go', async () => {
-  const server = await startHumcliServe(s3Env())
+  const server = await startHumcliServe(s3Env(), [], SLOW)
   try {
     assert.match(server.output().stdout, /files: {4}s3 bucket serve-bucket at http:\/\/127\.0\.0\.1:\d+/)
     assert.match(server.output().stdout, /docs: {5}http:\/\/127\.0\.0\.1:\d+\/docs\n/)
@@ -63,7 +66,7 @@ test('humcli serve with a reachable bucket starts and says where files go', asyn
 })
 
 test('humcli worker with a bucket that does not exist refuses to start', async () => {
-  const r = await runHumcli(['worker'], s3Env({ HUMCLI_S3_BUCKET: 'not-there-either' }))
+  const r = await runHumcli(['worker'], s3Env({ HUMCLI_S3_BUCKET: 'not-there-either' }), SLOW)
   assert.equal(r.code, 78, r.stderr)
   assert.match(r.stderr, /The S3 bucket "not-there-either" .* cannot be used \(it does not exist\)/)
 })
