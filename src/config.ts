@@ -43,6 +43,14 @@ export interface Config {
   authCacheMs: number
   taskViewCacheMs: number
   tierLimits: Record<Tier, TierLimits>
+  /** Credentials are purged this long after a task completes (spec §5: 30 days). */
+  credentialRetentionMs: number
+  /** This many rejections overturned by admins within `overturnWindowMs` restrict an agent (0 = never). */
+  overturnRestrictCount: number
+  overturnWindowMs: number
+  /** Smallest operator payout (spec §4: $10) and the gas fee taken from each (0 on the dev chain). */
+  payoutMinMicros: bigint
+  payoutGasFeeMicros: bigint
 }
 
 export class ConfigError extends Error {}
@@ -143,6 +151,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     authCacheMs: int(env, 'HUMCLI_AUTH_CACHE_MS', 5000),
     taskViewCacheMs: int(env, 'HUMCLI_TASK_VIEW_CACHE_MS', 5000),
     tierLimits: tierLimits(env.HUMCLI_TIER_LIMITS),
+    credentialRetentionMs: int(env, 'HUMCLI_CREDENTIAL_RETENTION_MS', 30 * 24 * HOUR, 1),
+    overturnRestrictCount: int(env, 'HUMCLI_OVERTURN_RESTRICT_COUNT', 3),
+    overturnWindowMs: int(env, 'HUMCLI_OVERTURN_WINDOW_MS', 30 * 24 * HOUR, 1),
+    payoutMinMicros: BigInt(int(env, 'HUMCLI_PAYOUT_MIN_MICROS', 10_000_000)),
+    payoutGasFeeMicros: BigInt(int(env, 'HUMCLI_PAYOUT_GAS_FEE_MICROS', 0)),
     ...overrides,
   }
   if (config.env === 'production' && !config.masterKey) {

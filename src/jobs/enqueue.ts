@@ -9,6 +9,7 @@ export type JobKind =
   | 'webhooks.fan_out'
   | 'webhooks.deliver'
   | 'guardian.review'
+  | 'credentials.purge'
 
 export interface JobInput {
   kind: JobKind

@@ -1,4 +1,5 @@
 import type { Ctx } from '../context.ts'
+import { purgeCredentials } from '../credentials/purge-credentials.ts'
 import { reviewSubmission } from '../guardian/review-submission.ts'
 import { releaseEarnings } from '../operators/earnings.ts'
 import { expireDeadline } from '../tasks/cancel-task.ts'
@@ -22,4 +23,5 @@ export const JOB_HANDLERS: Record<JobKind, Handler> = {
   },
   'webhooks.deliver': deliverWebhook,
   'guardian.review': reviewSubmission,
+  'credentials.purge': purgeCredentials,
 }

@@ -1,0 +1,43 @@
+import type { Ctx } from '../context.ts'
+import type { TaskRow } from '../tasks/load.ts'
+import { credentialPurpose, decryptAtRest } from './at-rest.ts'
+import {
+  type CredentialField,
+  type CredentialValues,
+  givenFields,
+  SEALED_BOX,
+  type SealedCredentials,
+} from './fields.ts'
+
+export interface StoredCredentials {
+  encryption: typeof SEALED_BOX | 'none'
+  /** Sealed boxes (base64) for `x25519-sealedbox`; the values themselves for `none`. */
+  fields: CredentialValues
+}
+
+/** Reads what `sealCredentials` stored: sealed boxes as they are, at-rest values decrypted. */
+export function readStoredCredentials(
+  ctx: Ctx,
+  task: Pick<TaskRow, 'id' | 'credentials'>,
+): StoredCredentials | null {
+  if (task.credentials === null) return null
+  if (task.credentials.startsWith('{')) {
+    const sealed = JSON.parse(task.credentials) as SealedCredentials
+    return { encryption: SEALED_BOX, fields: Object.fromEntries(givenFields(sealed.fields)) }
+  }
+  const plain = decryptAtRest(
+    ctx.secrets.masterKey,
+    credentialPurpose(task.id),
+    Buffer.from(task.credentials, 'base64'),
+  )
+  return { encryption: 'none', fields: Object.fromEntries(givenFields(JSON.parse(plain.toString('utf8')))) }
+}
+
+/** Which credential fields the operator gave, without revealing them (for the Guardian's check). */
+export function credentialFieldsGiven(
+  ctx: Ctx,
+  task: Pick<TaskRow, 'id' | 'credentials'>,
+): CredentialField[] {
+  const stored = readStoredCredentials(ctx, task)
+  return stored ? givenFields(stored.fields).map(([f]) => f) : []
+}
