@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import {
+  adminGetTask,
   decideManualReview,
   listTasksForReview,
   type ResolveInput,
@@ -18,7 +19,7 @@ import {
   ReviewBody,
   TierBody,
 } from '../schemas/accounts.ts'
-import { IdParams } from '../schemas/common.ts'
+import { errorResponses, IdParams } from '../schemas/common.ts'
 
 export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
   const auth = requireAdmin(ctx)
@@ -33,6 +34,20 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: { tags, security, summary: 'Tasks waiting for staff', querystring: AdminTasksQuery },
     },
     (req) => listTasksForReview(ctx, req.query),
+  )
+  app.get<Id>(
+    '/admin/tasks/:id',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Any task, with its transitions and resolution',
+        params: IdParams,
+        response: errorResponses(404),
+      },
+    },
+    (req) => adminGetTask(ctx, req.params.id),
   )
   app.post<Id & { Body: { decision: 'APPROVE' | 'REJECT'; note?: string } }>(
     '/admin/tasks/:id/review',
@@ -52,8 +67,14 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: { tags, security, summary: 'Resolve a dispute', params: IdParams, body: ResolveBody },
     },
     async (req) => {
-      const t = await resolveDispute(ctx, adminId(req), req.params.id, req.body)
-      return { task_id: t.id, status: t.status, outcome: req.body.outcome }
+      const r = await resolveDispute(ctx, adminId(req), req.params.id, req.body)
+      return {
+        task_id: r.task.id,
+        status: r.task.status,
+        outcome: req.body.outcome,
+        resolution: r.resolution,
+        agent_restricted: r.agentRestricted,
+      }
     },
   )
   app.post<Id & { Body: { decision: 'APPROVE' | 'REJECT' } }>(
