@@ -10,6 +10,7 @@ export type JobKind =
   | 'webhooks.deliver'
   | 'guardian.review'
   | 'credentials.purge'
+  | 'payouts.send'
 
 export interface JobInput {
   kind: JobKind
