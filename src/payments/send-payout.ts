@@ -6,7 +6,7 @@ import { recordEvent } from '../outbox/record-event.ts'
 import { withTx } from '../store/tx.ts'
 import { type PayoutRow, payoutEventData } from './payout-view.ts'
 
-type Outcome = { ok: true; txHash: string } | { ok: false; reason: string }
+export type PayoutOutcome = { ok: true; txHash: string } | { ok: false; reason: string }
 
 /**
  * Claims the one send attempt of a payout: sets `send_attempted_at` only where it is still null,
@@ -27,11 +27,15 @@ async function claimAttempt(ctx: Ctx, payoutId: string): Promise<PayoutRow | und
   )
 }
 
-/** Records the chain's answer: CONFIRMED moves the money out to `external:chain`; FAILED returns it. */
-async function settle(ctx: Ctx, payout: PayoutRow, outcome: Outcome): Promise<void> {
+/**
+ * Records the chain's answer: CONFIRMED moves the money out to `external:chain`; FAILED returns it
+ * to the operator's available balance. Only a PENDING_ONCHAIN payout settles, once; returns false
+ * when it had already settled.
+ */
+export async function settlePayout(ctx: Ctx, payout: PayoutRow, outcome: PayoutOutcome): Promise<boolean> {
   const now = ctx.clock.now()
   const at = iso(now)
-  await withTx(ctx.store, async (tx) => {
+  return withTx(ctx.store, async (tx) => {
     const row = await tx
       .updateTable('payouts')
       .set(
@@ -43,7 +47,7 @@ async function settle(ctx: Ctx, payout: PayoutRow, outcome: Outcome): Promise<vo
       .where('status', '=', 'PENDING_ONCHAIN')
       .returningAll()
       .executeTakeFirst()
-    if (!row) return
+    if (!row) return false
     const inFlight = accounts.operatorPayoutInFlight(payout.operator_id)
     await post(tx, {
       kind: outcome.ok ? 'payout.confirmed' : 'payout.failed',
@@ -63,6 +67,7 @@ async function settle(ctx: Ctx, payout: PayoutRow, outcome: Outcome): Promise<vo
       data: payoutEventData(row, at),
       at: now,
     })
+    return true
   })
 }
 
@@ -80,7 +85,7 @@ const failureReason = (err: unknown) =>
 export async function sendPayout(ctx: Ctx, payload: { payoutId: string }): Promise<void> {
   const payout = await claimAttempt(ctx, payload.payoutId)
   if (!payout) return
-  let outcome: Outcome
+  let outcome: PayoutOutcome
   try {
     const sent = await ctx.chain.sendPayout({
       toAddress: payout.to_address,
@@ -93,7 +98,7 @@ export async function sendPayout(ctx: Ctx, payload: { payoutId: string }): Promi
   }
   for (let attempt = 1; ; attempt++) {
     try {
-      await settle(ctx, payout, outcome)
+      await settlePayout(ctx, payout, outcome)
       return
     } catch (err) {
       if (attempt >= 3) {

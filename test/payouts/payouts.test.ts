@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { ledgerCheck } from '../../src/ledger/check.ts'
 import { sendPayout } from '../../src/payments/send-payout.ts'
-import { newAgent, newOperator } from '../helpers/fixtures.ts'
+import { newAdmin, newAgent, newOperator } from '../helpers/fixtures.ts'
 import { forEachDialect, useServer } from '../helpers/harness.ts'
 import { CountingChain, fundedOperator, payoutBody, RefusingChain, wallet } from './fixtures.ts'
 
@@ -119,6 +119,55 @@ forEachDialect('operator payouts', (dialect) => {
       .where('memo', '=', r.body.payout_id)
       .execute()
     assert.equal(confirms.length, 1)
+  })
+
+  test('a send whose answer was lost is never sent again; staff reconcile it from the chain', async () => {
+    const s = server()
+    const admin = await newAdmin(s)
+    const op = await fundedOperator(s, 40)
+    const a = (await op.api.post('/operator/payout', payoutBody(10))).body.payout_id
+    const b = (await op.api.post('/operator/payout', payoutBody(10))).body.payout_id
+    const c = (await op.api.post('/operator/payout', payoutBody(10))).body.payout_id
+    const early = await admin.api.post(`/admin/payouts/${c}/reconcile`, { outcome: 'FAILED' })
+    assert.equal(early.status, 409)
+    assert.match(early.body.error, /not been sent yet/)
+    // The state a crash leaves between "attempt recorded" and "answer recorded" (`claimAttempt`).
+    await s.ctx.store.db
+      .updateTable('payouts')
+      .set({ send_attempted_at: s.clock.now().toISOString() })
+      .where('id', 'in', [a, b])
+      .execute()
+    const before = chain.sent.length
+    await s.runJobs()
+    assert.deepEqual(chain.sent.slice(before), [c])
+    const stuck = await admin.api.get('/admin/payouts?status=PENDING_ONCHAIN')
+    const mine = stuck.body.data.filter((p: { operator_id: string }) => p.operator_id === op.id)
+    assert.deepEqual(mine.map((p: { payout_id: string }) => p.payout_id).sort(), [a, b].sort())
+    assert.ok(mine.every((p: { send_attempted_at: string | null }) => p.send_attempted_at))
+    assert.equal((await op.api.get('/operator/earnings')).body.available_balance, 10)
+
+    const noHash = await admin.api.post(`/admin/payouts/${a}/reconcile`, { outcome: 'CONFIRMED' })
+    assert.equal(noHash.status, 400)
+    assert.match(noHash.body.error, /tx_hash/)
+    const hash = `0x${'ab'.repeat(32)}`
+    const ok = await admin.api.post(`/admin/payouts/${a}/reconcile`, { outcome: 'CONFIRMED', tx_hash: hash })
+    assert.equal(ok.status, 200, ok.text)
+    assert.equal(ok.body.status, 'CONFIRMED')
+    assert.equal(ok.body.tx_hash, hash)
+    const failed = await admin.api.post(`/admin/payouts/${b}/reconcile`, {
+      outcome: 'FAILED',
+      note: 'no transfer on chain',
+    })
+    assert.equal(failed.body.status, 'FAILED')
+    assert.match(failed.body.failure_reason, /reconciled by admin .*: no transfer on chain/)
+    assert.equal((await op.api.get('/operator/earnings')).body.available_balance, 20)
+    assert.equal((await admin.api.post(`/admin/payouts/${b}/reconcile`, { outcome: 'FAILED' })).status, 409)
+    assert.equal(
+      (await admin.api.post('/admin/payouts/payout_nope/reconcile', { outcome: 'FAILED' })).status,
+      404,
+    )
+    assert.equal((await op.api.post(`/admin/payouts/${b}/reconcile`, { outcome: 'FAILED' })).status, 403)
+    assert.deepEqual((await ledgerCheck(s.ctx.store.db)).problems, [])
   })
 
   test('Idempotency-Key: the same request 10 times at once makes one payout', async () => {

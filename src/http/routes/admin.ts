@@ -6,14 +6,17 @@ import {
   type ResolveInput,
   resolveDispute,
 } from '../../admin/review-tasks.ts'
+import { listPayoutsForAdmin, type ReconcileInput, reconcilePayout } from '../../admin/reconcile-payout.ts'
 import { decideKyc, setAgentRestriction, setAgentTier } from '../../admin/set-tier.ts'
 import type { Ctx } from '../../context.ts'
 import type { Tier } from '../../domain/tiers.ts'
 import { ledgerCheck } from '../../ledger/check.ts'
 import { adminId, requireAdmin } from '../auth.ts'
 import {
+  AdminPayoutsQuery,
   AdminTasksQuery,
   KycDecisionBody,
+  ReconcilePayoutBody,
   ResolveBody,
   RestrictionBody,
   ReviewBody,
@@ -112,6 +115,31 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
       },
     },
     (req) => setAgentRestriction(ctx, req.params.id, req.body.restricted, req.body.reason),
+  )
+  app.get<{
+    Querystring: { status?: 'PENDING_ONCHAIN' | 'CONFIRMED' | 'FAILED'; limit: number; offset: number }
+  }>(
+    '/admin/payouts',
+    {
+      onRequest: auth,
+      schema: { tags, security, summary: "Every operator's payouts", querystring: AdminPayoutsQuery },
+    },
+    (req) => listPayoutsForAdmin(ctx, req.query),
+  )
+  app.post<Id & { Body: ReconcileInput }>(
+    '/admin/payouts/:id/reconcile',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Record the on-chain outcome of a payout whose send outcome is unknown',
+        params: IdParams,
+        body: ReconcilePayoutBody,
+        response: errorResponses(400, 404, 409),
+      },
+    },
+    (req) => reconcilePayout(ctx, adminId(req), req.params.id, req.body),
   )
   app.get(
     '/admin/ledger-check',

@@ -101,3 +101,15 @@ export const PayoutList = Type.Object({
   data: Type.Array(Payout),
   pagination: Type.Object({ limit: Type.Integer(), offset: Type.Integer(), total: Type.Integer() }),
 })
+
+export const AdminPayoutsQuery = Strict({
+  ...Pagination.properties,
+  status: Type.Optional(StringEnum(['PENDING_ONCHAIN', 'CONFIRMED', 'FAILED'] as const)),
+})
+export const ReconcilePayoutBody = Strict({
+  outcome: StringEnum(['CONFIRMED', 'FAILED'] as const),
+  tx_hash: Type.Optional(
+    Type.String({ pattern: '^0x[0-9a-fA-F]{64}$', description: 'the transfer found on chain (CONFIRMED)' }),
+  ),
+  note: Type.Optional(Type.String({ maxLength: 500 })),
+})
