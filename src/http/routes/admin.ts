@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { listPayoutsForAdmin, type ReconcileInput, reconcilePayout } from '../../admin/reconcile-payout.ts'
 import {
   adminGetTask,
   decideManualReview,
@@ -6,7 +7,6 @@ import {
   type ResolveInput,
   resolveDispute,
 } from '../../admin/review-tasks.ts'
-import { listPayoutsForAdmin, type ReconcileInput, reconcilePayout } from '../../admin/reconcile-payout.ts'
 import { decideKyc, setAgentRestriction, setAgentTier } from '../../admin/set-tier.ts'
 import type { Ctx } from '../../context.ts'
 import type { Tier } from '../../domain/tiers.ts'
