@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { ledgerCheck } from '../../src/ledger/check.ts'
 import { sendPayout } from '../../src/payments/send-payout.ts'
+import { client } from '../helpers/api.ts'
 import { newAdmin, newAgent, newOperator } from '../helpers/fixtures.ts'
 import { forEachDialect, useServer } from '../helpers/harness.ts'
 import { CountingChain, fundedOperator, payoutBody, RefusingChain, wallet } from './fixtures.ts'
@@ -168,6 +169,28 @@ forEachDialect('operator payouts', (dialect) => {
     )
     assert.equal((await op.api.post(`/admin/payouts/${b}/reconcile`, { outcome: 'FAILED' })).status, 403)
     assert.deepEqual((await ledgerCheck(s.ctx.store.db)).problems, [])
+  })
+
+  test('the OpenAPI document describes the payout, credential and reconcile routes', async () => {
+    const s = server()
+    const doc = (await client(s.url).get('/openapi.json')).body
+    for (const p of [
+      '/api/v1/operator/payout',
+      '/api/v1/operator/payouts',
+      '/api/v1/tasks/{id}/retrieve-credential',
+      '/api/v1/admin/tasks/{id}',
+      '/api/v1/admin/payouts',
+      '/api/v1/admin/payouts/{id}/reconcile',
+    ]) {
+      assert.ok(doc.paths[p], `missing ${p}`)
+    }
+    const payout = doc.paths['/api/v1/operator/payout'].post
+    assert.deepEqual(payout.security, [{ bearer: [] }])
+    const body = payout.requestBody.content['application/json'].schema
+    assert.deepEqual(Object.keys(body.properties).sort(), ['amount_usd', 'chain', 'method', 'wallet_address'])
+    assert.ok(payout.responses['201'])
+    const cred = doc.paths['/api/v1/tasks/{id}/retrieve-credential'].post.responses['200']
+    assert.ok(JSON.stringify(cred).includes('x25519-sealedbox'))
   })
 
   test('Idempotency-Key: the same request 10 times at once makes one payout', async () => {
