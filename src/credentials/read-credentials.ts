@@ -1,4 +1,5 @@
 import type { Ctx } from '../context.ts'
+import { DomainError } from '../domain/errors.ts'
 import type { TaskRow } from '../tasks/load.ts'
 import { credentialPurpose, decryptAtRest } from './at-rest.ts'
 import {
@@ -25,11 +26,20 @@ export function readStoredCredentials(
     const sealed = JSON.parse(task.credentials) as SealedCredentials
     return { encryption: SEALED_BOX, fields: Object.fromEntries(givenFields(sealed.fields)) }
   }
-  const plain = decryptAtRest(
-    ctx.secrets.masterKey,
-    credentialPurpose(task.id),
-    Buffer.from(task.credentials, 'base64'),
-  )
+  let plain: Buffer
+  try {
+    plain = decryptAtRest(
+      ctx.secrets.masterKey,
+      credentialPurpose(task.id),
+      Buffer.from(task.credentials, 'base64'),
+    )
+  } catch {
+    // Another master key, or a ciphertext that was encrypted for another task: never guess.
+    throw new DomainError(
+      'INTERNAL',
+      `The stored credential of task ${task.id} cannot be decrypted with this server's master key for this task; ask the platform operator.`,
+    )
+  }
   return { encryption: 'none', fields: Object.fromEntries(givenFields(JSON.parse(plain.toString('utf8')))) }
 }
 

@@ -114,7 +114,12 @@ forEachDialect('demonstration 4: no plaintext credential at rest', (dialect) => 
         sent,
       )
     }
-    const plain = (await agent.api.post(`/tasks/${atRest}/retrieve-credential`)).body
+    // Sent with an Idempotency-Key too: a read is never stored as an idempotent response.
+    const plain = (
+      await agent.api.post(`/tasks/${atRest}/retrieve-credential`, undefined, {
+        headers: { 'idempotency-key': 'read-1' },
+      })
+    ).body
     assert.equal(plain.encryption, 'none')
     assert.equal(plain.encrypted_credential.password, atRestValues.password)
 
@@ -172,6 +177,7 @@ forEachDialect('demonstration 4: no plaintext credential at rest', (dialect) => 
       .execute()
     const swapped = await agent.api.post(`/tasks/${sealedB}/retrieve-credential`)
     assert.equal(swapped.status, 500)
+    assert.match(swapped.body.error, /cannot be decrypted/)
     assert.doesNotMatch(swapped.text, new RegExp(atRestValues.password))
   })
 })

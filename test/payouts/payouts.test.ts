@@ -53,6 +53,13 @@ forEachDialect('operator payouts', (dialect) => {
       ],
     )
     assert.deepEqual((await ledgerCheck(s.ctx.store.db)).problems, [])
+    // Every job ran cleanly, the fan-out of operator-owned events included.
+    const failing = await s.ctx.store.db
+      .selectFrom('jobs')
+      .select(['kind', 'last_error'])
+      .where('last_error', 'is not', null)
+      .execute()
+    assert.deepEqual(failing, [])
   })
 
   test('refusals: minimum $10 (422), wallet address, method, chain, decimals (400), more than available (402)', async () => {
@@ -76,6 +83,11 @@ forEachDialect('operator payouts', (dialect) => {
     assert.match(over.body.error, /asked for \$20.5 but \$20 is available/)
     assert.equal((await op.api.get('/operator/payouts')).body.pagination.total, 0)
     assert.equal((await op.api.get('/operator/earnings')).body.available_balance, 20)
+    const admin = await newAdmin(s)
+    assert.equal((await admin.api.post(`/admin/operators/${op.id}/kyc`, { decision: 'REJECT' })).status, 200)
+    const kyc = await op.api.post('/operator/payout', payoutBody(10))
+    assert.equal(kyc.status, 403)
+    assert.equal(kyc.body.code, 'KYC_REQUIRED')
     // Pending earnings are not available yet.
     const fresh = await newOperator(s)
     const none = await fresh.api.post('/operator/payout', payoutBody(10))
