@@ -1,4 +1,4 @@
-import sodium from 'libsodium-wrappers'
+import type Sodium from 'libsodium-wrappers'
 
 /** The credential fields an operator may submit, by the names the agent gets them back under. */
 export const CREDENTIAL_FIELDS = ['username', 'password', 'api_key', 'notes'] as const
@@ -17,8 +17,12 @@ export interface SealedCredentials {
   fields: CredentialValues
 }
 
-/** libsodium loads its WebAssembly once; every use awaits this first. */
-export async function sodiumReady(): Promise<typeof sodium> {
+/**
+ * libsodium, loaded on first use (so commands that never seal, like the CLI, do not pay for
+ * loading it) and initialised once; every use awaits this first.
+ */
+export async function sodiumReady(): Promise<typeof Sodium> {
+  const sodium = (await import('libsodium-wrappers')).default
   await sodium.ready
   return sodium
 }
