@@ -49,6 +49,14 @@ export interface Config {
   s3: S3Config | null
   /** When set, `/metrics` requires `Authorization: Bearer <token>`. */
   metricsToken: string | null
+  /** Credentials are purged this long after a task completes (spec §5: 30 days). */
+  credentialRetentionMs: number
+  /** This many rejections overturned by admins within `overturnWindowMs` restrict an agent (0 = never). */
+  overturnRestrictCount: number
+  overturnWindowMs: number
+  /** Smallest operator payout (spec §4: $10) and the gas fee taken from each (0 on the dev chain). */
+  payoutMinMicros: bigint
+  payoutGasFeeMicros: bigint
 }
 
 export type BlobStoreKind = 'local' | 's3'
@@ -209,6 +217,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     blobStore: oneOf(env, 'HUMCLI_BLOB_STORE', ['local', 's3'] as const, 'local'),
     s3: env.HUMCLI_BLOB_STORE === 's3' ? s3Config(env) : null,
     metricsToken: env.HUMCLI_METRICS_TOKEN || null,
+    credentialRetentionMs: int(env, 'HUMCLI_CREDENTIAL_RETENTION_MS', 30 * 24 * HOUR, 1),
+    overturnRestrictCount: int(env, 'HUMCLI_OVERTURN_RESTRICT_COUNT', 3),
+    overturnWindowMs: int(env, 'HUMCLI_OVERTURN_WINDOW_MS', 30 * 24 * HOUR, 1),
+    payoutMinMicros: BigInt(int(env, 'HUMCLI_PAYOUT_MIN_MICROS', 10_000_000)),
+    payoutGasFeeMicros: BigInt(int(env, 'HUMCLI_PAYOUT_GAS_FEE_MICROS', 0)),
     ...overrides,
   }
   checkS3(config)

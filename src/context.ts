@@ -9,6 +9,18 @@ import { loadSecrets, type Secrets } from './secrets.ts'
 import { createStore, type Store } from './store/db.ts'
 import type { CachedTaskView } from './tasks/get-task.ts'
 
+const SECRET_FIELDS = ['password', 'api_key', 'credentials', 'credential_notes', 'encrypted_credential']
+
+/**
+ * Never logged: keys and tokens in headers, and credential fields wherever an object carrying them
+ * (a request body, a proof input, a task row) might be logged, at the top or one level down.
+ */
+export const LOG_REDACT_PATHS = [
+  'req.headers["x-api-key"]',
+  'req.headers.authorization',
+  ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
+]
+
 /** Everything a verb or worker needs, passed explicitly: no module-level state. */
 export interface Ctx {
   config: Config
@@ -40,9 +52,7 @@ export function createContext(config: Config, opts: ContextOptions = {}): Ctx {
       backgroundCheckpoints: opts.backgroundCheckpoints,
     }),
     clock: opts.clock ?? systemClock,
-    log:
-      opts.log ??
-      pino({ level: config.logLevel, redact: ['req.headers["x-api-key"]', 'req.headers.authorization'] }),
+    log: opts.log ?? pino({ level: config.logLevel, redact: LOG_REDACT_PATHS }),
     blobs: opts.blobs ?? createBlobStore(config),
     chain: opts.chain ?? (config.env === 'development' ? new DevChain() : new NoChain()),
     secrets: loadSecrets(config),

@@ -1,13 +1,14 @@
 import { sql } from 'kysely'
 import type { Ctx } from '../context.ts'
-import { DomainError } from '../domain/errors.ts'
+import { DomainError, notFound } from '../domain/errors.ts'
 import { assertStatus, type TaskStatus } from '../domain/lifecycle.ts'
 import { splitByPercent } from '../domain/money.ts'
 import { withTx } from '../store/tx.ts'
 import { cancelWithRefund } from '../tasks/cancel-task.ts'
 import { completeTask } from '../tasks/complete.ts'
-import { loadAnyTask } from '../tasks/load.ts'
-import { taskSummary } from '../tasks/serialize.ts'
+import { findTask, loadAnyTask } from '../tasks/load.ts'
+import { buildTaskView, taskSummary } from '../tasks/serialize.ts'
+import { recordOverturnedRejection } from './overturned-rejections.ts'
 
 export async function listTasksForReview(
   ctx: Ctx,
@@ -21,6 +22,7 @@ export async function listTasksForReview(
       ...taskSummary(t),
       agent_id: t.agent_id,
       verify_reason: t.verify_reason,
+      resolution: t.resolution === null ? null : JSON.parse(t.resolution),
       updated_at: t.updated_at,
     })),
     pagination: { limit: input.limit, offset: input.offset, total: Number(total.n) },
@@ -52,7 +54,12 @@ export interface ResolveInput {
   note: string
 }
 
-/** Ends a dispute: pay the operator, refund the agent, or split the reward; the fee goes to the platform when anyone is paid. */
+/**
+ * Ends a dispute: pay the operator, refund the agent, or split the reward; the fee goes to the
+ * platform when anyone is paid. The resolution (outcome, percentage, note, admin, time) is kept on
+ * the task. Paying the operator overturns the agent's rejection, which may restrict the agent
+ * (`recordOverturnedRejection`) in the same transaction.
+ */
 export async function resolveDispute(ctx: Ctx, adminId: string, taskId: string, input: ResolveInput) {
   const now = ctx.clock.now()
   const actor = `admin:${adminId}`
@@ -61,19 +68,20 @@ export async function resolveDispute(ctx: Ctx, adminId: string, taskId: string, 
     assertStatus(task.status as TaskStatus, ['DISPUTED'], 'resolved')
     if (input.outcome === 'REFUND_AGENT') {
       const done = await cancelWithRefund(tx, task, actor, 'DISPUTE_REFUNDED', now)
+      const resolution = {
+        outcome: input.outcome,
+        operator_percent: 0,
+        note: input.note,
+        admin_id: adminId,
+        at: now.toISOString(),
+        overturned_rejection: false,
+      }
       await tx
         .updateTable('tasks')
-        .set({
-          resolution: JSON.stringify({
-            outcome: input.outcome,
-            note: input.note,
-            admin_id: adminId,
-            at: now.toISOString(),
-          }),
-        })
+        .set({ resolution: JSON.stringify(resolution) })
         .where('id', '=', taskId)
         .execute()
-      return { ...done, resolution: input.outcome }
+      return { task: done, resolution, agentRestricted: false }
     }
     let percent = 100
     if (input.outcome === 'SPLIT') {
@@ -91,19 +99,30 @@ export async function resolveDispute(ctx: Ctx, adminId: string, taskId: string, 
       percent = input.operator_percent
     }
     const [operatorShare] = splitByPercent(task.reward_micros, percent)
-    const resolution = JSON.stringify({
+    const overturned = input.outcome === 'PAY_OPERATOR'
+    const resolution = {
       outcome: input.outcome,
       operator_percent: percent,
       note: input.note,
       admin_id: adminId,
       at: now.toISOString(),
-    })
-    return completeTask(ctx, tx, task, {
+      overturned_rejection: overturned,
+    }
+    const done = await completeTask(ctx, tx, task, {
       actor,
       reason: `dispute resolved: ${input.outcome}`,
       operatorShare,
-      resolution,
+      resolution: JSON.stringify(resolution),
       now,
     })
+    const agentRestricted = overturned && (await recordOverturnedRejection(ctx, tx, task, adminId, now))
+    return { task: done, resolution, agentRestricted }
   })
+}
+
+/** `GET /admin/tasks/{id}`: any task, as its agent sees it, plus whose it is. */
+export async function adminGetTask(ctx: Ctx, taskId: string) {
+  const task = await findTask(ctx.store.db, taskId)
+  if (!task) throw notFound('Task')
+  return { ...(await buildTaskView(ctx.store.db, task)), agent_id: task.agent_id }
 }

@@ -18,6 +18,8 @@ export async function setAgentRestriction(ctx: Ctx, agentId: string, restricted:
     .set({
       restricted_at: restricted ? ctx.clock.now().toISOString() : null,
       restricted_reason: restricted ? (reason ?? 'restricted by an admin') : null,
+      // Lifting starts the count of overturned rejections afresh (`recordOverturnedRejection`).
+      ...(restricted ? {} : { restriction_lifted_at: ctx.clock.now().toISOString() }),
     })
     .where('id', '=', agentId)
     .executeTakeFirst()

@@ -20,3 +20,6 @@ export function decryptAtRest(masterKey: Buffer, purpose: string, sealed: Buffer
   decipher.setAuthTag(tag)
   return Buffer.concat([decipher.update(sealed.subarray(29)), decipher.final()])
 }
+
+/** The at-rest purpose of a task's credentials: a ciphertext moved to another task does not decrypt. */
+export const credentialPurpose = (taskId: string) => `task-credential:${taskId}`

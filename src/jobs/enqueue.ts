@@ -9,6 +9,8 @@ export type JobKind =
   | 'webhooks.fan_out'
   | 'webhooks.deliver'
   | 'guardian.review'
+  | 'credentials.purge'
+  | 'payouts.send'
 
 export interface JobInput {
   kind: JobKind

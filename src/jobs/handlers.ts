@@ -1,6 +1,8 @@
 import type { Ctx } from '../context.ts'
+import { purgeCredentials } from '../credentials/purge-credentials.ts'
 import { reviewSubmission } from '../guardian/review-submission.ts'
 import { releaseEarnings } from '../operators/earnings.ts'
+import { sendPayout } from '../payments/send-payout.ts'
 import { expireDeadline } from '../tasks/cancel-task.ts'
 import { expireEstimate } from '../tasks/expire-estimate.ts'
 import { autoApproveReview } from '../tasks/verify-task.ts'
@@ -22,4 +24,6 @@ export const JOB_HANDLERS: Record<JobKind, Handler> = {
   },
   'webhooks.deliver': deliverWebhook,
   'guardian.review': reviewSubmission,
+  'credentials.purge': purgeCredentials,
+  'payouts.send': sendPayout,
 }

@@ -5,6 +5,8 @@ export const accounts = {
   operatorPending: (operatorId: string) => `operator:${operatorId}:pending`,
   operatorAvailable: (operatorId: string) => `operator:${operatorId}:available`,
   operatorPaidOut: (operatorId: string) => `operator:${operatorId}:paid_out`,
+  /** Requested payouts not yet confirmed or failed on chain (`requestPayout` → `sendPayout`). */
+  operatorPayoutInFlight: (operatorId: string) => `operator:${operatorId}:payout_in_flight`,
   platformRevenue: 'platform:revenue',
   externalChain: 'external:chain',
   externalAdmin: 'external:admin_credit',

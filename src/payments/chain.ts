@@ -22,7 +22,16 @@ export interface DepositClaim {
 export interface ChainPort {
   readonly name: string
   verifyDeposit(claim: DepositClaim): Promise<VerifiedDeposit>
-  sendPayout(input: { toAddress: string; amountMicros: bigint }): Promise<{ txHash: string }>
+  /**
+   * Sends `amountMicros` of USDC to `toAddress`. Throws only when the payout was certainly not
+   * sent (the funds then go back to the operator); `payoutId` lets an adapter deduplicate on its
+   * side. The caller calls this at most once per payout (`sendPayout` in send-payout.ts).
+   */
+  sendPayout(input: {
+    toAddress: string
+    amountMicros: bigint
+    payoutId: string
+  }): Promise<{ txHash: string }>
 }
 
 export class DevChain implements ChainPort {

@@ -1,7 +1,7 @@
 import { recordFiles, withStoredBlobs } from '../blobs/with-stored-blobs.ts'
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
-import { encryptAtRest } from '../credentials/at-rest.ts'
+import { sealCredentials } from '../credentials/seal-credentials.ts'
 import { DomainError } from '../domain/errors.ts'
 import { newId } from '../domain/ids.ts'
 import { assertStatus, type TaskStatus } from '../domain/lifecycle.ts'
@@ -105,13 +105,7 @@ export async function submitProof(ctx: Ctx, operatorId: string, taskId: string, 
         notes: input.notes?.trim() || null,
         submittedAt: iso(now),
       }
-      const sealedCreds = hasCreds
-        ? encryptAtRest(
-            ctx.secrets.masterKey,
-            `task-credential:${taskId}`,
-            Buffer.from(JSON.stringify(creds)),
-          ).toString('base64')
-        : null
+      const sealedCreds = await sealCredentials(ctx, task, input.credentials)
       const updated = await transitionTask(tx, {
         task,
         to: 'SUBMITTED',

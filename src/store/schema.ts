@@ -15,6 +15,8 @@ export interface AgentsTable {
   restricted_reason: string | null
   wallet_address: string | null
   created_at: string
+  /** When an admin last lifted a restriction; overturns before it no longer count (migration 0006). */
+  restriction_lifted_at: string | null
 }
 
 export interface ApiKeysTable {
@@ -100,6 +102,8 @@ export interface TasksTable {
   completed_at: string | null
   cancelled_at: string | null
   updated_at: string
+  /** Set when the retention period purged the credentials (migration 0006); retrieval is then 410. */
+  credentials_purged_at: string | null
 }
 
 export interface TaskTransitionsTable {
@@ -257,6 +261,36 @@ export interface WorkersTable {
   last_seen_at: string
 }
 
+/** An operator withdrawal (migration 0006). Statuses: PENDING_ONCHAIN → CONFIRMED | FAILED. */
+export interface PayoutsTable {
+  id: string
+  operator_id: string
+  amount_micros: bigint
+  gas_fee_micros: bigint
+  net_micros: bigint
+  method: string
+  chain: string
+  to_address: string
+  status: string
+  tx_hash: string | null
+  failure_reason: string | null
+  /** Committed before the chain is called: a payout with this set is never sent again. */
+  send_attempted_at: string | null
+  created_at: string
+  updated_at: string
+  confirmed_at: string | null
+  failed_at: string | null
+}
+
+/** A dispute an admin resolved by paying the operator: the agent's rejection was overturned (migration 0006). */
+export interface OverturnedRejectionsTable {
+  task_id: string
+  agent_id: string
+  admin_id: string
+  outcome: string
+  at: string
+}
+
 export interface Database {
   agents: AgentsTable
   api_keys: ApiKeysTable
@@ -277,6 +311,8 @@ export interface Database {
   workers: WorkersTable
   idempotency_keys: IdempotencyKeysTable
   files: FilesTable
+  payouts: PayoutsTable
+  overturned_rejections: OverturnedRejectionsTable
 }
 
 export type Db = Kysely<Database>

@@ -17,7 +17,8 @@ export function cancelWithRefund(tx: Tx, task: TaskRow, actor: string, cancelRea
     to: 'CANCELLED',
     actor,
     reason: cancelReason,
-    patch: { cancelled_at: iso(now), cancel_reason: cancelReason },
+    // A cancelled task's credential is never handed over: it is dropped in the same transaction.
+    patch: { cancelled_at: iso(now), cancel_reason: cancelReason, credentials: null },
     ledger: task.escrow_micros > 0n ? refundEscrow(task) : undefined,
     now,
   })

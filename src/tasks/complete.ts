@@ -1,5 +1,6 @@
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
+import { schedulePurge } from '../credentials/purge-credentials.ts'
 import type { Tx } from '../store/schema.ts'
 import type { TaskRow } from './load.ts'
 import { releaseEscrow, scheduleEarningsRelease } from './settle.ts'
@@ -26,5 +27,6 @@ export async function completeTask(
     now: opts.now,
   })
   if (task.escrow_micros > 0n) await scheduleEarningsRelease(ctx, tx, task, share, opts.now)
+  await schedulePurge(ctx, tx, task, opts.now)
   return done
 }

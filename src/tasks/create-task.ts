@@ -3,6 +3,7 @@ import { sql } from 'kysely'
 import { loadAgent } from '../agents/load.ts'
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
+import { checkAgentPublicKey } from '../credentials/public-key.ts'
 import { DomainError, invalid } from '../domain/errors.ts'
 import { newId } from '../domain/ids.ts'
 import { microsToUsd, platformFee, usdToMicros } from '../domain/money.ts'
@@ -55,12 +56,6 @@ function validate(input: CreateTaskInput, now: Date): { reward: bigint; deadline
     throw invalid(
       'location',
       `\`location\` {lat, lng} is required for ${input.task_type} tasks (physical tasks).`,
-    )
-  }
-  if (input.agent_public_key !== undefined && Buffer.from(input.agent_public_key, 'base64').length !== 32) {
-    throw invalid(
-      'agent_public_key',
-      '`agent_public_key` must be a base64-encoded 32-byte X25519 public key.',
     )
   }
   if (input.metadata && Buffer.byteLength(JSON.stringify(input.metadata)) > MAX_METADATA_BYTES) {
@@ -129,6 +124,7 @@ export interface CreatedTask {
 export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInput): Promise<CreatedTask> {
   const now = ctx.clock.now()
   const { reward, deadline } = validate(input, now)
+  if (input.agent_public_key !== undefined) await checkAgentPublicKey(input.agent_public_key)
   if (input.callback_url !== undefined) await checkCallbackUrl(input.callback_url, ctx.config)
   const generatedCallbackSecret =
     input.callback_url && !input.callback_secret ? randomBytes(32).toString('hex') : null

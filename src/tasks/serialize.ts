@@ -127,6 +127,7 @@ export function operatorTaskView(t: TaskRow, operatorId: string, distanceKm?: nu
           estimate: parse(t.estimate),
           guardian_result: parse(t.guardian_result),
           verify_reason: t.verify_reason,
+          resolution: parse(t.resolution),
           submit_attempts: Number(t.submit_attempts),
         }
       : {}),

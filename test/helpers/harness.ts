@@ -7,12 +7,13 @@ import { after, before, describe } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import pg from 'pg'
-import pino from 'pino'
+import pino, { type Logger } from 'pino'
 import { ManualClock } from '../../src/clock.ts'
 import { type Config, loadConfig } from '../../src/config.ts'
 import type { Ctx } from '../../src/context.ts'
 import { buildApp } from '../../src/http/app.ts'
 import { runDueJobs } from '../../src/jobs/runner.ts'
+import type { ChainPort } from '../../src/payments/chain.ts'
 import { openContext } from '../../src/server.ts'
 
 export type Dialect = 'sqlite' | 'postgres'
@@ -90,10 +91,17 @@ export interface TestServer {
   close(): Promise<void>
 }
 
+/** Ports a test may replace with a stand-in for an outside service (e.g. a chain whose payouts fail). */
+export interface TestServerOptions {
+  chain?: ChainPort
+  log?: Logger
+}
+
 /** A real Fastify server on a random loopback port, over a fresh database, with a manual clock. */
 export async function startTestServer(
   dialect: Dialect,
   overrides: Partial<Config> = {},
+  options: TestServerOptions = {},
 ): Promise<TestServer> {
   const db = await freshDatabase(dialect)
   const clock = new ManualClock()
@@ -102,7 +110,12 @@ export async function startTestServer(
   let app: FastifyInstance | undefined
   let address: string
   try {
-    ctx = await openContext(config, { clock, log: pino({ level: 'silent' }), poolSize: 20 })
+    ctx = await openContext(config, {
+      clock,
+      log: options.log ?? pino({ level: 'silent' }),
+      poolSize: 20,
+      chain: options.chain,
+    })
     app = await buildApp(ctx)
     address = await app.listen({ port: 0, host: '127.0.0.1' })
   } catch (err) {
@@ -127,10 +140,14 @@ export async function startTestServer(
 }
 
 /** One server per suite: started before its tests, closed after. */
-export function useServer(dialect: Dialect, overrides: Partial<Config> = {}): () => TestServer {
+export function useServer(
+  dialect: Dialect,
+  overrides: Partial<Config> = {},
+  options: TestServerOptions = {},
+): () => TestServer {
   let server: TestServer | undefined
   before(async () => {
-    server = await startTestServer(dialect, overrides)
+    server = await startTestServer(dialect, overrides, options)
   })
   after(async () => {
     await server?.close()

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify'
+import { listPayoutsForAdmin, type ReconcileInput, reconcilePayout } from '../../admin/reconcile-payout.ts'
 import {
+  adminGetTask,
   decideManualReview,
   listTasksForReview,
   type ResolveInput,
@@ -11,14 +13,16 @@ import type { Tier } from '../../domain/tiers.ts'
 import { ledgerCheck } from '../../ledger/check.ts'
 import { adminId, requireAdmin } from '../auth.ts'
 import {
+  AdminPayoutsQuery,
   AdminTasksQuery,
   KycDecisionBody,
+  ReconcilePayoutBody,
   ResolveBody,
   RestrictionBody,
   ReviewBody,
   TierBody,
 } from '../schemas/accounts.ts'
-import { IdParams } from '../schemas/common.ts'
+import { errorResponses, IdParams } from '../schemas/common.ts'
 
 export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
   const auth = requireAdmin(ctx)
@@ -33,6 +37,20 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: { tags, security, summary: 'Tasks waiting for staff', querystring: AdminTasksQuery },
     },
     (req) => listTasksForReview(ctx, req.query),
+  )
+  app.get<Id>(
+    '/admin/tasks/:id',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Any task, with its transitions and resolution',
+        params: IdParams,
+        response: errorResponses(404),
+      },
+    },
+    (req) => adminGetTask(ctx, req.params.id),
   )
   app.post<Id & { Body: { decision: 'APPROVE' | 'REJECT'; note?: string } }>(
     '/admin/tasks/:id/review',
@@ -52,8 +70,14 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: { tags, security, summary: 'Resolve a dispute', params: IdParams, body: ResolveBody },
     },
     async (req) => {
-      const t = await resolveDispute(ctx, adminId(req), req.params.id, req.body)
-      return { task_id: t.id, status: t.status, outcome: req.body.outcome }
+      const r = await resolveDispute(ctx, adminId(req), req.params.id, req.body)
+      return {
+        task_id: r.task.id,
+        status: r.task.status,
+        outcome: req.body.outcome,
+        resolution: r.resolution,
+        agent_restricted: r.agentRestricted,
+      }
     },
   )
   app.post<Id & { Body: { decision: 'APPROVE' | 'REJECT' } }>(
@@ -91,6 +115,31 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
       },
     },
     (req) => setAgentRestriction(ctx, req.params.id, req.body.restricted, req.body.reason),
+  )
+  app.get<{
+    Querystring: { status?: 'PENDING_ONCHAIN' | 'CONFIRMED' | 'FAILED'; limit: number; offset: number }
+  }>(
+    '/admin/payouts',
+    {
+      onRequest: auth,
+      schema: { tags, security, summary: "Every operator's payouts", querystring: AdminPayoutsQuery },
+    },
+    (req) => listPayoutsForAdmin(ctx, req.query),
+  )
+  app.post<Id & { Body: ReconcileInput }>(
+    '/admin/payouts/:id/reconcile',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Record the on-chain outcome of a payout whose send outcome is unknown',
+        params: IdParams,
+        body: ReconcilePayoutBody,
+        response: errorResponses(400, 404, 409),
+      },
+    },
+    (req) => reconcilePayout(ctx, adminId(req), req.params.id, req.body),
   )
   app.get(
     '/admin/ledger-check',

@@ -9,6 +9,8 @@ import { loginOperator, type RegisterOperatorInput, registerOperator } from '../
 import { releaseTask } from '../../operators/release-task.ts'
 import { startTask } from '../../operators/start-task.ts'
 import { KYC_DOCUMENTS, type KycDocument, submitKyc } from '../../operators/submit-kyc.ts'
+import { listPayouts } from '../../payments/list-payouts.ts'
+import { type PayoutInput, requestPayout } from '../../payments/request-payout.ts'
 import { type ProofInput, submitProof, type UploadedFile } from '../../proof/submit-proof.ts'
 import { operatorId, requireOperator } from '../auth.ts'
 import {
@@ -16,6 +18,10 @@ import {
   BrowseQuery,
   LoginBody,
   MineQuery,
+  PageQuery,
+  Payout,
+  PayoutBody,
+  PayoutList,
   RegisterOperatorBody,
   ReleaseBody,
 } from '../schemas/accounts.ts'
@@ -216,5 +222,37 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/operator/earnings',
     { onRequest: auth, schema: { tags, security, summary: 'Pending and available earnings' } },
     (req) => operatorEarnings(ctx, operatorId(req)),
+  )
+  app.post<{ Body: PayoutInput }>(
+    '/operator/payout',
+    {
+      onRequest: auth,
+      config: { idempotent: true },
+      schema: {
+        tags,
+        security,
+        summary: 'Withdraw available earnings in USDC (minimum $10; sent on chain by a job)',
+        body: PayoutBody,
+        response: { 201: Payout, ...errorResponses(400, 401, 402, 403, 409, 422) },
+      },
+    },
+    async (req, reply) => {
+      reply.code(201)
+      return requestPayout(ctx, operatorId(req), req.body)
+    },
+  )
+  app.get<{ Querystring: { limit: number; offset: number } }>(
+    '/operator/payouts',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Your payouts, newest first',
+        querystring: PageQuery,
+        response: { 200: PayoutList },
+      },
+    },
+    (req) => listPayouts(ctx, operatorId(req), req.query),
   )
 }

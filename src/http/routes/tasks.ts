@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { Ctx } from '../../context.ts'
+import { retrieveCredential } from '../../credentials/retrieve-credential.ts'
 import { microsToUsd } from '../../domain/money.ts'
 import { approveEstimate } from '../../tasks/approve-estimate.ts'
 import { cancelTask } from '../../tasks/cancel-task.ts'
@@ -19,6 +20,7 @@ import {
   ListTasksQuery,
   RatingBody,
   RejectEstimateBody,
+  RetrieveCredentialResponse,
   VerifyBody,
 } from '../schemas/tasks.ts'
 
@@ -152,6 +154,21 @@ export function taskRoutes(app: FastifyInstance, ctx: Ctx): void {
         cancelled_at: t.cancelled_at,
       }
     },
+  )
+
+  app.post<Id>(
+    '/tasks/:id/retrieve-credential',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'The credential of a COMPLETED credential task (sealed to agent_public_key when given)',
+        params: IdParams,
+        response: { 200: RetrieveCredentialResponse, ...errorResponses(404, 409, 410) },
+      },
+    },
+    (req) => retrieveCredential(ctx, agentId(req), req.params.id),
   )
 
   app.post<Id & { Body: { score: number; comment?: string } }>(

@@ -74,3 +74,42 @@ export const RestrictionBody = Strict({
   restricted: Type.Boolean(),
   reason: Type.Optional(Type.String({ maxLength: 500 })),
 })
+
+export const PayoutBody = Strict({
+  amount_usd: Money('Amount to withdraw from the available balance (minimum $10)'),
+  method: StringEnum(['usdc'] as const),
+  wallet_address: Type.String({ maxLength: 100, description: 'EVM address: 0x followed by 40 hex digits' }),
+  chain: StringEnum(['base'] as const),
+})
+export const Payout = Type.Object({
+  payout_id: Type.String(),
+  amount_usd: Type.Number(),
+  gas_fee_usd: Type.Number(),
+  net_amount_usd: Type.Number(),
+  method: Type.String(),
+  to_address: Type.String(),
+  chain: Type.String(),
+  status: StringEnum(['PENDING_ONCHAIN', 'CONFIRMED', 'FAILED'] as const),
+  tx_hash: Type.Union([Type.String(), Type.Null()]),
+  message: Type.String(),
+  failure_reason: Type.Union([Type.String(), Type.Null()]),
+  created_at: Type.String(),
+  confirmed_at: Type.Union([Type.String(), Type.Null()]),
+  failed_at: Type.Union([Type.String(), Type.Null()]),
+})
+export const PayoutList = Type.Object({
+  data: Type.Array(Payout),
+  pagination: Type.Object({ limit: Type.Integer(), offset: Type.Integer(), total: Type.Integer() }),
+})
+
+export const AdminPayoutsQuery = Strict({
+  ...Pagination.properties,
+  status: Type.Optional(StringEnum(['PENDING_ONCHAIN', 'CONFIRMED', 'FAILED'] as const)),
+})
+export const ReconcilePayoutBody = Strict({
+  outcome: StringEnum(['CONFIRMED', 'FAILED'] as const),
+  tx_hash: Type.Optional(
+    Type.String({ pattern: '^0x[0-9a-fA-F]{64}$', description: 'the transfer found on chain (CONFIRMED)' }),
+  ),
+  note: Type.Optional(Type.String({ maxLength: 500 })),
+})

@@ -25,7 +25,13 @@ export const CreateTaskBody = Strict({
   ),
   location_radius_m: Type.Optional(Type.Integer({ minimum: 10, maximum: 100_000 })),
   digital_instructions: Type.Optional(Type.String({ maxLength: 10_000 })),
-  agent_public_key: Type.Optional(Type.String({ minLength: 40, maxLength: 64 })),
+  agent_public_key: Type.Optional(
+    Type.String({
+      maxLength: 100,
+      description:
+        'Credential tasks: base64 X25519 public key (libsodium crypto_box_keypair). Each credential value is then sealed to it.',
+    }),
+  ),
   callback_url: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
   callback_secret: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),
   metadata: Type.Optional(
@@ -50,4 +56,21 @@ export const CancelBody = Type.Optional(Strict({ reason: Type.Optional(Type.Stri
 export const RatingBody = Strict({
   score: Type.Integer({ minimum: 1, maximum: 5 }),
   comment: Type.Optional(Type.String({ maxLength: 2000 })),
+})
+
+const CredentialValue = (field: string) =>
+  Type.Optional(
+    Type.String({
+      description: `${field}: a base64 sealed box of {"task_id","field","value"} (x25519-sealedbox), or the value itself (none)`,
+    }),
+  )
+export const RetrieveCredentialResponse = Type.Object({
+  task_id: Type.String(),
+  encrypted_credential: Type.Object({
+    username: CredentialValue('username'),
+    password: CredentialValue('password'),
+    api_key: CredentialValue('api_key'),
+    notes: CredentialValue('notes'),
+  }),
+  encryption: StringEnum(['x25519-sealedbox', 'none'] as const),
 })
