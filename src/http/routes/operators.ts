@@ -1,3 +1,4 @@
+import type { MultipartFile } from '@fastify/multipart'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Ctx } from '../../context.ts'
 import { DomainError, invalid } from '../../domain/errors.ts'
@@ -24,8 +25,21 @@ import { errorResponses, IdParams } from '../schemas/common.ts'
 const TEXT_FIELDS = new Set(['notes', 'username', 'password', 'api_key', 'credential_notes'])
 const MAX_TEXT = 10_000
 
+/** One uploaded photo as a buffer; over the size limit, a 413 that names the photo and the limit. */
+async function readPhoto(ctx: Ctx, filename: string, part: MultipartFile): Promise<Buffer> {
+  try {
+    return await part.toBuffer()
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'FST_REQ_FILE_TOO_LARGE') throw err
+    throw new DomainError(
+      'PAYLOAD_TOO_LARGE',
+      `Photo "${filename}" is larger than the limit of ${(ctx.config.uploadMaxBytes / 1024 / 1024).toFixed(1)} MB per photo.`,
+    )
+  }
+}
+
 /** Reads a proof upload whole (files as buffers, capped by the multipart limits) before anything is stored. */
-async function readProof(req: FastifyRequest): Promise<ProofInput> {
+async function readProof(ctx: Ctx, req: FastifyRequest): Promise<ProofInput> {
   if (!req.isMultipart()) {
     throw new DomainError(
       'UNSUPPORTED_MEDIA_TYPE',
@@ -43,7 +57,8 @@ async function readProof(req: FastifyRequest): Promise<ProofInput> {
           `Unknown file field \`${part.fieldname}\`: upload photos in the \`photos\` field.`,
         )
       }
-      photos.push({ field: part.fieldname, filename: part.filename || 'photo', data: await part.toBuffer() })
+      const filename = part.filename || 'photo'
+      photos.push({ field: part.fieldname, filename, data: await readPhoto(ctx, filename, part) })
     } else {
       if (!TEXT_FIELDS.has(part.fieldname)) {
         throw invalid(
@@ -197,7 +212,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
         consumes: ['multipart/form-data'],
       },
     },
-    async (req) => submitProof(ctx, operatorId(req), req.params.id, await readProof(req)),
+    async (req) => submitProof(ctx, operatorId(req), req.params.id, await readProof(ctx, req)),
   )
   app.post(
     '/operator/kyc',
