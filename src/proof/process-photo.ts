@@ -55,7 +55,7 @@ const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`
  * Reads the header only (no pixel is decoded) and refuses an image over the pixel limit, so a
  * small file that would inflate into gigabytes (a decompression bomb) costs nothing.
  */
-async function checkDimensions(name: string, data: Buffer, limits: PhotoLimits) {
+async function checkDimensions(name: string, data: Buffer, limits: PhotoLimits): Promise<Metadata> {
   let meta: Metadata
   try {
     meta = await sharp(data, { limitInputPixels: false }).metadata()
@@ -72,6 +72,7 @@ async function checkDimensions(name: string, data: Buffer, limits: PhotoLimits) 
         `the limit is ${limits.maxPixels / 1e6} megapixels. Send a smaller photo.`,
     )
   }
+  return meta
 }
 
 /**
@@ -83,8 +84,8 @@ async function checkDimensions(name: string, data: Buffer, limits: PhotoLimits) 
  */
 export async function processPhoto(name: string, data: Buffer, limits: PhotoLimits): Promise<ProcessedPhoto> {
   const type = checkPhotoBytes(name, data, limits)
-  await checkDimensions(name, data, limits)
-  const exif = await readExif(data)
+  const meta = await checkDimensions(name, data, limits)
+  const exif = await readExif(meta.exif)
   let out: { data: Buffer; info: OutputInfo }
   try {
     out = await sharp(data, { limitInputPixels: limits.maxPixels, failOn: 'warning' })

@@ -27,15 +27,21 @@ function captureTime(raw: unknown, offset: unknown): string | null {
 
 const text = (v: unknown) => (typeof v === 'string' ? v.replace(/\0/g, '').trim() : '')
 
+const EXIF_PREFIX = Buffer.from('Exif\0\0', 'latin1')
+
 /**
  * The facts the Guardian needs from a photo's metadata, read before the metadata is thrown away.
- * Values are kept raw (`reviveValues: false`) so no time is silently moved into the server's zone.
- * Unreadable or absent metadata is simply "no facts", never an error.
+ * `exifBlock` is the EXIF block as sharp found it in any format (JPEG, PNG, WebP, AVIF/HEIC);
+ * exifr reads it as TIFF (exifr alone cannot find EXIF in WebP or every AVIF). Values are kept
+ * raw (`reviveValues: false`) so no time is silently moved into the server's zone. Unreadable or
+ * absent metadata is simply "no facts", never an error.
  */
-export async function readExif(image: Buffer): Promise<ExifFacts> {
+export async function readExif(exifBlock: Buffer | undefined): Promise<ExifFacts> {
+  if (!exifBlock || exifBlock.length < 8) return NO_EXIF
+  const tiff = exifBlock.subarray(0, 6).equals(EXIF_PREFIX) ? exifBlock.subarray(6) : exifBlock
   let tags: Record<string, unknown> | undefined
   try {
-    tags = await exifr.parse(image, {
+    tags = await exifr.parse(tiff, {
       tiff: true,
       exif: true,
       gps: true,

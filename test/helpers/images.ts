@@ -11,8 +11,10 @@ export interface PhotoOptions {
   height?: number
   /** The capture instant; written as the wall-clock time at `offset`. Null: no capture time. */
   takenAt?: Date | null
-  /** UTC offset written as OffsetTimeOriginal; null writes the local time without an offset. */
-  offset?: string | null
+  /** The zone of the wall-clock time written (e.g. "+02:00"); also written as OffsetTimeOriginal. */
+  offset?: string
+  /** Leave OffsetTimeOriginal out, as many cameras do: only the local wall-clock time remains. */
+  omitOffset?: boolean
   gps?: { lat: number; lng: number } | null
   camera?: { make: string; model: string } | null
   /** EXIF orientation tag (1–8). */
@@ -81,9 +83,9 @@ function exifBlock(o: PhotoOptions) {
     ifd0.Model = o.camera?.model ?? 'P7'
   }
   if (o.takenAt) {
-    const offset = o.offset === undefined ? '+00:00' : o.offset
-    ifd2.DateTimeOriginal = exifTime(o.takenAt, offset ?? '+00:00')
-    if (offset) ifd2.OffsetTimeOriginal = offset
+    const offset = o.offset ?? '+00:00'
+    ifd2.DateTimeOriginal = exifTime(o.takenAt, offset)
+    if (!o.omitOffset) ifd2.OffsetTimeOriginal = offset
   }
   if (o.gps) {
     ifd3.GPSLatitudeRef = o.gps.lat >= 0 ? 'N' : 'S'
