@@ -301,7 +301,7 @@ function CREDENTIAL_TASK() {
   }
 }
 
-async function submit(s: TestServer, op: OperatorFixture, taskId: string, sub: Submission) {
+async function submit(op: OperatorFixture, taskId: string, sub: Submission) {
   const form = new FormData()
   form.append('notes', sub.notes)
   for (const [k, v] of Object.entries(sub.fields ?? {})) form.append(k, v)
@@ -327,7 +327,7 @@ async function runCase(s: TestServer, agent: AgentFixture, c: Case, i: number): 
   await driveTo(s, agent, op, id, 'IN_PROGRESS')
   s.clock.advance(20 * MIN)
   const sub = await c.proof({ now: s.clock.now(), city, seed: i + 1 })
-  const r = await submit(s, op, id, sub)
+  const r = await submit(op, id, sub)
   if (r.status !== 200) {
     assert.equal(r.status, 400, `${c.name}: ${r.text}`)
     return { name: c.name, label: c.label, outcome: 'REFUSED', confidence: null, weakest: r.body.error }

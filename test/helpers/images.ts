@@ -172,3 +172,21 @@ export async function makeOrientedPhoto(): Promise<{
     .toBuffer()
   return { data, displayWidth: h, displayHeight: w }
 }
+
+/**
+ * Two genuine photos for the default test task (`taskBody`: 52.52, 13.405, two photo
+ * requirements): taken a few minutes before `now`, a few metres from the spot, with a camera.
+ */
+export async function genuinePhotos(
+  now: Date,
+  seed: number,
+  at: { lat: number; lng: number } = { lat: 52.52, lng: 13.405 },
+): Promise<Buffer[]> {
+  const opts = (s: number): PhotoOptions => ({
+    seed: s,
+    takenAt: new Date(now.getTime() - 2 * 60_000),
+    offset: '+02:00',
+    gps: { lat: at.lat + 0.0001, lng: at.lng - 0.0001 },
+  })
+  return [await makePhoto(opts(seed)), await makePhoto(opts(seed + 50_000))]
+}
