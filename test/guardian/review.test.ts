@@ -227,3 +227,38 @@ forEachDialect('Guardian on sandbox tasks', (dialect) => {
     assert.ok(task.guardian_result.checks.some((c: { score: number }) => c.score < 50))
   })
 })
+
+forEachDialect('Guardian and proof schemas in the OpenAPI document', (dialect) => {
+  const server = useServer(dialect)
+
+  test('GuardianResult, TaskProof and ProofPhotoDetails are named components', async () => {
+    const doc = await (await fetch(`${server().url}/api/v1/openapi.json`)).json()
+    const schemas = doc.components.schemas
+    assert.deepEqual(Object.keys(schemas.GuardianResult.properties), [
+      'decision',
+      'confidence',
+      'reasoning',
+      'checks',
+    ])
+    assert.deepEqual(schemas.GuardianResult.properties.decision.enum, [
+      'VERIFIED',
+      'MANUAL_REVIEW',
+      'RESUBMIT',
+    ])
+    assert.deepEqual(Object.keys(schemas.ProofPhotoDetails.properties), [
+      'width',
+      'height',
+      'original_type',
+      'taken_at',
+      'gps',
+      'camera',
+    ])
+    assert.equal(
+      schemas.TaskProof.properties.photo_details.items.$ref,
+      '#/components/schemas/ProofPhotoDetails',
+    )
+    const proof = doc.paths['/api/v1/operator/tasks/{id}/proof'].post
+    assert.equal(proof.responses['415'].content['application/json'].schema.$ref, '#/components/schemas/Error')
+    assert.ok(proof.responses['413'])
+  })
+})

@@ -21,6 +21,7 @@ import {
   ReleaseBody,
 } from '../schemas/accounts.ts'
 import { errorResponses, IdParams } from '../schemas/common.ts'
+import { ProofSubmitted } from '../schemas/proof.ts'
 
 const TEXT_FIELDS = new Set(['notes', 'username', 'password', 'api_key', 'credential_notes'])
 const MAX_TEXT = 10_000
@@ -208,8 +209,14 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
         tags,
         security,
         summary: 'Submit proof (multipart: photos, notes, credential fields)',
+        description:
+          'Up to 10 photos (JPEG, PNG, WebP, AVIF; at most 15 MB and 50 megapixels each), typed by ' +
+          'content. Each is re-encoded as a JPEG without metadata; capture time, GPS and camera are ' +
+          'read first and kept on the proof (`TaskProof.photo_details`). The Guardian then reviews ' +
+          'the proof (`GuardianResult`). Refused uploads store nothing.',
         params: IdParams,
         consumes: ['multipart/form-data'],
+        response: { 200: ProofSubmitted, ...errorResponses(400, 401, 403, 404, 409, 410, 413, 415) },
       },
     },
     async (req) => submitProof(ctx, operatorId(req), req.params.id, await readProof(ctx, req)),
