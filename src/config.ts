@@ -39,6 +39,19 @@ export interface Config {
   bodyLimitBytes: number
   uploadMaxBytes: number
   uploadMaxFiles: number
+  /** Largest photo accepted, in pixels (width × height), checked from the header before decoding. */
+  uploadMaxPixels: number
+  /** Guardian confidence at or above which proof is VERIFIED (spec §7: 90). */
+  guardianVerifyAt: number
+  /** Guardian confidence at or above which (and below `guardianVerifyAt`) proof goes to MANUAL_REVIEW (50). */
+  guardianManualAt: number
+  /** Slack around the work window for EXIF capture times (clock drift), in ms. */
+  guardianTimeToleranceMs: number
+  /** Optional vision model: an OpenAI-compatible base URL (…/v1), its key and model name. */
+  guardianLlmUrl: string | null
+  guardianLlmKey: string | null
+  guardianLlmModel: string
+  guardianLlmTimeoutMs: number
   rateLimitPerMinute: number
   authCacheMs: number
   taskViewCacheMs: number
@@ -210,6 +223,14 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     bodyLimitBytes: int(env, 'HUMCLI_BODY_LIMIT_BYTES', 1_048_576, 1024),
     uploadMaxBytes: int(env, 'HUMCLI_UPLOAD_MAX_BYTES', 15 * 1024 * 1024, 1024),
     uploadMaxFiles: int(env, 'HUMCLI_UPLOAD_MAX_FILES', 10, 1),
+    uploadMaxPixels: int(env, 'HUMCLI_UPLOAD_MAX_PIXELS', 50_000_000, 1),
+    guardianVerifyAt: int(env, 'HUMCLI_GUARDIAN_VERIFY_AT', 90),
+    guardianManualAt: int(env, 'HUMCLI_GUARDIAN_MANUAL_AT', 50),
+    guardianTimeToleranceMs: int(env, 'HUMCLI_GUARDIAN_TIME_TOLERANCE_MS', 15 * 60_000),
+    guardianLlmUrl: env.HUMCLI_GUARDIAN_LLM_URL || null,
+    guardianLlmKey: env.HUMCLI_GUARDIAN_LLM_KEY || null,
+    guardianLlmModel: env.HUMCLI_GUARDIAN_LLM_MODEL || 'gpt-4o-mini',
+    guardianLlmTimeoutMs: int(env, 'HUMCLI_GUARDIAN_LLM_TIMEOUT_MS', 20_000, 1),
     rateLimitPerMinute: int(env, 'HUMCLI_RATE_LIMIT_PER_MINUTE', 600),
     authCacheMs: int(env, 'HUMCLI_AUTH_CACHE_MS', 5000),
     taskViewCacheMs: int(env, 'HUMCLI_TASK_VIEW_CACHE_MS', 5000),
@@ -229,6 +250,16 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     throw new ConfigError(
       'HUMCLI_MASTER_KEY is required when HUMCLI_ENV=production: set it to 32 random bytes in hex ' +
         '(for example the output of `openssl rand -hex 32`).',
+    )
+  }
+  if (
+    config.guardianManualAt > config.guardianVerifyAt ||
+    config.guardianVerifyAt > 100 ||
+    config.guardianManualAt > 100
+  ) {
+    throw new ConfigError(
+      'HUMCLI_GUARDIAN_MANUAL_AT must be ≤ HUMCLI_GUARDIAN_VERIFY_AT, both between 0 and 100 ' +
+        `(got ${config.guardianManualAt} and ${config.guardianVerifyAt}).`,
     )
   }
   if (config.masterKey && !/^[0-9a-f]{64}$/i.test(config.masterKey)) {

@@ -1,7 +1,8 @@
-import { addMs } from '../clock.ts'
+import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { assertStatus, type TaskStatus } from '../domain/lifecycle.ts'
 import { enqueueJob } from '../jobs/enqueue.ts'
+import { recordEvent } from '../outbox/record-event.ts'
 import { withTx } from '../store/tx.ts'
 import { completeTask } from '../tasks/complete.ts'
 import { loadAnyTask, type TaskRow } from '../tasks/load.ts'
@@ -11,7 +12,8 @@ export interface ReviewResult {
   decision: 'VERIFIED' | 'MANUAL_REVIEW' | 'RESUBMIT'
   confidence: number
   reasoning: string
-  checks: { name: string; score: number; reason: string }[]
+  /** One entry per check (weight 0: shown for information, not counted). */
+  checks: { name: string; score: number; reason: string; weight?: number }[]
 }
 
 /** After this many weak proofs a further weak one goes to people instead of back to the operator. */
@@ -20,7 +22,8 @@ const MAX_RESUBMITS = 2
 /**
  * Applies a review of submitted proof exactly as the lifecycle table says: VERIFIED then
  * COMPLETED with the escrow released; MANUAL_REVIEW with its auto-approve timer; RESUBMIT back
- * to IN_PROGRESS on attempts 1 and 2, MANUAL_REVIEW after that.
+ * to IN_PROGRESS on attempts 1 and 2, MANUAL_REVIEW after that. Records `task.guardian_reviewed` in
+ * the same transaction.
  */
 export async function applyReviewDecision(
   ctx: Ctx,
@@ -36,6 +39,7 @@ export async function applyReviewDecision(
     assertStatus(task.status as TaskStatus, ['SUBMITTED'], 'reviewed')
     const patch = { guardian_result: JSON.stringify(review) }
     const actor = 'system:guardian'
+    let after: TaskRow
     if (review.decision === 'VERIFIED') {
       const verified = await transitionTask(tx, {
         task,
@@ -45,25 +49,52 @@ export async function applyReviewDecision(
         patch,
         now,
       })
-      return completeTask(ctx, tx, verified, { actor, reason: 'escrow released after verification', now })
+      after = await completeTask(ctx, tx, verified, {
+        actor,
+        reason: 'escrow released after verification',
+        now,
+      })
+    } else if (review.decision === 'RESUBMIT' && task.submit_attempts <= BigInt(MAX_RESUBMITS)) {
+      after = await transitionTask(tx, {
+        task,
+        to: 'IN_PROGRESS',
+        actor,
+        reason: review.reasoning,
+        patch,
+        now,
+      })
+    } else {
+      after = await transitionTask(tx, {
+        task,
+        to: 'MANUAL_REVIEW',
+        actor,
+        reason: review.reasoning,
+        patch,
+        now,
+      })
+      await enqueueJob(tx, {
+        kind: 'review.auto_approve',
+        payload: { taskId, version: after.version.toString() },
+        runAt: addMs(now, ctx.config.manualReviewAutoApproveMs),
+        now,
+      })
     }
-    if (review.decision === 'RESUBMIT' && task.submit_attempts <= BigInt(MAX_RESUBMITS)) {
-      return transitionTask(tx, { task, to: 'IN_PROGRESS', actor, reason: review.reasoning, patch, now })
-    }
-    const review_ = await transitionTask(tx, {
-      task,
-      to: 'MANUAL_REVIEW',
-      actor,
-      reason: review.reasoning,
-      patch,
-      now,
+    await recordEvent(tx, {
+      type: 'task.guardian_reviewed',
+      agentId: task.agent_id,
+      operatorId: task.operator_id,
+      taskId,
+      data: {
+        event: 'task.guardian_reviewed',
+        task_id: taskId,
+        decision: review.decision,
+        confidence: review.confidence,
+        status: after.status,
+        attempt: Number(task.submit_attempts),
+        timestamp: iso(now),
+      },
+      at: now,
     })
-    await enqueueJob(tx, {
-      kind: 'review.auto_approve',
-      payload: { taskId, version: review_.version.toString() },
-      runAt: addMs(now, ctx.config.manualReviewAutoApproveMs),
-      now,
-    })
-    return review_
+    return after
   })
 }

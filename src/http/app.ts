@@ -20,6 +20,7 @@ import { operatorRoutes } from './routes/operators.ts'
 import { taskRoutes } from './routes/tasks.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
 import { ErrorBody } from './schemas/common.ts'
+import { PROOF_SCHEMAS } from './schemas/proof.ts'
 import { validatorCompiler } from './validation.ts'
 
 const VERSION = '0.1.0'
@@ -129,8 +130,11 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
         },
       },
     },
+    // Shared schemas appear under their own names (`Error`, `GuardianResult`, …), not `def-N`.
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   })
   app.addSchema(ErrorBody)
+  for (const schema of PROOF_SCHEMAS) app.addSchema(schema)
   installIdempotency(app, ctx)
   installMetrics(app, ctx)
   await registerDocs(app)

@@ -1,4 +1,8 @@
-export type ImageType = 'image/jpeg' | 'image/png' | 'image/webp'
+export type ImageType = 'image/jpeg' | 'image/png' | 'image/webp' | 'image/avif' | 'image/heic'
+
+/** ISO-BMFF brands of still HEIF images: AVIF (AV1) and HEIC (HEVC). */
+const AVIF_BRANDS = new Set(['avif', 'avis'])
+const HEIC_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1'])
 
 /** The image type by magic bytes alone; names and Content-Type headers are never trusted. */
 export function detectImageType(buf: Buffer): ImageType | null {
@@ -15,6 +19,11 @@ export function detectImageType(buf: Buffer): ImageType | null {
     buf.toString('latin1', 8, 12) === 'WEBP'
   ) {
     return 'image/webp'
+  }
+  if (buf.length >= 12 && buf.toString('latin1', 4, 8) === 'ftyp') {
+    const brand = buf.toString('latin1', 8, 12)
+    if (AVIF_BRANDS.has(brand)) return 'image/avif'
+    if (HEIC_BRANDS.has(brand)) return 'image/heic'
   }
   return null
 }

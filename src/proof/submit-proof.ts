@@ -10,7 +10,11 @@ import { recordEvent } from '../outbox/record-event.ts'
 import { withTx } from '../store/tx.ts'
 import { loadOperatorTask } from '../tasks/load.ts'
 import { transitionTask } from '../tasks/transition.ts'
-import { detectImageType, type ImageType } from './image-type.ts'
+import { indexPhotoHashes } from './index-photo-hashes.ts'
+import { checkPhotoBytes, type PhotoFacts, type ProcessedPhoto, processPhoto } from './process-photo.ts'
+
+/** Every stored proof photo is a re-encoded JPEG, whatever was uploaded (ADR 0006). */
+const STORED_TYPE = 'image/jpeg'
 
 export interface UploadedFile {
   field: string
@@ -24,47 +28,64 @@ export interface ProofInput {
   credentials?: { username?: string; password?: string; api_key?: string; notes?: string }
 }
 
-export interface StoredProof {
-  photos: { file_id: string; content_type: string; size_bytes: number }[]
-  notes: string | null
-  submittedAt: string
+export interface StoredPhoto extends PhotoFacts {
+  file_id: string
+  /** Always `image/jpeg`: every photo is re-encoded (`processPhoto`). */
+  content_type: string
+  size_bytes: number
 }
 
-/** Refuses the whole submission before anything is stored: 415 for a non-image, 413 for too big or too many. */
-function checkPhotos(ctx: Ctx, photos: UploadedFile[]): ImageType[] {
+export interface StoredProof {
+  photos: StoredPhoto[]
+  notes: string | null
+  submittedAt: string
+  /**
+   * Which credential fields the operator filled in (never their values), decided at submission
+   * so the Guardian can judge presence without touching the encrypted credential.
+   */
+  credential_fields?: CredentialField[]
+}
+
+export type CredentialField = 'username' | 'password' | 'api_key' | 'credential_notes'
+
+function credentialFields(creds: NonNullable<ProofInput['credentials']>): CredentialField[] {
+  const given = (v: string | undefined) => v !== undefined && v.trim() !== ''
+  const out: CredentialField[] = []
+  if (given(creds.username)) out.push('username')
+  if (given(creds.password)) out.push('password')
+  if (given(creds.api_key)) out.push('api_key')
+  if (given(creds.notes)) out.push('credential_notes')
+  return out
+}
+
+/**
+ * Refuses the whole submission before anything is stored: 413 for too many photos, then each
+ * photo through the upload pipeline (`processPhoto`: 415 for a non-image or an undecodable one,
+ * 413 for too many bytes or pixels). Cheap byte checks run on every photo before any decoding.
+ */
+async function processPhotos(ctx: Ctx, photos: UploadedFile[]): Promise<ProcessedPhoto[]> {
   if (photos.length > ctx.config.uploadMaxFiles) {
     throw new DomainError(
       'PAYLOAD_TOO_LARGE',
       `At most ${ctx.config.uploadMaxFiles} photos may be submitted; got ${photos.length}.`,
     )
   }
-  return photos.map((p) => {
-    if (p.data.length === 0)
-      throw new DomainError('UNSUPPORTED_MEDIA_TYPE', `Photo "${p.filename}" is empty.`)
-    if (p.data.length > ctx.config.uploadMaxBytes) {
-      throw new DomainError(
-        'PAYLOAD_TOO_LARGE',
-        `Photo "${p.filename}" is larger than ${ctx.config.uploadMaxBytes} bytes.`,
-      )
-    }
-    const type = detectImageType(p.data)
-    if (!type) {
-      throw new DomainError(
-        'UNSUPPORTED_MEDIA_TYPE',
-        `Photo "${p.filename}" is not a JPEG, PNG or WebP image (judged by its content, not its name).`,
-      )
-    }
-    return type
-  })
+  const limits = { maxBytes: ctx.config.uploadMaxBytes, maxPixels: ctx.config.uploadMaxPixels }
+  for (const p of photos) checkPhotoBytes(p.filename, p.data, limits)
+  const out: ProcessedPhoto[] = []
+  // One at a time: a decoded 50-megapixel photo is ~150 MB of pixels.
+  for (const p of photos) out.push(await processPhoto(p.filename, p.data, limits))
+  return out
 }
 
 export async function submitProof(ctx: Ctx, operatorId: string, taskId: string, input: ProofInput) {
-  const types = checkPhotos(ctx, input.photos)
+  const processed = await processPhotos(ctx, input.photos)
   const now = ctx.clock.now()
-  const files = input.photos.map((p, i) => ({
+  const files = processed.map((p) => ({
     id: newId('file'),
-    type: types[i]!,
+    type: STORED_TYPE,
     data: p.data,
+    facts: p.facts,
   }))
   const blobs = files.map((f) => ({ key: `proof/${taskId}/${f.id}`, data: f.data, contentType: f.type }))
   return withStoredBlobs(ctx, blobs, () =>
@@ -100,10 +121,21 @@ export async function submitProof(ctx: Ctx, operatorId: string, taskId: string, 
         })),
         now,
       )
+      await indexPhotoHashes(
+        tx,
+        files.map((f) => ({ fileId: f.id, hash: f.facts.dhash })),
+        { taskId, operatorId, now },
+      )
       const proof: StoredProof = {
-        photos: files.map((f) => ({ file_id: f.id, content_type: f.type, size_bytes: f.data.length })),
+        photos: files.map((f) => ({
+          file_id: f.id,
+          content_type: f.type,
+          size_bytes: f.data.length,
+          ...f.facts,
+        })),
         notes: input.notes?.trim() || null,
         submittedAt: iso(now),
+        ...(task.domain === 'CREDENTIAL' ? { credential_fields: credentialFields(creds) } : {}),
       }
       const sealedCreds = await sealCredentials(ctx, task, input.credentials)
       const updated = await transitionTask(tx, {

@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001-initial.ts'
 import * as m0002 from './migrations/0002-webhooks.ts'
 import * as m0003 from './migrations/0003-workers.ts'
 import * as m0004 from './migrations/0004-jobs-by-kind.ts'
+import * as m0005 from './migrations/0005-guardian.ts'
 import * as m0006 from './migrations/0006-payouts.ts'
 import * as m0008 from './migrations/0008-platform.ts'
 import { withTx } from './tx.ts'
@@ -18,6 +19,7 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['0004-jobs-by-kind', m0004],
   ['0008-platform', m0008],
   ['0006-payouts', m0006],
+  ['0005-guardian', m0005],
 ]
 
 /**

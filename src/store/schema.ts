@@ -255,6 +255,21 @@ export interface FilesTable {
   created_at: string
 }
 
+/** Perceptual hashes of stored proof photos (the Guardian's reuse index). */
+export interface PhotoHashesTable {
+  file_id: string
+  task_id: string
+  operator_id: string
+  hash: string
+  created_at: string
+}
+
+/** One row per 16-bit band of a photo hash (`hashBands`), keyed `<position>:<hex>`. */
+export interface PhotoHashBandsTable {
+  band: string
+  file_id: string
+}
+
 export interface WorkersTable {
   id: string
   started_at: string
@@ -313,6 +328,8 @@ export interface Database {
   files: FilesTable
   payouts: PayoutsTable
   overturned_rejections: OverturnedRejectionsTable
+  photo_hashes: PhotoHashesTable
+  photo_hash_bands: PhotoHashBandsTable
 }
 
 export type Db = Kysely<Database>

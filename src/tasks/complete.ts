@@ -23,7 +23,8 @@ export async function completeTask(
     actor: opts.actor,
     reason: opts.reason,
     patch: { completed_at: iso(opts.now), ...(opts.resolution ? { resolution: opts.resolution } : {}) },
-    ledger: releaseEscrow(task, share),
+    // A sandbox task holds no escrow: nothing to post (an empty ledger transaction cannot be written).
+    ledger: task.escrow_micros > 0n ? releaseEscrow(task, share) : undefined,
     now: opts.now,
   })
   if (task.escrow_micros > 0n) await scheduleEarningsRelease(ctx, tx, task, share, opts.now)

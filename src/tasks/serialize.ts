@@ -2,7 +2,7 @@ import { signedFileUrl } from '../blobs/signed-urls.ts'
 import type { Ctx } from '../context.ts'
 import { microsToUsd } from '../domain/money.ts'
 import { operatorRating } from '../operators/load.ts'
-import type { StoredProof } from '../proof/submit-proof.ts'
+import type { StoredPhoto, StoredProof } from '../proof/submit-proof.ts'
 import type { Tx } from '../store/schema.ts'
 import type { TaskRow } from './load.ts'
 
@@ -23,6 +23,18 @@ function location(t: TaskRow) {
   return t.location_lat === null || t.location_lng === null
     ? null
     : { lat: t.location_lat, lng: t.location_lng, address: t.location_address }
+}
+
+/** What the upload pipeline learned about one proof photo, in the order of `proof.photos`. */
+function photoDetails(p: StoredPhoto) {
+  return {
+    width: p.width ?? null,
+    height: p.height ?? null,
+    original_type: p.original_type ?? p.content_type,
+    taken_at: p.exif?.taken_at ?? null,
+    gps: p.exif?.gps ?? null,
+    camera: p.exif?.camera ?? null,
+  }
 }
 
 /** The compat summary used by `GET /tasks`. */
@@ -79,8 +91,10 @@ export async function buildTaskView(tx: Tx, t: TaskRow, known?: TransitionRow[])
     estimate: parse(t.estimate),
     proof: proof && {
       photos: proof.photos.map((p) => p.file_id),
+      photo_details: proof.photos.map(photoDetails),
       notes: proof.notes,
       submittedAt: proof.submittedAt,
+      ...(proof.credential_fields ? { credential_fields: proof.credential_fields } : {}),
     },
     guardian_result: parse(t.guardian_result),
     verify_reason: t.verify_reason,

@@ -10,9 +10,12 @@ import type { TestServer } from './harness.ts'
 const uniq = () => randomBytes(5).toString('hex')
 export const txHash = () => `0x${randomBytes(32).toString('hex')}`
 
-/** A tiny but real JPEG (1×1 pixel), valid magic bytes and structure. */
+/**
+ * A tiny but real JPEG (1×1 grey pixel) that decodes completely (made with sharp). The Guardian
+ * judges it too small to be evidence; tests about proof quality use `test/helpers/images.ts`.
+ */
 export const TINY_JPEG = Buffer.from(
-  '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=',
+  '/9j/2wBDABALDA4MChAODQ4SERATGCgaGBYWGDEjJR0oOjM9PDkzODdASFxOQERXRTc4UG1RV19iZ2hnPk1xeXBkeFxlZ2P/2wBDARESEhgVGC8aGi9jQjhCY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2P/wAARCAABAAEDASIAAhEBAxEB/8QAFAABAAAAAAAAAAAAAAAAAAAAAP/EABQQAQAAAAAAAAAAAAAAAAAAAAD/xAAUAQEAAAAAAAAAAAAAAAAAAAAA/8QAFBEBAAAAAAAAAAAAAAAAAAAAAP/aAAwDAQACEQMRAD8AAA//2Q==',
   'base64',
 )
 

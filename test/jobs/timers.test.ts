@@ -16,10 +16,12 @@ import {
   newAgent,
   newOperator,
   type OperatorFixture,
+  proofForm,
   review,
   type Step,
 } from '../helpers/fixtures.ts'
 import { type Dialect, forEachDialect, startTestServer, type TestServer } from '../helpers/harness.ts'
+import { makePhoto } from '../helpers/images.ts'
 
 const MIN = 60_000
 const HOUR = 60 * MIN
@@ -131,7 +133,20 @@ forEachDialect('timers on the injected clock', (dialect) => {
     const ids: string[] = []
     for (const [i, step] of steps.entries()) {
       const id = await createTask(s, agent, { deadline })
-      await driveTo(s, agent, i % 2 ? op1 : op2, id, step)
+      const op = i % 2 ? op1 : op2
+      if (step !== 'SUBMITTED') await driveTo(s, agent, op, id, step)
+      else {
+        // Real photos without EXIF: the Guardian cannot confirm time and place, so the proof
+        // waits for a person (MANUAL_REVIEW) instead of going back to the operator.
+        await driveTo(s, agent, op, id, 'IN_PROGRESS')
+        const photos = [
+          await makePhoto({ seed: 1, noExif: true }),
+          await makePhoto({ seed: 2, noExif: true }),
+        ]
+        const form = proofForm(photos)
+        const r = await op.api.post(`/operator/tasks/${id}/proof`, undefined, { form })
+        assert.equal(r.status, 200, r.text)
+      }
       ids.push(id)
     }
     const later = await createTask(s, agent, {
@@ -145,7 +160,7 @@ forEachDialect('timers on the injected clock', (dialect) => {
     for (const [i, id] of ids.entries()) {
       const task = await getTask(agent, id)
       if (steps[i] === 'SUBMITTED') {
-        assert.equal(task.status, 'SUBMITTED', 'submitted work is not cancelled by the deadline')
+        assert.equal(task.status, 'MANUAL_REVIEW', 'submitted work is not cancelled by the deadline')
         continue
       }
       assert.equal(task.status, 'CANCELLED', `${steps[i]} is cancelled at the deadline`)

@@ -1,3 +1,4 @@
+import type { MultipartFile } from '@fastify/multipart'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Ctx } from '../../context.ts'
 import { DomainError, invalid } from '../../domain/errors.ts'
@@ -26,12 +27,26 @@ import {
   ReleaseBody,
 } from '../schemas/accounts.ts'
 import { errorResponses, IdParams } from '../schemas/common.ts'
+import { ProofSubmitted } from '../schemas/proof.ts'
 
 const TEXT_FIELDS = new Set(['notes', 'username', 'password', 'api_key', 'credential_notes'])
 const MAX_TEXT = 10_000
 
+/** One uploaded photo as a buffer; over the size limit, a 413 that names the photo and the limit. */
+async function readPhoto(ctx: Ctx, filename: string, part: MultipartFile): Promise<Buffer> {
+  try {
+    return await part.toBuffer()
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'FST_REQ_FILE_TOO_LARGE') throw err
+    throw new DomainError(
+      'PAYLOAD_TOO_LARGE',
+      `Photo "${filename}" is larger than the limit of ${(ctx.config.uploadMaxBytes / 1024 / 1024).toFixed(1)} MB per photo.`,
+    )
+  }
+}
+
 /** Reads a proof upload whole (files as buffers, capped by the multipart limits) before anything is stored. */
-async function readProof(req: FastifyRequest): Promise<ProofInput> {
+async function readProof(ctx: Ctx, req: FastifyRequest): Promise<ProofInput> {
   if (!req.isMultipart()) {
     throw new DomainError(
       'UNSUPPORTED_MEDIA_TYPE',
@@ -49,7 +64,8 @@ async function readProof(req: FastifyRequest): Promise<ProofInput> {
           `Unknown file field \`${part.fieldname}\`: upload photos in the \`photos\` field.`,
         )
       }
-      photos.push({ field: part.fieldname, filename: part.filename || 'photo', data: await part.toBuffer() })
+      const filename = part.filename || 'photo'
+      photos.push({ field: part.fieldname, filename, data: await readPhoto(ctx, filename, part) })
     } else {
       if (!TEXT_FIELDS.has(part.fieldname)) {
         throw invalid(
@@ -199,11 +215,17 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
         tags,
         security,
         summary: 'Submit proof (multipart: photos, notes, credential fields)',
+        description:
+          'Up to 10 photos (JPEG, PNG, WebP, AVIF; at most 15 MB and 50 megapixels each), typed by ' +
+          'content. Each is re-encoded as a JPEG without metadata; capture time, GPS and camera are ' +
+          'read first and kept on the proof (`TaskProof.photo_details`). The Guardian then reviews ' +
+          'the proof (`GuardianResult`). Refused uploads store nothing.',
         params: IdParams,
         consumes: ['multipart/form-data'],
+        response: { 200: ProofSubmitted, ...errorResponses(400, 401, 403, 404, 409, 410, 413, 415) },
       },
     },
-    async (req) => submitProof(ctx, operatorId(req), req.params.id, await readProof(req)),
+    async (req) => submitProof(ctx, operatorId(req), req.params.id, await readProof(ctx, req)),
   )
   app.post(
     '/operator/kyc',

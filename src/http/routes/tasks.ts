@@ -75,6 +75,9 @@ export function taskRoutes(app: FastifyInstance, ctx: Ctx): void {
         tags,
         security,
         summary: 'The full task object',
+        description:
+          '`proof` has the shape of the `TaskProof` schema (photo URLs plus `photo_details`) and ' +
+          '`guardian_result` that of `GuardianResult` (decision, confidence, reasoning, checks).',
         params: IdParams,
         response: errorResponses(404),
       },
