@@ -43,6 +43,14 @@ export interface Config {
   authCacheMs: number
   taskViewCacheMs: number
   tierLimits: Record<Tier, TierLimits>
+  /** Delay between the simulated operator's steps on sandbox tasks. */
+  sandboxStepMs: number
+  /** `smtp://user:pass@host:587` (or smtps://); null = development mail folder, or no mail in production. */
+  smtpUrl: string | null
+  mailFrom: string
+  emailVerificationTtlMs: number
+  /** A new verification link may be requested once per this interval. */
+  verificationResendMs: number
 }
 
 export class ConfigError extends Error {}
@@ -143,12 +151,22 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     authCacheMs: int(env, 'HUMCLI_AUTH_CACHE_MS', 5000),
     taskViewCacheMs: int(env, 'HUMCLI_TASK_VIEW_CACHE_MS', 5000),
     tierLimits: tierLimits(env.HUMCLI_TIER_LIMITS),
+    sandboxStepMs: int(env, 'HUMCLI_SANDBOX_STEP_MS', 3000),
+    smtpUrl: env.HUMCLI_SMTP_URL || null,
+    mailFrom: env.HUMCLI_MAIL_FROM || 'humcli <no-reply@humcli.localhost>',
+    emailVerificationTtlMs: int(env, 'HUMCLI_EMAIL_VERIFICATION_TTL_MS', 24 * HOUR, 1),
+    verificationResendMs: int(env, 'HUMCLI_VERIFICATION_RESEND_MS', 60_000),
     ...overrides,
   }
   if (config.env === 'production' && !config.masterKey) {
     throw new ConfigError(
       'HUMCLI_MASTER_KEY is required when HUMCLI_ENV=production: set it to 32 random bytes in hex ' +
         '(for example the output of `openssl rand -hex 32`).',
+    )
+  }
+  if (config.smtpUrl && !/^smtps?:\/\/./.test(config.smtpUrl)) {
+    throw new ConfigError(
+      'HUMCLI_SMTP_URL must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587.',
     )
   }
   if (config.masterKey && !/^[0-9a-f]{64}$/i.test(config.masterKey)) {

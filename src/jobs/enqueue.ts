@@ -9,6 +9,10 @@ export type JobKind =
   | 'webhooks.fan_out'
   | 'webhooks.deliver'
   | 'guardian.review'
+  | 'sandbox.accept'
+  | 'sandbox.start'
+  | 'sandbox.submit'
+  | 'email.send'
 
 export interface JobInput {
   kind: JobKind

@@ -1,6 +1,10 @@
 import type { Ctx } from '../context.ts'
 import { reviewSubmission } from '../guardian/review-submission.ts'
+import { sendEmail } from '../mail/send-email.ts'
 import { releaseEarnings } from '../operators/earnings.ts'
+import { simulateAccept } from '../sandbox/simulate-accept.ts'
+import { simulateStart } from '../sandbox/simulate-start.ts'
+import { simulateSubmit } from '../sandbox/simulate-submit.ts'
 import { expireDeadline } from '../tasks/cancel-task.ts'
 import { expireEstimate } from '../tasks/expire-estimate.ts'
 import { autoApproveReview } from '../tasks/verify-task.ts'
@@ -22,4 +26,8 @@ export const JOB_HANDLERS: Record<JobKind, Handler> = {
   },
   'webhooks.deliver': deliverWebhook,
   'guardian.review': reviewSubmission,
+  'sandbox.accept': simulateAccept,
+  'sandbox.start': simulateStart,
+  'sandbox.submit': simulateSubmit,
+  'email.send': sendEmail,
 }

@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001-initial.ts'
 import * as m0002 from './migrations/0002-webhooks.ts'
 import * as m0003 from './migrations/0003-workers.ts'
 import * as m0004 from './migrations/0004-jobs-by-kind.ts'
+import * as m0007 from './migrations/0007-sandbox-email.ts'
 import { withTx } from './tx.ts'
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> }
@@ -14,6 +15,7 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['0002-webhooks', m0002],
   ['0003-workers', m0003],
   ['0004-jobs-by-kind', m0004],
+  ['0007-sandbox-email', m0007],
 ]
 
 /**

@@ -251,6 +251,18 @@ export interface FilesTable {
   created_at: string
 }
 
+export interface EmailVerificationsTable {
+  id: string
+  agent_id: string
+  /** The address the link was sent to. */
+  email: string
+  /** SHA-256 of the token in the link; the token itself is never stored. */
+  token_hash: string
+  created_at: string
+  expires_at: string
+  used_at: string | null
+}
+
 export interface WorkersTable {
   id: string
   started_at: string
@@ -277,6 +289,7 @@ export interface Database {
   workers: WorkersTable
   idempotency_keys: IdempotencyKeysTable
   files: FilesTable
+  email_verifications: EmailVerificationsTable
 }
 
 export type Db = Kysely<Database>

@@ -22,7 +22,8 @@ export async function completeTask(
     actor: opts.actor,
     reason: opts.reason,
     patch: { completed_at: iso(opts.now), ...(opts.resolution ? { resolution: opts.resolution } : {}) },
-    ledger: releaseEscrow(task, share),
+    // A sandbox task holds no escrow: nothing to post, not even an empty ledger transaction.
+    ledger: task.escrow_micros > 0n ? releaseEscrow(task, share) : undefined,
     now: opts.now,
   })
   if (task.escrow_micros > 0n) await scheduleEarningsRelease(ctx, tx, task, share, opts.now)
