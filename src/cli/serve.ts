@@ -43,8 +43,12 @@ export function serveCommand(): Command {
       process.stdout.write(
         `humcli ${config.env} server listening on ${server.url}\n` +
           `  API:      ${server.url}/api/v1   (OpenAPI: ${server.url}/api/v1/openapi.json)\n` +
-          `  database: ${where}\n  workers:  ${config.workers ? 'on' : 'off'}\n`,
+          `  database: ${where}\n  workers:  ${config.workers ? 'on' : 'off'}\n` +
+          `  mail:     ${server.ctx.mailer.describe}\n`,
       )
+      if (server.ctx.mailer.kind === 'none') {
+        server.ctx.log.warn('HUMCLI_SMTP_URL is not set: verification emails cannot be sent')
+      }
       onSignals(server.stop)
     })
 }
