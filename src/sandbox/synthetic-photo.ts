@@ -2,7 +2,7 @@ import sharp from 'sharp'
 
 /**
  * Real JPEG photos for the sandbox's simulated operator, made at run time: a random gradient,
- * large hard-edged shapes and per-pixel noise (so a rules reviewer finds them sharp, not blank,
+ * large hard-edged shapes and sensor-like noise (so a rules reviewer finds them sharp, not blank,
  * and no two alike), carrying the EXIF a phone camera writes — capture time, GPS position,
  * make and model. The EXIF says in `ImageDescription` and `Software` that the photo is synthetic.
  */
@@ -28,47 +28,52 @@ const CAMERAS: readonly [string, string][] = [
   ['OnePlus', 'CPH2581'],
 ]
 
-// Not a secret: Math.random is plenty for texture, and fast enough for a million pixels.
+// Not a secret: Math.random is plenty for picking shapes and colours.
 const rand = (max: number) => Math.floor(Math.random() * max)
 
-/** A random picture: hard edges and noise everywhere, large shapes so no two look alike even small. */
-function pixels(): Buffer {
-  const buf = Buffer.alloc(WIDTH * HEIGHT * 3)
-  const c0 = [rand(256), rand(256), rand(256)]
-  const c1 = [rand(256), rand(256), rand(256)]
-  const angle = (rand(360) * Math.PI) / 180
-  const dx = Math.cos(angle)
-  const dy = Math.sin(angle)
-  const span = Math.abs(dx) * WIDTH + Math.abs(dy) * HEIGHT
-  for (let y = 0; y < HEIGHT; y++) {
-    for (let x = 0; x < WIDTH; x++) {
-      const f = Math.min(1, Math.max(0, ((x - WIDTH / 2) * dx + (y - HEIGHT / 2) * dy) / span + 0.5))
-      const i = (y * WIDTH + x) * 3
-      for (let c = 0; c < 3; c++) buf[i + c] = c0[c]! + (c1[c]! - c0[c]!) * f
-    }
+const color = () => `rgb(${rand(256)},${rand(256)},${rand(256)})`
+
+/** A random scene as SVG: a gradient and large hard-edged shapes, so no two look alike even shrunk. */
+function scene(): string {
+  const shapes: string[] = []
+  const count = 10 + rand(8)
+  for (let i = 0; i < count; i++) {
+    const x = rand(WIDTH)
+    const y = rand(HEIGHT)
+    shapes.push(
+      rand(2) === 0
+        ? `<rect x="${x - 40}" y="${y - 40}" width="${40 + rand(WIDTH / 2)}" height="${40 + rand(HEIGHT / 2)}" ` +
+            `fill="${color()}" transform="rotate(${rand(90) - 45} ${x} ${y})"/>`
+        : `<ellipse cx="${x}" cy="${y}" rx="${20 + rand(WIDTH / 4)}" ry="${20 + rand(HEIGHT / 4)}" fill="${color()}"/>`,
+    )
   }
-  const shapes = 10 + rand(10)
-  for (let s = 0; s < shapes; s++) {
-    const color = [rand(256), rand(256), rand(256)]
-    const w = 40 + rand(WIDTH / 2)
-    const h = 40 + rand(HEIGHT / 2)
-    const x0 = rand(WIDTH - 20)
-    const y0 = rand(HEIGHT - 20)
-    const round = rand(2) === 0
-    for (let y = y0; y < Math.min(HEIGHT, y0 + h); y++) {
-      for (let x = x0; x < Math.min(WIDTH, x0 + w); x++) {
-        if (round) {
-          const nx = (x - x0 - w / 2) / (w / 2)
-          const ny = (y - y0 - h / 2) / (h / 2)
-          if (nx * nx + ny * ny > 1) continue
-        }
-        const i = (y * WIDTH + x) * 3
-        for (let c = 0; c < 3; c++) buf[i + c] = color[c]!
-      }
-    }
-  }
-  for (let i = 0; i < buf.length; i++) buf[i] = Math.min(255, Math.max(0, buf[i]! + rand(33) - 16))
-  return buf
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}"><defs>` +
+    `<linearGradient id="g" gradientTransform="rotate(${rand(360)} .5 .5)">` +
+    `<stop offset="0" stop-color="${color()}"/><stop offset="1" stop-color="${color()}"/></linearGradient></defs>` +
+    `<rect width="100%" height="100%" fill="url(#g)"/>${shapes.join('')}</svg>`
+  )
+}
+
+/**
+ * The scene rendered with sensor-like noise laid over it. libvips does the pixel work on its own
+ * threads, so making ten photos does not stall the server's event loop.
+ */
+async function picture() {
+  const noise = await sharp({
+    create: {
+      width: WIDTH,
+      height: HEIGHT,
+      channels: 3,
+      background: { r: 128, g: 128, b: 128 },
+      noise: { type: 'gaussian', mean: 128, sigma: 30 },
+    },
+  })
+    .raw()
+    .toBuffer()
+  return sharp(Buffer.from(scene()))
+    .composite([{ input: noise, raw: { width: WIDTH, height: HEIGHT, channels: 3 }, blend: 'overlay' }])
+    .removeAlpha()
 }
 
 /** Degrees as EXIF rationals "deg/1 min/1 sec/10000". */
@@ -94,7 +99,7 @@ export async function syntheticPhoto(spec: PhotoSpec): Promise<Buffer> {
   const [make, model] = CAMERAS[rand(CAMERAS.length)]!
   const t = exifTime(spec.takenAt)
   const [h, m, s] = t.time.split(':')
-  return sharp(pixels(), { raw: { width: WIDTH, height: HEIGHT, channels: 3 } })
+  return (await picture())
     .jpeg({ quality: 88 })
     .withExif({
       IFD0: {

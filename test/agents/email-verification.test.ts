@@ -208,6 +208,21 @@ forEachDialect('email verification through a real SMTP server', (dialect) => {
 forEachDialect('email in development without SMTP', (dialect) => {
   const server = useServer(dialect)
 
+  test('the OpenAPI document describes both endpoints', async () => {
+    const s = server()
+    const doc = (await client(s.url).get('/openapi.json')).body
+    const verify = doc.paths['/api/v1/agents/verify-email'].get
+    assert.ok(
+      verify.parameters.some((p: { name: string; in: string }) => p.name === 'token' && p.in === 'query'),
+    )
+    assert.ok(verify.responses['200'].content['application/json'].schema.properties.tier)
+    assert.ok(verify.responses['200'].content['text/html'])
+    assert.equal(verify.security, undefined, 'no API key: it is a link')
+    const resend = doc.paths['/api/v1/agents/resend-verification'].post
+    assert.ok(resend.responses['200'].content['application/json'].schema.properties.expires_at)
+    assert.ok(['400', '429', '503'].every((c) => resend.responses[c]))
+  })
+
   test('messages are written to $HUMCLI_DATA_DIR/mail/<id>.eml, and the link there works', async () => {
     const s = server()
     const agent = await newAgent(s)
