@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import sharp from 'sharp'
 import { haversineKm } from '../../src/domain/geo.ts'
-import { captureTimes } from '../../src/sandbox/synthetic-proof.ts'
 import { nearbyPoint, syntheticPhoto } from '../../src/sandbox/synthetic-photo.ts'
+import { captureTimes } from '../../src/sandbox/synthetic-proof.ts'
 import { readEvidence } from './evidence.ts'
 
 /** A 64-bit difference hash (9×8 greyscale, each pixel against its right neighbour), as duplicate checks use. */
