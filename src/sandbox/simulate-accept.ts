@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto'
+import { sql } from 'kysely'
 import type { Ctx } from '../context.ts'
 import { acceptTask } from '../operators/accept-task.ts'
 import type { TaskRow } from '../tasks/load.ts'
@@ -27,10 +28,31 @@ export function sandboxEstimate(task: TaskRow, now: Date) {
   }
 }
 
+/**
+ * The simulated operator offers at most this many estimates per task: enough to try rejecting and
+ * letting estimates expire, but a forgotten sandbox task does not cycle through an estimate (and
+ * its webhooks) every hour until its deadline. After that it stays open until cancelled or expired.
+ */
+export const SANDBOX_MAX_ESTIMATES = 10
+
+async function estimatesGiven(ctx: Ctx, taskId: string): Promise<number> {
+  const r = await ctx.store.db
+    .selectFrom('task_transitions')
+    .select(sql<bigint>`count(*)`.as('n'))
+    .where('task_id', '=', taskId)
+    .where('to_status', '=', 'ESTIMATE_PENDING')
+    .executeTakeFirstOrThrow()
+  return Number(r.n)
+}
+
 /** Job `sandbox.accept`: the simulated operator takes an open sandbox task with a generated estimate. */
 export async function simulateAccept(ctx: Ctx, payload: SandboxStepPayload): Promise<void> {
   const task = await dueTask(ctx, payload, 'PENDING')
   if (!task) return
+  if ((await estimatesGiven(ctx, task.id)) >= SANDBOX_MAX_ESTIMATES) {
+    ctx.log.info({ task: task.id }, 'sandbox: no more simulated estimates for this task')
+    return
+  }
   const estimate = sandboxEstimate(task, ctx.clock.now())
   await runStep(ctx, payload, () =>
     acceptTask(ctx, SANDBOX_OPERATOR_ID, task.id, estimate, { simulated: true }),

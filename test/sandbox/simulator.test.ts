@@ -4,6 +4,7 @@ import { test } from 'node:test'
 import { decryptAtRest } from '../../src/credentials/at-rest.ts'
 import { acceptTask } from '../../src/operators/accept-task.ts'
 import { SANDBOX_OPERATOR_ID } from '../../src/sandbox/operator.ts'
+import { SANDBOX_MAX_ESTIMATES } from '../../src/sandbox/simulate-accept.ts'
 import { type AgentFixture, createTask, newAgent, newOperator, taskBody } from '../helpers/fixtures.ts'
 import { forEachDialect, type TestServer, useServer } from '../helpers/harness.ts'
 import { startReceiver } from '../helpers/receiver.ts'
@@ -230,6 +231,23 @@ forEachDialect('sandbox simulator', (dialect) => {
     assert.equal(expired.transitions.at(-1).reason, 'estimate expired')
     await step(s)
     assert.equal(await status(agent, taskId), 'ESTIMATE_PENDING')
+  })
+
+  test(`after ${SANDBOX_MAX_ESTIMATES} estimates the simulated operator stops offering; the task stays open`, async () => {
+    const s = server()
+    const agent = await newAgent(s)
+    const taskId = await createTask(s, agent, { reward_usd: 1 })
+    for (let i = 0; i < SANDBOX_MAX_ESTIMATES; i++) {
+      await step(s)
+      assert.equal(await status(agent, taskId), 'ESTIMATE_PENDING', `estimate ${i + 1}`)
+      s.clock.advance(s.ctx.config.estimateTtlMs)
+      await s.runJobs()
+      assert.equal(await status(agent, taskId), 'PENDING')
+    }
+    await step(s)
+    await step(s)
+    assert.equal(await status(agent, taskId), 'PENDING')
+    assert.equal((await agent.api.post(`/tasks/${taskId}/cancel`)).status, 200)
   })
 
   test('real operators never see sandbox tasks; the simulated operator never takes real ones; no cap for it', async () => {
