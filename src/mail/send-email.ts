@@ -28,7 +28,8 @@ export async function queueEmail(ctx: Ctx, tx: Tx, msg: Omit<MailMessage, 'id'>,
     subject: msg.subject,
     sealed: encryptAtRest(ctx.secrets.masterKey, purpose(id), Buffer.from(body)).toString('base64'),
   }
-  await enqueueJob(tx, { kind: 'email.send', payload: { ...payload }, runAt: now, now })
+  // 20 attempts with the runner's backoff (doubling from 5 s, capped at 1 h): about 12 hours of an SMTP outage.
+  await enqueueJob(tx, { kind: 'email.send', payload: { ...payload }, runAt: now, now, maxAttempts: 20 })
   return id
 }
 
