@@ -70,6 +70,14 @@ export interface Config {
   /** Smallest operator payout (spec §4: $10) and the gas fee taken from each (0 on the dev chain). */
   payoutMinMicros: bigint
   payoutGasFeeMicros: bigint
+  /** Delay between the simulated operator's steps on sandbox tasks. */
+  sandboxStepMs: number
+  /** `smtp://user:pass@host:587` (or smtps://); null = development mail folder, or no mail in production. */
+  smtpUrl: string | null
+  mailFrom: string
+  emailVerificationTtlMs: number
+  /** A new verification link may be requested once per this interval. */
+  verificationResendMs: number
 }
 
 export type BlobStoreKind = 'local' | 's3'
@@ -243,6 +251,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     overturnWindowMs: int(env, 'HUMCLI_OVERTURN_WINDOW_MS', 30 * 24 * HOUR, 1),
     payoutMinMicros: BigInt(int(env, 'HUMCLI_PAYOUT_MIN_MICROS', 10_000_000)),
     payoutGasFeeMicros: BigInt(int(env, 'HUMCLI_PAYOUT_GAS_FEE_MICROS', 0)),
+    sandboxStepMs: int(env, 'HUMCLI_SANDBOX_STEP_MS', 3000),
+    smtpUrl: env.HUMCLI_SMTP_URL || null,
+    mailFrom: env.HUMCLI_MAIL_FROM || 'humcli <no-reply@humcli.localhost>',
+    emailVerificationTtlMs: int(env, 'HUMCLI_EMAIL_VERIFICATION_TTL_MS', 24 * HOUR, 1),
+    verificationResendMs: int(env, 'HUMCLI_VERIFICATION_RESEND_MS', 60_000),
     ...overrides,
   }
   checkS3(config)
@@ -260,6 +273,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     throw new ConfigError(
       'HUMCLI_GUARDIAN_MANUAL_AT must be ≤ HUMCLI_GUARDIAN_VERIFY_AT, both between 0 and 100 ' +
         `(got ${config.guardianManualAt} and ${config.guardianVerifyAt}).`,
+    )
+  }
+  if (config.smtpUrl && !/^smtps?:\/\/./.test(config.smtpUrl)) {
+    throw new ConfigError(
+      'HUMCLI_SMTP_URL must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587.',
     )
   }
   if (config.masterKey && !/^[0-9a-f]{64}$/i.test(config.masterKey)) {

@@ -4,6 +4,7 @@ import type { BlobStore } from './blobs/blob-store.ts'
 import { createBlobStore } from './blobs/create-blob-store.ts'
 import { type Clock, systemClock } from './clock.ts'
 import type { Config } from './config.ts'
+import { createMailer, type Mailer } from './mail/mailer.ts'
 import { type ChainPort, DevChain, NoChain } from './payments/chain.ts'
 import { loadSecrets, type Secrets } from './secrets.ts'
 import { createStore, type Store } from './store/db.ts'
@@ -30,6 +31,8 @@ export interface Ctx {
   blobs: BlobStore
   chain: ChainPort
   secrets: Secrets
+  /** Outgoing mail (SMTP, the development mail folder, or none); used only by the `email.send` job. */
+  mailer: Mailer
   /** Per-process caches; each says in its owner how it stays correct. */
   caches: { apiKeys: Map<string, CachedKey>; taskViews: Map<string, CachedTaskView> }
 }
@@ -39,12 +42,14 @@ export interface ContextOptions {
   log?: Logger
   chain?: ChainPort
   blobs?: BlobStore
+  mailer?: Mailer
   poolSize?: number
   /** SQLite WAL checkpoints on a worker thread: for `serve` and `worker`. */
   backgroundCheckpoints?: boolean
 }
 
 export function createContext(config: Config, opts: ContextOptions = {}): Ctx {
+  const log = opts.log ?? pino({ level: config.logLevel, redact: LOG_REDACT_PATHS })
   return {
     config,
     store: createStore(config, {
@@ -52,10 +57,11 @@ export function createContext(config: Config, opts: ContextOptions = {}): Ctx {
       backgroundCheckpoints: opts.backgroundCheckpoints,
     }),
     clock: opts.clock ?? systemClock,
-    log: opts.log ?? pino({ level: config.logLevel, redact: LOG_REDACT_PATHS }),
+    log,
     blobs: opts.blobs ?? createBlobStore(config),
     chain: opts.chain ?? (config.env === 'development' ? new DevChain() : new NoChain()),
     secrets: loadSecrets(config),
+    mailer: opts.mailer ?? createMailer(config, log),
     caches: { apiKeys: new Map(), taskViews: new Map() },
   }
 }

@@ -2,21 +2,20 @@ import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { DomainError } from '../domain/errors.ts'
 import { newId } from '../domain/ids.ts'
-import { MICROS_PER_USD, microsToUsd, usdToMicros } from '../domain/money.ts'
+import { microsToUsd, usdToMicros } from '../domain/money.ts'
 import { accounts } from '../ledger/accounts.ts'
 import { post } from '../ledger/post.ts'
 import { recordEvent } from '../outbox/record-event.ts'
 import type { Tx } from '../store/schema.ts'
 import { isUniqueViolation, withTx } from '../store/tx.ts'
 import { loadAgent } from './load.ts'
+import { upgradeIfEligible } from './tier-upgrade.ts'
 
 export interface DepositInput {
   tx_hash: string
   amount_usdc?: number
   chain: string
 }
-
-const STANDARD_THRESHOLD = 50n * MICROS_PER_USD
 
 /** Credits a confirmed deposit and upgrades a verified agent whose deposits reach $50 (spec §3). */
 async function creditDeposit(tx: Tx, agentId: string, depositId: string, amount: bigint, now: Date) {
@@ -29,18 +28,7 @@ async function creditDeposit(tx: Tx, agentId: string, depositId: string, amount:
       { account: accounts.agentAvailable(agentId), amount },
     ],
   })
-  const agent = await loadAgent(tx, agentId)
-  if (agent.tier === 'VERIFIED') {
-    const rows = await tx
-      .selectFrom('deposits')
-      .select('amount_micros')
-      .where('agent_id', '=', agentId)
-      .where('status', '=', 'CONFIRMED')
-      .execute()
-    const total = rows.reduce((acc, r) => acc + r.amount_micros, 0n)
-    if (total >= STANDARD_THRESHOLD)
-      await tx.updateTable('agents').set({ tier: 'STANDARD' }).where('id', '=', agentId).execute()
-  }
+  await upgradeIfEligible(tx, agentId)
 }
 
 /**

@@ -6,6 +6,7 @@ import { microsToUsd } from '../domain/money.ts'
 import type { Tier, TierLimits } from '../domain/tiers.ts'
 import { isUniqueViolation, withTx } from '../store/tx.ts'
 import { insertApiKey } from './api-keys.ts'
+import { configuredLinkBase, queueVerificationEmail } from './send-verification.ts'
 
 export interface RegisterAgentInput {
   name: string
@@ -22,9 +23,19 @@ export function limitsJson(limits: Record<Tier, TierLimits>, tier: Tier) {
   }
 }
 
-export async function registerAgent(ctx: Ctx, input: RegisterAgentInput) {
+/**
+ * Registers a SANDBOX agent and, when this server can send mail, queues the email-verification
+ * link in the same transaction. `linkBase` is the origin the link points at (the route passes the
+ * public URL, or in development the request's own origin).
+ */
+export async function registerAgent(
+  ctx: Ctx,
+  input: RegisterAgentInput,
+  linkBase: string = configuredLinkBase(ctx),
+) {
   const now = ctx.clock.now()
   const id = newId('ag')
+  const email = input.email.trim().toLowerCase()
   try {
     const key = await withTx(ctx.store, async (tx) => {
       await tx
@@ -32,7 +43,7 @@ export async function registerAgent(ctx: Ctx, input: RegisterAgentInput) {
         .values({
           id,
           name: input.name,
-          email: input.email.trim().toLowerCase(),
+          email,
           company: input.company ?? null,
           tier: 'SANDBOX',
           email_verified_at: null,
@@ -42,7 +53,11 @@ export async function registerAgent(ctx: Ctx, input: RegisterAgentInput) {
           created_at: iso(now),
         })
         .execute()
-      return (await insertApiKey(tx, id, 'default', now)).key
+      const created = (await insertApiKey(tx, id, 'default', now)).key
+      if (ctx.mailer.kind !== 'none') {
+        await queueVerificationEmail(ctx, tx, { id, name: input.name, email }, linkBase, now)
+      }
+      return created
     })
     return {
       agent_id: id,
@@ -52,8 +67,7 @@ export async function registerAgent(ctx: Ctx, input: RegisterAgentInput) {
       sandbox_info: {
         what: 'Sandbox agents run tasks against simulated operators; no money moves.',
         why: 'So you can build and test your integration before paying real people.',
-        how_to_upgrade:
-          'Verify your email (POST /api/v1/agents/resend-verification) to become VERIFIED, then deposit at least $50 to become STANDARD.',
+        how_to_upgrade: `Open the link in the email sent to ${email} (or get a new one with POST /api/v1/agents/resend-verification) to become VERIFIED, then deposit at least $50 to become STANDARD.`,
         limits: limitsJson(ctx.config.tierLimits, 'SANDBOX'),
       },
       message: 'Save this API key now: it will not be shown again.',

@@ -51,8 +51,12 @@ export function serveCommand(): Command {
           `  API:      ${server.url}/api/v1   (OpenAPI: ${server.url}/api/v1/openapi.json)\n` +
           `  docs:     ${server.url}/docs\n` +
           `  metrics:  ${server.url}/metrics   (${config.metricsToken ? 'bearer token required' : 'open: firewall it or set HUMCLI_METRICS_TOKEN'})\n` +
-          `  database: ${where}\n  files:    ${files}\n  workers:  ${config.workers ? 'on' : 'off'}\n`,
+          `  database: ${where}\n  files:    ${files}\n  workers:  ${config.workers ? 'on' : 'off'}\n` +
+          `  mail:     ${server.ctx.mailer.describe}\n`,
       )
+      if (server.ctx.mailer.kind === 'none') {
+        server.ctx.log.warn('HUMCLI_SMTP_URL is not set: verification emails cannot be sent')
+      }
       onSignals(server.stop)
     })
 }

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'IDEMPOTENCY_MISMATCH'
   | 'RATE_LIMITED'
   | 'INTERNAL'
+  | 'UNAVAILABLE'
 
 export interface ErrorDetail {
   path: string
@@ -65,6 +66,18 @@ export function httpStatus(code: ErrorCode): number {
       return 429
     case 'INTERNAL':
       return 500
+    case 'UNAVAILABLE':
+      return 503
+  }
+}
+
+/** A 429 that says when to try again: sent with `Retry-After: <seconds>`. */
+export class RetryLaterError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterS: number,
+  ) {
+    super('RATE_LIMITED', message)
   }
 }
 

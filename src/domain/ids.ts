@@ -13,6 +13,7 @@ export type IdPrefix =
   | 'file'
   | 'adm'
   | 'ltx'
+  | 'emv'
 
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz'
 

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config.ts'
-import { DomainError, httpStatus, invalid } from '../domain/errors.ts'
+import { DomainError, httpStatus, invalid, RetryLaterError } from '../domain/errors.ts'
 import { validationError } from './validation.ts'
 
 /** The configured limits that error messages quote, so a message never names a limit the server does not apply. */
@@ -77,6 +77,7 @@ function sendError(err: FastifyError, req: FastifyRequest, reply: FastifyReply, 
   }
   const body: Record<string, unknown> = { error: domain.message, code: domain.code, request_id: req.id }
   if (domain.details) body.details = domain.details
+  if (domain instanceof RetryLaterError) reply.header('retry-after', String(domain.retryAfterS))
   reply.code(httpStatus(domain.code)).header('x-request-id', req.id).type('application/json').send(body)
 }
 

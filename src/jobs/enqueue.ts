@@ -11,6 +11,10 @@ export type JobKind =
   | 'guardian.review'
   | 'credentials.purge'
   | 'payouts.send'
+  | 'sandbox.accept'
+  | 'sandbox.start'
+  | 'sandbox.submit'
+  | 'email.send'
 
 export interface JobInput {
   kind: JobKind

@@ -1,8 +1,12 @@
 import type { Ctx } from '../context.ts'
 import { purgeCredentials } from '../credentials/purge-credentials.ts'
 import { reviewSubmission } from '../guardian/review-submission.ts'
+import { sendEmail } from '../mail/send-email.ts'
 import { releaseEarnings } from '../operators/earnings.ts'
 import { sendPayout } from '../payments/send-payout.ts'
+import { simulateAccept } from '../sandbox/simulate-accept.ts'
+import { simulateStart } from '../sandbox/simulate-start.ts'
+import { simulateSubmit } from '../sandbox/simulate-submit.ts'
 import { expireDeadline } from '../tasks/cancel-task.ts'
 import { expireEstimate } from '../tasks/expire-estimate.ts'
 import { autoApproveReview } from '../tasks/verify-task.ts'
@@ -26,4 +30,8 @@ export const JOB_HANDLERS: Record<JobKind, Handler> = {
   'guardian.review': reviewSubmission,
   'credentials.purge': purgeCredentials,
   'payouts.send': sendPayout,
+  'sandbox.accept': simulateAccept,
+  'sandbox.start': simulateStart,
+  'sandbox.submit': simulateSubmit,
+  'email.send': sendEmail,
 }

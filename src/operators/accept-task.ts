@@ -5,6 +5,7 @@ import { DomainError, invalid } from '../domain/errors.ts'
 import { OPERATOR_ACTIVE_STATUSES, type TaskStatus, TERMINAL_STATUSES } from '../domain/lifecycle.ts'
 import { enqueueJob } from '../jobs/enqueue.ts'
 import { recordEvent } from '../outbox/record-event.ts'
+import type { Tx } from '../store/schema.ts'
 import { lockRow, withTx } from '../store/tx.ts'
 import { findTask } from '../tasks/load.ts'
 import { transitionTask } from '../tasks/transition.ts'
@@ -17,7 +18,38 @@ export interface AcceptInput {
   estimate_note?: string
 }
 
-export async function acceptTask(ctx: Ctx, operatorId: string, taskId: string, input: AcceptInput) {
+/** An operator may hold at most `HUMCLI_OPERATOR_MAX_ACTIVE_TASKS` unfinished tasks. */
+async function checkActiveCap(ctx: Ctx, tx: Tx, operatorId: string): Promise<void> {
+  const active = await tx
+    .selectFrom('tasks')
+    .select(sql<bigint>`count(*)`.as('n'))
+    .where('operator_id', '=', operatorId)
+    .where('status', 'in', OPERATOR_ACTIVE_STATUSES as string[])
+    .executeTakeFirstOrThrow()
+  if (Number(active.n) >= ctx.config.operatorMaxActiveTasks) {
+    throw new DomainError(
+      'LIMIT_EXCEEDED',
+      `You already hold ${active.n} unfinished tasks, the most allowed (${ctx.config.operatorMaxActiveTasks}); finish or release one first.`,
+    )
+  }
+}
+
+export interface AcceptOptions {
+  /**
+   * The sandbox simulator accepting as the simulated operator: only sandbox tasks are visible to it
+   * (as only real tasks are to everyone else), and the cap on unfinished tasks does not apply.
+   */
+  simulated?: boolean
+}
+
+export async function acceptTask(
+  ctx: Ctx,
+  operatorId: string,
+  taskId: string,
+  input: AcceptInput,
+  opts: AcceptOptions = {},
+) {
+  const simulated = opts.simulated === true
   const days = input.estimate_days ?? 0
   const hours = input.estimate_hours ?? 0
   const minutes = input.estimate_minutes ?? 0
@@ -30,8 +62,9 @@ export async function acceptTask(ctx: Ctx, operatorId: string, taskId: string, i
   }
   const now = ctx.clock.now()
   return withTx(ctx.store, async (tx) => {
-    // Serialises this operator's accepts so the cap on unfinished tasks holds under races.
-    await lockRow(tx, ctx.store.dialect, 'operators', operatorId)
+    // Serialises this operator's accepts so the cap on unfinished tasks holds under races. The
+    // simulated operator has no cap, so sandbox accepts of many agents do not queue on its row.
+    if (!simulated) await lockRow(tx, ctx.store.dialect, 'operators', operatorId)
     const op = await loadOperator(tx, operatorId)
     if (op.kyc_status !== 'APPROVED') {
       throw new DomainError(
@@ -40,7 +73,7 @@ export async function acceptTask(ctx: Ctx, operatorId: string, taskId: string, i
       )
     }
     const task = await findTask(tx, taskId)
-    if (!task || task.sandbox === 1n) throw new DomainError('NOT_FOUND', 'Task not found.')
+    if (!task || (task.sandbox === 1n) !== simulated) throw new DomainError('NOT_FOUND', 'Task not found.')
     if (new Date(task.deadline).getTime() <= now.getTime()) {
       throw new DomainError('GONE', 'The deadline of this task has passed; it can no longer be accepted.')
     }
@@ -60,18 +93,7 @@ export async function acceptTask(ctx: Ctx, operatorId: string, taskId: string, i
         `Your skills do not include ${task.task_type}; update your profile to accept such tasks.`,
       )
     }
-    const active = await tx
-      .selectFrom('tasks')
-      .select(sql<bigint>`count(*)`.as('n'))
-      .where('operator_id', '=', operatorId)
-      .where('status', 'in', OPERATOR_ACTIVE_STATUSES as string[])
-      .executeTakeFirstOrThrow()
-    if (Number(active.n) >= ctx.config.operatorMaxActiveTasks) {
-      throw new DomainError(
-        'LIMIT_EXCEEDED',
-        `You already hold ${active.n} unfinished tasks, the most allowed (${ctx.config.operatorMaxActiveTasks}); finish or release one first.`,
-      )
-    }
+    if (!simulated) await checkActiveCap(ctx, tx, operatorId)
     const expiresAt = addMs(now, ctx.config.estimateTtlMs)
     const estimate = {
       estimate_days: days,

@@ -1,6 +1,7 @@
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { assertStatus, type TaskStatus } from '../domain/lifecycle.ts'
+import { queueSandboxStep } from '../sandbox/schedule.ts'
 import { withTx } from '../store/tx.ts'
 import { loadOperatorTask } from '../tasks/load.ts'
 import { transitionTask } from '../tasks/transition.ts'
@@ -10,7 +11,7 @@ export async function startTask(ctx: Ctx, operatorId: string, taskId: string) {
   return withTx(ctx.store, async (tx) => {
     const task = await loadOperatorTask(tx, operatorId, taskId)
     assertStatus(task.status as TaskStatus, ['ACCEPTED'], 'started')
-    return transitionTask(tx, {
+    const started = await transitionTask(tx, {
       task,
       to: 'IN_PROGRESS',
       actor: `operator:${operatorId}`,
@@ -18,5 +19,7 @@ export async function startTask(ctx: Ctx, operatorId: string, taskId: string) {
       patch: { started_at: iso(now) },
       now,
     })
+    await queueSandboxStep(ctx, tx, started, now)
+    return started
   })
 }

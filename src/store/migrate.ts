@@ -6,6 +6,7 @@ import * as m0003 from './migrations/0003-workers.ts'
 import * as m0004 from './migrations/0004-jobs-by-kind.ts'
 import * as m0005 from './migrations/0005-guardian.ts'
 import * as m0006 from './migrations/0006-payouts.ts'
+import * as m0007 from './migrations/0007-sandbox-email.ts'
 import * as m0008 from './migrations/0008-platform.ts'
 import { withTx } from './tx.ts'
 
@@ -17,9 +18,10 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['0002-webhooks', m0002],
   ['0003-workers', m0003],
   ['0004-jobs-by-kind', m0004],
-  ['0008-platform', m0008],
-  ['0006-payouts', m0006],
   ['0005-guardian', m0005],
+  ['0006-payouts', m0006],
+  ['0007-sandbox-email', m0007],
+  ['0008-platform', m0008],
 ]
 
 /**

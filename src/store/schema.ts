@@ -270,6 +270,18 @@ export interface PhotoHashBandsTable {
   file_id: string
 }
 
+export interface EmailVerificationsTable {
+  id: string
+  agent_id: string
+  /** The address the link was sent to. */
+  email: string
+  /** SHA-256 of the token in the link; the token itself is never stored. */
+  token_hash: string
+  created_at: string
+  expires_at: string
+  used_at: string | null
+}
+
 export interface WorkersTable {
   id: string
   started_at: string
@@ -330,6 +342,7 @@ export interface Database {
   overturned_rejections: OverturnedRejectionsTable
   photo_hashes: PhotoHashesTable
   photo_hash_bands: PhotoHashBandsTable
+  email_verifications: EmailVerificationsTable
 }
 
 export type Db = Kysely<Database>

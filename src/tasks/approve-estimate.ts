@@ -2,6 +2,7 @@ import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { assertStatus } from '../domain/lifecycle.ts'
 import { loadOperator, operatorRating } from '../operators/load.ts'
+import { queueSandboxStep } from '../sandbox/schedule.ts'
 import { withTx } from '../store/tx.ts'
 import { loadAgentTask } from './load.ts'
 import { transitionTask } from './transition.ts'
@@ -20,6 +21,7 @@ export async function approveEstimate(ctx: Ctx, agentId: string, taskId: string)
       patch: { accepted_at: iso(now) },
       now,
     })
+    await queueSandboxStep(ctx, tx, t, now)
     const op = await loadOperator(tx, t.operator_id!)
     const estimate = JSON.parse(t.estimate ?? '{}') as { total_minutes?: number }
     return {

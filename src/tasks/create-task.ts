@@ -11,6 +11,7 @@ import { domainOf, type TaskType } from '../domain/task-types.ts'
 import { type Tier, type TierLimits, utcDay } from '../domain/tiers.ts'
 import { enqueueJob } from '../jobs/enqueue.ts'
 import { post } from '../ledger/post.ts'
+import { queueSandboxStep } from '../sandbox/schedule.ts'
 import type { Tx } from '../store/schema.ts'
 import { withTx } from '../store/tx.ts'
 import { checkCallbackUrl } from './callback-url.ts'
@@ -193,6 +194,8 @@ export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInp
       .values({ task_id: id, ...created })
       .execute()
     await enqueueJob(tx, { kind: 'task.deadline', payload: { taskId: id }, runAt: deadline, now })
+    // Sandbox tasks: the simulated operator accepts after a step (spec §10).
+    await queueSandboxStep(ctx, tx, task, now)
     // The agent's own rows (daily usage, balances) are touched last, so on PostgreSQL their row
     // locks are held only until the commit that follows: one agent's creates queue there briefly.
     // Daily spend is the escrow taken; sandbox tasks take none, so their reward counts instead.

@@ -1,12 +1,43 @@
-import type { FastifyInstance } from 'fastify'
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { createApiKey, listApiKeys, revokeApiKey } from '../../agents/api-keys.ts'
 import { agentBalance, agentMe, agentTransactions } from '../../agents/balance.ts'
 import { type DepositInput, reportDeposit } from '../../agents/deposit.ts'
 import { type RegisterAgentInput, registerAgent } from '../../agents/register-agent.ts'
+import { resendVerification } from '../../agents/send-verification.ts'
+import { verifyEmail } from '../../agents/verify-email.ts'
 import type { Ctx } from '../../context.ts'
+import { DomainError, httpStatus } from '../../domain/errors.ts'
 import { agentId, requireAgent } from '../auth.ts'
-import { CreateKeyBody, DepositBody, PageQuery, RegisterAgentBody } from '../schemas/accounts.ts'
+import { emailLinkBase } from '../base-url.ts'
+import {
+  CreateKeyBody,
+  DepositBody,
+  PageQuery,
+  RegisterAgentBody,
+  ResendVerificationReply,
+  VerifyEmailQuery,
+  VerifyEmailReply,
+} from '../schemas/accounts.ts'
 import { errorResponses, IdParams, type Pagination } from '../schemas/common.ts'
+
+/** Browsers get a page; API clients that ask for JSON get JSON. */
+function wantsJson(req: FastifyRequest): boolean {
+  const accept = req.headers.accept ?? ''
+  return accept.includes('application/json') && !accept.includes('text/html')
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+
+function page(title: string, text: string): string {
+  return (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    `<title>${escapeHtml(title)} · humcli</title>` +
+    '<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem}</style>' +
+    `</head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p></body></html>`
+  )
+}
 
 export function agentRoutes(app: FastifyInstance, ctx: Ctx): void {
   const auth = requireAgent(ctx)
@@ -26,7 +57,58 @@ export function agentRoutes(app: FastifyInstance, ctx: Ctx): void {
     },
     async (req, reply) => {
       reply.code(201)
-      return registerAgent(ctx, req.body)
+      return registerAgent(ctx, req.body, emailLinkBase(ctx, req))
+    },
+  )
+  app.post(
+    '/agents/resend-verification',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Email a new verification link (at most one a minute)',
+        response: { 200: ResendVerificationReply, ...errorResponses(400, 401, 429, 503) },
+      },
+    },
+    (req) => resendVerification(ctx, agentId(req), emailLinkBase(ctx, req)),
+  )
+  app.get<{ Querystring: { token: string } }>(
+    '/agents/verify-email',
+    {
+      config: { rateLimit: { groupId: 'verify-email', max: 30, timeWindow: 60_000 } },
+      schema: {
+        tags,
+        summary: 'Follow an email-verification link (no auth): a SANDBOX agent becomes VERIFIED',
+        description:
+          'The link from the verification email. Answers a small HTML page, or JSON with ' +
+          '`Accept: application/json`. 400 when the token is unknown, expired or already used.',
+        querystring: VerifyEmailQuery,
+        response: {
+          200: {
+            description: 'Verified',
+            content: {
+              'application/json': { schema: VerifyEmailReply },
+              'text/html': { schema: Type.String() },
+            },
+          },
+          ...errorResponses(400, 429),
+        },
+      },
+    },
+    async (req, reply) => {
+      const json = wantsJson(req)
+      try {
+        const r = await verifyEmail(ctx, req.query.token)
+        if (json) return r
+        return reply.type('text/html; charset=utf-8').send(page('Email verified', r.message))
+      } catch (err) {
+        if (json || !(err instanceof DomainError)) throw err
+        return reply
+          .code(httpStatus(err.code))
+          .type('text/html; charset=utf-8')
+          .send(page('This link does not work', err.message))
+      }
     },
   )
   app.get(

@@ -18,6 +18,23 @@ export const DepositBody = Strict({
 })
 export const PageQuery = Strict({ ...Pagination.properties })
 
+export const VerifyEmailQuery = Strict({
+  token: Type.String({ minLength: 1, maxLength: 200, description: 'The token from the emailed link' }),
+})
+export const ResendVerificationReply = Type.Object({
+  email: Type.String({ description: 'Where the link was sent' }),
+  expires_at: Type.String({ format: 'date-time', description: 'The link works once, until then' }),
+  message: Type.String(),
+})
+export const VerifyEmailReply = Type.Object({
+  agent_id: Type.String(),
+  email: Type.String(),
+  email_verified: Type.Boolean(),
+  email_verified_at: Type.String({ format: 'date-time' }),
+  tier: StringEnum(TIERS, { description: 'SANDBOX agents become VERIFIED; VERIFIED and STANDARD stay' }),
+  message: Type.String(),
+})
+
 export const RegisterOperatorBody = Strict({
   name: Type.String({ minLength: 1, maxLength: 200 }),
   email: Email,
