@@ -3,7 +3,8 @@ import exifr from 'exifr'
 export interface ExifFacts {
   /**
    * The capture time as the camera wrote it, ISO-8601: with its UTC offset when the camera gave
-   * one (`OffsetTimeOriginal`), else a local time without a zone (`2026-11-28T12:00:00`).
+   * one (`OffsetTimeOriginal`), else a local time without a zone (`2026-11-28T12:00:00`); with
+   * milliseconds when the camera wrote `SubSecTimeOriginal`.
    */
   taken_at: string | null
   gps: { lat: number; lng: number } | null
@@ -16,11 +17,16 @@ export const NO_EXIF: ExifFacts = { taken_at: null, gps: null, camera: null }
 const EXIF_TIME = /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/
 const OFFSET = /^[+-]\d{2}:\d{2}$/
 
-function captureTime(raw: unknown, offset: unknown): string | null {
+const SUBSEC = /^\d{1,9}$/
+
+function captureTime(raw: unknown, offset: unknown, subsec: unknown): string | null {
   if (typeof raw !== 'string') return null
   const m = EXIF_TIME.exec(raw)
   if (!m) return null
-  const local = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}`
+  // SubSecTimeOriginal holds the fraction of the second as digits ("425" = .425 s); kept to the ms.
+  const sub = typeof subsec === 'string' ? subsec.replace(/\0/g, '').trim() : ''
+  const fraction = SUBSEC.test(sub) ? `.${sub.padEnd(3, '0').slice(0, 3)}` : ''
+  const local = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${fraction}`
   if (Number.isNaN(new Date(`${local}Z`).getTime())) return null
   return typeof offset === 'string' && OFFSET.test(offset) ? `${local}${offset}` : local
 }
@@ -67,7 +73,9 @@ export async function readExif(exifBlock: Buffer | undefined): Promise<ExifFacts
       : null
   const camera = [text(tags.Make), text(tags.Model)].filter(Boolean).join(' ').slice(0, 100) || null
   return {
-    taken_at: captureTime(tags.DateTimeOriginal ?? tags.CreateDate, tags.OffsetTimeOriginal),
+    taken_at: tags.DateTimeOriginal
+      ? captureTime(tags.DateTimeOriginal, tags.OffsetTimeOriginal, tags.SubSecTimeOriginal)
+      : captureTime(tags.CreateDate, tags.OffsetTimeDigitized, tags.SubSecTimeDigitized),
     gps,
     camera,
   }

@@ -185,7 +185,7 @@ export interface CliResult {
 export function runHumcli(
   args: string[],
   env: Record<string, string>,
-  timeoutMs = 30_000,
+  timeoutMs = 120_000,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [HUMCLI_BIN, ...args], { env: humcliEnv(env) })
@@ -217,7 +217,7 @@ export interface HumcliServer {
 export async function startHumcliServe(
   env: Record<string, string>,
   args: string[] = [],
-  timeoutMs = 30_000,
+  timeoutMs = 120_000,
 ): Promise<HumcliServer> {
   const child = spawn(process.execPath, [HUMCLI_BIN, 'serve', ...args], { env: humcliEnv(env) })
   let stdout = ''

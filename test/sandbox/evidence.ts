@@ -39,6 +39,37 @@ export async function readEvidence(photo: Buffer): Promise<PhotoEvidence> {
   return { lat: gps.latitude, lng: gps.longitude, takenAt, make: raw.Make, model: raw.Model }
 }
 
+/** What the server read from an uploaded photo's EXIF before stripping it (`proof.photo_details[i]`). */
+export interface PhotoDetails {
+  taken_at: string | null
+  gps: { lat: number; lng: number } | null
+  camera: string | null
+}
+
+/**
+ * A proof photo as the server serves it: a real, textured JPEG with every metadata tag removed by
+ * the upload pipeline, and the EXIF facts the pipeline read from the uploaded file beside it.
+ */
+export async function servedEvidence(photo: Buffer, details: PhotoDetails): Promise<PhotoEvidence> {
+  assert.deepEqual([...photo.subarray(0, 3)], [0xff, 0xd8, 0xff], 'a JPEG by its magic bytes')
+  const meta = await sharp(photo).metadata()
+  assert.equal(meta.format, 'jpeg')
+  assert.ok((meta.width ?? 0) >= 320 && (meta.height ?? 0) >= 240, 'not a tiny image')
+  assert.equal(meta.exif, undefined, 'the stored photo carries no EXIF')
+  assert.equal(await exifr.gps(photo).catch(() => undefined), undefined, 'the stored photo carries no GPS')
+  assert.ok(details.gps, 'the uploaded photo carried EXIF GPS')
+  assert.ok(details.taken_at, 'the uploaded photo carried an EXIF capture time')
+  assert.ok(details.camera, 'the uploaded photo named its camera')
+  const [make, ...model] = details.camera.split(' ')
+  return {
+    lat: details.gps.lat,
+    lng: details.gps.lng,
+    takenAt: new Date(details.taken_at),
+    make: make ?? '',
+    model: model.join(' '),
+  }
+}
+
 /** Asserts the evidence lies within the task's radius and work window. */
 export function assertWithinTask(
   e: PhotoEvidence,

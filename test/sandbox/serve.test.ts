@@ -11,7 +11,7 @@ import {
   startHumcliServe,
   type TestDb,
 } from '../helpers/harness.ts'
-import { assertWithinTask, readEvidence } from './evidence.ts'
+import { assertWithinTask, servedEvidence } from './evidence.ts'
 
 /** Each child compiles the sources with tsx on start: seconds on a busy machine. */
 const START_MS = 60_000
@@ -84,10 +84,11 @@ forEachDialect('sandbox through a real `humcli serve` with the real clock', (dia
       ['PENDING', 'ESTIMATE_PENDING', 'ACCEPTED', 'IN_PROGRESS', 'SUBMITTED', 'VERIFIED', 'COMPLETED'],
     )
     assert.equal(done.proof.photos.length, 2)
-    for (const photoUrl of done.proof.photos as string[]) {
+    for (const [i, photoUrl] of (done.proof.photos as string[]).entries()) {
       const res = await fetch(photoUrl)
       assert.equal(res.status, 200)
-      assertWithinTask(await readEvidence(Buffer.from(await res.arrayBuffer())), done)
+      const photo = Buffer.from(await res.arrayBuffer())
+      assertWithinTask(await servedEvidence(photo, done.proof.photo_details[i]), done)
     }
     assert.deepEqual((await agent.get('/agents/balance')).body, {
       deposit_balance: 0,

@@ -8,7 +8,7 @@ import { SANDBOX_MAX_ESTIMATES } from '../../src/sandbox/simulate-accept.ts'
 import { type AgentFixture, createTask, newAgent, newOperator, taskBody } from '../helpers/fixtures.ts'
 import { forEachDialect, type TestServer, useServer } from '../helpers/harness.ts'
 import { startReceiver } from '../helpers/receiver.ts'
-import { assertWithinTask, ledgerSnapshot, readEvidence } from './evidence.ts'
+import { assertWithinTask, ledgerSnapshot, servedEvidence } from './evidence.ts'
 
 const STEP = 2_000
 const SECRET = 'a callback secret of some length'
@@ -89,12 +89,12 @@ forEachDialect('sandbox simulator', (dialect) => {
     assert.equal(done.proof.photos.length, requirements.length, 'one photo per proof requirement')
 
     const hashes = new Set<string>()
-    for (const url of done.proof.photos as string[]) {
+    for (const [i, url] of (done.proof.photos as string[]).entries()) {
       const res = await fetch(url)
       assert.equal(res.status, 200)
       const photo = Buffer.from(await res.arrayBuffer())
       hashes.add(createHash('sha256').update(photo).digest('hex'))
-      assertWithinTask(await readEvidence(photo), done)
+      assertWithinTask(await servedEvidence(photo, done.proof.photo_details[i]), done)
     }
     assert.equal(hashes.size, requirements.length, 'every photo is unique')
 
