@@ -57,9 +57,13 @@ export class HumcliError extends Error {
 }
 
 export class HumcliNetworkError extends HumcliError {
-  constructor(message: string, cause?: unknown) {
+  /** Why the connection failed, in a few words (`connect ECONNREFUSED 127.0.0.1:8787`). */
+  readonly reason: string
+
+  constructor(message: string, cause?: unknown, reason = 'network error') {
     super(message, { kind: 'network', code: 'NETWORK_ERROR', cause })
     this.name = 'HumcliNetworkError'
+    this.reason = reason
   }
 }
 

@@ -227,10 +227,8 @@ export class Transport {
           err,
         )
       }
-      throw new HumcliNetworkError(
-        `Could not reach the humcli API at ${this.root} (${networkReason(err)}).`,
-        err,
-      )
+      const reason = networkReason(err)
+      throw new HumcliNetworkError(`Could not reach the humcli API at ${this.root} (${reason}).`, err, reason)
     }
     if (!res.ok) {
       throw apiError(res, text, parseRetryAfter(res.headers.get('retry-after'), this.timers.now()))
