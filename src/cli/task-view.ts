@@ -57,7 +57,12 @@ export function taskDetails(t: Task): string {
     ])
   }
   const width = Math.max(...lines.map(([k]) => k.length))
-  return [`${t.task_id}  ${t.title}`, ...lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n')
+  // Multi-line values (operator notes) continue under their first line.
+  const indent = `\n${' '.repeat(width + 4)}`
+  return [
+    `${t.task_id}  ${t.title}`,
+    ...lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v.split(/\r?\n/).join(indent)}`),
+  ].join('\n')
 }
 
 /** What a status asks of the agent, if anything (printed by `tasks wait` and `tasks create`). */

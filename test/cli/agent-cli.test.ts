@@ -203,7 +203,8 @@ forEachDialect('humcli agent commands against a real server', (dialect) => {
     const following = startHumcli(['tasks', 'wait', id, ...FAST], env)
     await following.waitFor(/\] ACCEPTED\n/)
     await ok(op.post(`/operator/tasks/${id}/start`))
-    await ok(op.post(`/operator/tasks/${id}/proof`, undefined, { form: proofForm() }))
+    const notes = '1. storefront: photographed\n2. opening hours: photographed'
+    await ok(op.post(`/operator/tasks/${id}/proof`, undefined, { form: proofForm(undefined, notes) }))
     await following.waitFor(/IN_PROGRESS → SUBMITTED\n/)
     const verified = await humcli('tasks', 'verify', id, '--approve', '--reason', 'both photos are right')
     assertOk(verified)
@@ -220,6 +221,22 @@ forEachDialect('humcli agent commands against a real server', (dialect) => {
     )
     assert.match(done.stdout, /humcli tasks verify .* --approve/, 'SUBMITTED tells what to do')
     assert.match(done.stdout, new RegExp(`\n${id} COMPLETED after \\d+s\\.\n$`))
+
+    const shown = await humcli('tasks', 'get', id)
+    assertOk(shown)
+    // Multi-line notes stay in their column.
+    assert.match(
+      shown.stdout,
+      /\n {2}notes +1\. storefront: photographed\n {15}2\. opening hours: photographed\n/,
+    )
+    assert.match(
+      shown.stdout,
+      /\n {2}photo +http:\/\/127\.0\.0\.1:\d+\/api\/v1\/files\/file_\w+\?expires=\d+&signature=[0-9a-f]+\n/,
+    )
+    assert.match(
+      shown.stdout,
+      /\n {2}history +\d{4}-\d\d-\d\d \d\d:\d\d {2}SUBMITTED → COMPLETED {2}by agent:ag_\w+ \(both photos are right\)\n/,
+    )
   })
 
   test('tasks wait exits 10 on CANCELLED, 11 on DISPUTED, 12 on MANUAL_REVIEW, 124 on timeout', async () => {
