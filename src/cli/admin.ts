@@ -1,18 +1,15 @@
 import { Command } from 'commander'
-import { createAdminToken } from '../admin/admin-tokens.ts'
-import { setAgentTier } from '../admin/set-tier.ts'
-import { adminCredit } from '../agents/deposit.ts'
 import type { Ctx } from '../context.ts'
 import { DomainError } from '../domain/errors.ts'
 import { usdToMicros } from '../domain/money.ts'
 import { TIERS, type Tier } from '../domain/tiers.ts'
-import { ledgerCheck } from '../ledger/check.ts'
-import { openContext } from '../server.ts'
 import { configFrom, type ServerFlags } from './flags.ts'
 import { withServerFlags } from './serve.ts'
 
 async function withCtx<T>(cmd: Command, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
   const flags = cmd.optsWithGlobals() as ServerFlags
+  // Loaded here, not at start-up, so that `humcli` starts fast for the agent commands.
+  const { openContext } = await import('../server.ts')
   const ctx = await openContext(configFrom(flags, { LOG_LEVEL: 'warn' }))
   try {
     return await fn(ctx)
@@ -32,7 +29,9 @@ export function adminCommand(): Command {
     .option('--name <name>', 'a label for the token', 'admin')
     .addHelpText('after', '\nExample:\n  humcli admin create-token --name alice')
     .action(async (opts: { name: string }, cmd: Command) => {
-      const t = await withCtx(cmd, (ctx) => createAdminToken(ctx, opts.name))
+      const t = await withCtx(cmd, async (ctx) =>
+        (await import('../admin/admin-tokens.ts')).createAdminToken(ctx, opts.name),
+      )
       out(t.token)
       process.stderr.write(`admin token ${t.id} (${t.name}) created; it will not be shown again\n`)
     })
@@ -45,7 +44,9 @@ export function adminCommand(): Command {
       if (!(TIERS as readonly string[]).includes(tier)) {
         throw new DomainError('VALIDATION_FAILED', `Unknown tier "${tier}": use one of ${TIERS.join(', ')}.`)
       }
-      await withCtx(cmd, (ctx) => setAgentTier(ctx, agentId, tier as Tier))
+      await withCtx(cmd, async (ctx) =>
+        (await import('../admin/set-tier.ts')).setAgentTier(ctx, agentId, tier as Tier),
+      )
       out(`${agentId} is now ${tier}`)
     })
 
@@ -62,7 +63,14 @@ export function adminCommand(): Command {
           `"${usd}" is not an amount of US dollars; write it like 100 or 12.50.`,
         )
       }
-      const r = await withCtx(cmd, (ctx) => adminCredit(ctx, agentId, usdToMicros(amount, 'usd'), opts.memo))
+      const r = await withCtx(cmd, async (ctx) =>
+        (await import('../agents/deposit.ts')).adminCredit(
+          ctx,
+          agentId,
+          usdToMicros(amount, 'usd'),
+          opts.memo,
+        ),
+      )
       out(`credited $${r.amount_usd} to ${agentId} (ledger transaction ${r.transaction_id})`)
     })
 
@@ -70,7 +78,9 @@ export function adminCommand(): Command {
     .command('ledger-check')
     .description('Verify the ledger: balanced transactions, no negative accounts, cached balances equal sums')
     .action(async (_opts: unknown, cmd: Command) => {
-      const r = await withCtx(cmd, (ctx) => ledgerCheck(ctx.store.db))
+      const r = await withCtx(cmd, async (ctx) =>
+        (await import('../ledger/check.ts')).ledgerCheck(ctx.store.db),
+      )
       if (r.ok) {
         out(`ledger OK: ${r.transactions} transactions, ${r.accounts} accounts, all invariants hold`)
       } else {

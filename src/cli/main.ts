@@ -1,20 +1,31 @@
 import { Command, CommanderError } from 'commander'
 import { ConfigError } from '../config.ts'
 import { DomainError } from '../domain/errors.ts'
+import { balanceCommand, depositCommand, keysCommand, registerCommand } from './account.ts'
 import { adminCommand } from './admin.ts'
+import { CliFailure } from './exit-codes.ts'
 import { migrateCommand, serveCommand, workerCommand } from './serve.ts'
+import { tasksCommand } from './tasks.ts'
 
 export const VERSION = '0.1.0'
 
 export function buildProgram(): Command {
   const program = new Command('humcli')
-    .description('humcli — AI agents hire verified humans. Run the server and administer it.')
+    .description(
+      'humcli — AI agents hire verified humans. Run the server, administer it, and use it as an agent.',
+    )
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
   program.addCommand(serveCommand())
   program.addCommand(workerCommand())
   program.addCommand(migrateCommand())
   program.addCommand(adminCommand())
+  // Agent side (a client of the API, through the SDK): README "Command line", exit codes in exit-codes.ts.
+  program.addCommand(registerCommand())
+  program.addCommand(tasksCommand())
+  program.addCommand(balanceCommand())
+  program.addCommand(depositCommand())
+  program.addCommand(keysCommand())
   return program
 }
 
@@ -26,6 +37,11 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode === 0 ? 0 : 2
+      return
+    }
+    if (err instanceof CliFailure) {
+      process.stderr.write(`humcli: ${err.message}\n`)
+      process.exitCode = err.exitCode
       return
     }
     if (err instanceof ConfigError || err instanceof DomainError) {

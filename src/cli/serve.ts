@@ -1,8 +1,10 @@
 import path from 'node:path'
 import { Command } from 'commander'
-import { startWorker } from '../jobs/runner.ts'
-import { openContext, startServer } from '../server.ts'
 import { configFrom, parsePort, type ServerFlags } from './flags.ts'
+
+// The server modules are loaded when a server command runs, not when `humcli` starts: the
+// agent commands (`humcli tasks …`) start in a fraction of the time without them.
+const serverModule = () => import('../server.ts')
 
 const withServerFlags = (cmd: Command) =>
   cmd
@@ -38,7 +40,7 @@ export function serveCommand(): Command {
         ...(flags.port !== undefined ? { PORT: String(flags.port) } : {}),
         ...(flags.host ? { HOST: flags.host } : {}),
       })
-      const server = await startServer(config)
+      const server = await (await serverModule()).startServer(config)
       const where =
         server.ctx.store.dialect === 'sqlite' ? config.databaseUrl.replace(/^sqlite:/, '') : 'PostgreSQL'
       const files =
@@ -65,14 +67,14 @@ export function workerCommand(): Command {
   return withServerFlags(new Command('worker'))
     .description('Run only the job workers (for extra processes sharing a PostgreSQL database)')
     .action(async (flags: ServerFlags) => {
-      const ctx = await openContext(configFrom(flags), { backgroundCheckpoints: true })
+      const ctx = await (await serverModule()).openContext(configFrom(flags), { backgroundCheckpoints: true })
       try {
         await ctx.blobs.check?.()
       } catch (err) {
         await ctx.store.close()
         throw err
       }
-      const stop = startWorker(ctx)
+      const stop = (await import('../jobs/runner.ts')).startWorker(ctx)
       process.stdout.write(`humcli worker running (${ctx.store.dialect})\n`)
       onSignals(async () => {
         await stop()
@@ -86,7 +88,7 @@ export function migrateCommand(): Command {
   return withServerFlags(new Command('migrate'))
     .description('Bring the database schema up to date (serve does this too)')
     .action(async (flags: ServerFlags) => {
-      const ctx = await openContext(configFrom(flags))
+      const ctx = await (await serverModule()).openContext(configFrom(flags))
       await ctx.store.close()
       process.stdout.write(`database schema is up to date (${ctx.store.dialect})\n`)
     })
