@@ -173,6 +173,19 @@ export interface Estimate {
   submitted_at: string
   expires_at: string
 }
+/**
+ * What the server read from a proof photo before storing it without metadata: the EXIF capture
+ * time (ISO-8601, with the camera's UTC offset when it wrote one), GPS and camera, or null.
+ */
+export interface PhotoDetails {
+  width: number | null
+  height: number | null
+  original_type: string
+  taken_at: string | null
+  gps: { lat: number; lng: number } | null
+  camera: string | null
+}
+
 export interface GuardianResult {
   decision: 'VERIFIED' | 'MANUAL_REVIEW' | 'RESUBMIT'
   confidence: number
@@ -200,8 +213,13 @@ export interface Task extends TaskSummary {
   escrow_usd: number
   operator: { operator_id: string; name: string; rating: number } | null
   estimate: Estimate | null
-  /** `photos` are signed URLs that expire. */
-  proof: { photos: string[]; notes: string | null; submittedAt: string } | null
+  /** `photos` are signed URLs that expire; `photo_details[i]` is what the server read from photo i. */
+  proof: {
+    photos: string[]
+    notes: string | null
+    submittedAt: string
+    photo_details: PhotoDetails[]
+  } | null
   guardian_result: GuardianResult | null
   verify_reason: string | null
   resolution: Record<string, unknown> | null

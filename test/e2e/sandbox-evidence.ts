@@ -1,27 +1,27 @@
 import assert from 'node:assert/strict'
-import exifr from 'exifr'
 import { haversineKm } from '../../src/domain/geo.ts'
+import { type PhotoDetails, servedEvidence } from '../sandbox/evidence.ts'
 
 /**
- * Fetches every proof photo of a completed sandbox PHYSICAL task and checks it is a real JPEG
- * whose EXIF GPS lies within the task's radius. Returns the distances in metres.
+ * Fetches every proof photo of a completed sandbox PHYSICAL task: each is a real JPEG (stored
+ * without metadata) whose EXIF GPS, as the server read it at upload (`proof.photo_details`), lies
+ * within the task's radius. Returns the distances in metres.
  */
 export async function assertPhotosWithinRadius(task: {
   location: { lat: number; lng: number } | null
   location_radius_m: number
-  proof: { photos: string[] } | null
+  proof: { photos: string[]; photo_details: PhotoDetails[] } | null
 }): Promise<number[]> {
   assert.ok(task.location, 'a physical task has a location')
   assert.ok(task.proof && task.proof.photos.length > 0, 'the proof has photos')
   const distances: number[] = []
-  for (const url of task.proof.photos) {
+  for (const [i, url] of task.proof.photos.entries()) {
     const res = await fetch(url)
     assert.equal(res.status, 200, `GET ${url}`)
-    const photo = Buffer.from(await res.arrayBuffer())
-    assert.deepEqual([...photo.subarray(0, 3)], [0xff, 0xd8, 0xff], 'a JPEG by its magic bytes')
-    const gps = await exifr.gps(photo)
-    assert.ok(gps, 'the photo carries EXIF GPS')
-    const meters = haversineKm(task.location.lat, task.location.lng, gps.latitude, gps.longitude) * 1000
+    const detail = task.proof.photo_details[i]
+    assert.ok(detail, `photo ${i + 1} has the facts read at upload`)
+    const e = await servedEvidence(Buffer.from(await res.arrayBuffer()), detail)
+    const meters = haversineKm(task.location.lat, task.location.lng, e.lat, e.lng) * 1000
     assert.ok(
       meters <= task.location_radius_m,
       `GPS ${meters.toFixed(1)} m away, radius ${task.location_radius_m} m`,
