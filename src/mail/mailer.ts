@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import nodemailer from 'nodemailer'
+import type { Transporter } from 'nodemailer'
 import type { Logger } from 'pino'
 import type { Config } from '../config.ts'
 
@@ -21,17 +21,29 @@ export interface Mailer {
   send(msg: MailMessage): Promise<void>
 }
 
+/**
+ * nodemailer is loaded and the transport built on the first message: every `humcli` command
+ * creates a context, few ever send mail.
+ */
+function lazyTransport(options: string | Record<string, unknown>): () => Promise<Transporter> {
+  let transport: Promise<Transporter> | null = null
+  return () => {
+    transport ??= import('nodemailer').then((m) => m.default.createTransport(options as never))
+    return transport
+  }
+}
+
 const messageId = (msg: MailMessage, from: string) =>
   `<${msg.id}@${/@([^>\s]+)/.exec(from)?.[1] ?? 'humcli.localhost'}>`
 
 function smtpMailer(config: Config, url: string): Mailer {
-  const transport = nodemailer.createTransport(url)
+  const transport = lazyTransport(url)
   const u = new URL(url)
   return {
     kind: 'smtp',
     describe: `${u.protocol}//${u.hostname}${u.port ? `:${u.port}` : ''}`,
     async send(msg) {
-      await transport.sendMail({
+      await (await transport()).sendMail({
         from: config.mailFrom,
         to: msg.to,
         subject: msg.subject,
@@ -46,12 +58,12 @@ function smtpMailer(config: Config, url: string): Mailer {
 /** Development without SMTP: each message is an .eml file in `$HUMCLI_DATA_DIR/mail`, and its links are logged. */
 function folderMailer(config: Config, log: Logger): Mailer {
   const dir = path.join(config.dataDir, 'mail')
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
+  const transport = lazyTransport({ streamTransport: true, buffer: true, newline: 'unix' })
   return {
     kind: 'folder',
     describe: `${dir} (development: no HUMCLI_SMTP_URL)`,
     async send(msg) {
-      const info = await transport.sendMail({
+      const info = await (await transport()).sendMail({
         from: config.mailFrom,
         to: msg.to,
         subject: msg.subject,

@@ -1,5 +1,3 @@
-import sharp from 'sharp'
-
 /**
  * Real JPEG photos for the sandbox's simulated operator, made at run time: a random gradient,
  * large hard-edged shapes and sensor-like noise (so a rules reviewer finds them sharp, not blank,
@@ -16,6 +14,9 @@ export interface PhotoSpec {
   /** What it shows (the proof requirement it answers). */
   caption: string
 }
+
+/** Loaded on first use: every `humcli` command imports the job handlers, few ever draw a photo. */
+const loadSharp = async () => (await import('sharp')).default
 
 const WIDTH = 640
 const HEIGHT = 480
@@ -60,6 +61,7 @@ function scene(): string {
  * threads, so making ten photos does not stall the server's event loop.
  */
 async function picture() {
+  const sharp = await loadSharp()
   const noise = await sharp({
     create: {
       width: WIDTH,
