@@ -1,4 +1,5 @@
 import type { Config } from '../config.ts'
+import { NO_EXIF } from '../proof/read-exif.ts'
 import type { StoredProof } from '../proof/submit-proof.ts'
 import type { TaskRow } from '../tasks/load.ts'
 import type { Check } from './check.ts'
@@ -28,7 +29,8 @@ export interface Evidence {
 export function runChecks(config: Config, e: Evidence): Check[] {
   const { task, proof } = e
   const requirements = JSON.parse(task.proof_requirements) as string[]
-  const photos = proof.photos
+  // Proofs stored before the upload pipeline kept EXIF facts read as "no EXIF".
+  const photos = proof.photos.map((p) => ({ ...p, exif: p.exif ?? NO_EXIF }))
   const needed = photosRequired(requirements)
   const checks: Check[] = []
   if (task.domain === 'PHYSICAL' || needed > 0) {

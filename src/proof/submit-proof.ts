@@ -79,6 +79,10 @@ async function processPhotos(ctx: Ctx, photos: UploadedFile[]): Promise<Processe
 }
 
 export async function submitProof(ctx: Ctx, operatorId: string, taskId: string, input: ProofInput) {
+  // Cheap refusals first, so nobody can make the server decode photos for a task that is not
+  // theirs or not in progress; the transaction below checks again (compare-and-set).
+  const current = await loadOperatorTask(ctx.store.db, operatorId, taskId)
+  assertStatus(current.status as TaskStatus, ['IN_PROGRESS'], 'submitted')
   const processed = await processPhotos(ctx, input.photos)
   const now = ctx.clock.now()
   const files = processed.map((p) => ({

@@ -226,6 +226,22 @@ forEachDialect('hostile proof uploads', (dialect) => {
     assert.equal(after.task.proof, null)
   })
 
+  test("a task that is not the operator's: 404 before any photo is decoded, nothing stored", async () => {
+    const s = server()
+    const stranger = await newOperator(s)
+    const pending = await createTask(s, agent)
+    const before = await state(s, taskId)
+    const r = await stranger.api.post(`/operator/tasks/${taskId}/proof`, undefined, {
+      form: form([['bomb.png', pngBomb()]]),
+    })
+    assert.equal(r.status, 404, r.text)
+    const r2 = await op.api.post(`/operator/tasks/${pending}/proof`, undefined, {
+      form: form([['bomb.png', pngBomb()]]),
+    })
+    assert.equal(r2.status, 404, 'not assigned to this operator (yet)')
+    assert.deepEqual(await state(s, taskId), before)
+  })
+
   test('control: JPEG, PNG, WebP and AVIF photos are taken, each stored as a metadata-free JPEG', async () => {
     const s = server()
     const photos: [string, Buffer][] = []
