@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander'
 import { ConfigError } from '../config.ts'
 import { DomainError } from '../domain/errors.ts'
 import { adminCommand } from './admin.ts'
+import { mcpCommand } from './mcp.ts'
 import { migrateCommand, serveCommand, workerCommand } from './serve.ts'
 
 export const VERSION = '0.1.0'
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   program.addCommand(workerCommand())
   program.addCommand(migrateCommand())
   program.addCommand(adminCommand())
+  program.addCommand(mcpCommand())
   return program
 }
 
