@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import type { ChildProcess } from 'node:child_process'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { HUMCLI_BIN, humcliEnv } from './harness.ts'
@@ -15,6 +16,8 @@ export interface McpConnection {
   /** Calls a tool and parses its JSON text. */
   call(name: string, args?: Record<string, unknown>, opts?: { timeoutMs?: number }): Promise<ToolAnswer>
   stderr(): string
+  /** How the `humcli mcp` process ended: code 0 and no signal when it stopped by itself. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
   close(): Promise<void>
 }
 
@@ -35,7 +38,15 @@ export async function connectMcp(env: Record<string, string>): Promise<McpConnec
   })
   const client = new Client({ name: 'humcli-test', version: '0.0.0' })
   await client.connect(transport)
+  // The transport keeps its child private; watch it to tell a clean exit from a kill on close.
+  const child = (transport as unknown as { _process: ChildProcess })._process
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      resolve({ code: child.exitCode, signal: child.signalCode })
+    } else child.once('exit', (code, signal) => resolve({ code, signal }))
+  })
   return {
+    exited,
     client,
     async call(name, args = {}, opts = {}) {
       const r = await client.callTool({ name, arguments: args }, undefined, {

@@ -251,6 +251,45 @@ forEachDialect('MCP server (humcli mcp over stdio) against a real API', (dialect
     okAnswer(await mcp.call('cancel_task', { task_id: id }))
   })
 
+  test('wait_for_task reports progress to a client that asks for it', async () => {
+    const id = await createTask(s, agent, { reward_usd: 2 })
+    const notes: Array<{ progress: number; total?: number; message?: string }> = []
+    const r = await mcp.client.callTool(
+      { name: 'wait_for_task', arguments: { task_id: id, timeout_seconds: 1 } },
+      undefined,
+      { onprogress: (p) => notes.push(p) },
+    )
+    assert.notEqual(r.isError, true)
+    assert.ok(notes.length >= 1, 'at least one progress notification')
+    assert.equal(notes[0]!.total, 1)
+    assert.match(notes[0]!.message ?? '', /task is PENDING after \d+ s/)
+    okAnswer(await mcp.call('cancel_task', { task_id: id }))
+  })
+
+  test('closing the client during a long wait stops the server by itself', async () => {
+    const id = await createTask(s, agent, { reward_usd: 2 })
+    const own = await connectMcp({ HUMCLI_API_URL: s.url, HUMCLI_API_KEY: agent.key })
+    let waiting = false
+    const pending = own.client
+      .callTool({ name: 'wait_for_task', arguments: { task_id: id, timeout_seconds: 300 } }, undefined, {
+        timeout: 600_000,
+        onprogress: () => {
+          waiting = true
+        },
+      })
+      .catch((err: Error) => err)
+    // Once the first poll has answered, the server is inside its 300 s wait.
+    while (!waiting) await new Promise((r) => setTimeout(r, 20))
+    await own.close()
+    assert.ok((await pending) instanceof Error, 'the pending call fails on the client side')
+    assert.deepEqual(
+      await own.exited,
+      { code: 0, signal: null },
+      'exit 0 on its own, not killed by the client',
+    )
+    okAnswer(await mcp.call('cancel_task', { task_id: id }))
+  })
+
   test('schema violations are refused before any API call', async () => {
     const r = await mcp.call('wait_for_task', { task_id: 'task_x', timeout_seconds: 301 })
     assert.equal(r.isError, true)
