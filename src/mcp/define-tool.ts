@@ -1,5 +1,11 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import type { CallToolResult, ServerNotification, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js'
+import type { McpServer, ToolCallback } from '@modelcontextprotocol/sdk/server/mcp.js'
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js'
+import type {
+  CallToolResult,
+  ServerNotification,
+  ServerRequest,
+  ToolAnnotations,
+} from '@modelcontextprotocol/sdk/types.js'
 import type { z } from 'zod'
 import { HumcliError } from '../sdk/index.ts'
 import { fail } from './results.ts'
@@ -39,7 +45,7 @@ export function defineTool<S extends z.ZodRawShape>(
       inputSchema: spec.inputSchema,
       annotations: { title: spec.title, ...spec.annotations },
     },
-    (async (args: z.infer<z.ZodObject<S>>, extra: McpExtra) => {
+    (async (args: z.infer<z.ZodObject<S>>, extra: RequestHandlerExtra<ServerRequest, ServerNotification>) => {
       const signal = AbortSignal.any([extra.signal, session.closing.signal])
       const token = extra._meta?.progressToken
       const progress = async (value: number, total: number, message: string) => {
@@ -62,12 +68,6 @@ export function defineTool<S extends z.ZodRawShape>(
         }
         return fail(err, session)
       }
-    }) as never,
+    }) as ToolCallback<S>,
   )
-}
-
-interface McpExtra {
-  signal: AbortSignal
-  _meta?: { progressToken?: string | number }
-  sendNotification(n: ServerNotification): Promise<void>
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import net from 'node:net'
 import { after, before, test } from 'node:test'
+import { mcpOptionsFrom } from '../../src/cli/mcp.ts'
 import {
   type AgentFixture,
   createTask,
@@ -366,4 +367,19 @@ test('humcli mcp --help shows the environment and a client config example', asyn
   assert.match(r.stdout, /HUMCLI_API_KEY/)
   assert.match(r.stdout, /HUMCLI_API_URL/)
   assert.match(r.stdout, /"mcpServers"/)
+})
+
+test('the MCP settings come from HUMCLI_API_KEY, HUMCLI_API_URL and HUMCLI_MCP_POLL_MS', () => {
+  const set = mcpOptionsFrom({
+    HUMCLI_API_KEY: ' ho_live_abc ',
+    HUMCLI_API_URL: 'https://humcli.example.com',
+    HUMCLI_MCP_POLL_MS: '250',
+  })
+  assert.equal(set.apiKey, 'ho_live_abc')
+  assert.equal(set.baseUrl, 'https://humcli.example.com')
+  assert.equal(set.pollIntervalMs, 250)
+  const unset = mcpOptionsFrom({ HUMCLI_API_KEY: '  ', HUMCLI_MCP_POLL_MS: 'soon' })
+  assert.equal(unset.apiKey, undefined)
+  assert.equal(unset.baseUrl, 'http://127.0.0.1:8787')
+  assert.equal(unset.pollIntervalMs, undefined)
 })
