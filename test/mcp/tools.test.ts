@@ -83,6 +83,9 @@ forEachDialect('MCP server (humcli mcp over stdio) against a real API', (dialect
         assert.ok((schema as { description?: string }).description, `${t.name}.${field} is described`)
       }
     }
+    // The server's instructions give a model the whole flow before it picks a tool.
+    assert.match(mcp.client.getInstructions() ?? '', /create_task .*wait_for_task .*approve_estimate/s)
+    assert.match(mcp.client.getInstructions() ?? '', /register_agent/)
     const create = tools.find((t) => t.name === 'create_task')!
     assert.deepEqual([...(create.inputSchema.required ?? [])].sort(), [
       'description',
