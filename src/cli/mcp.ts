@@ -24,12 +24,13 @@ export function mcpCommand(): Command {
       'after',
       `
 Environment:
-  HUMCLI_API_KEY   the agent's API key (ho_live_…); without it only register_agent works
-  HUMCLI_API_URL   the humcli server (default ${DEFAULT_BASE_URL})
+  HUMCLI_API_KEY      the agent's API key (ho_live_…); without it only register_agent works
+  HUMCLI_API_URL      the humcli server (default ${DEFAULT_BASE_URL})
   HUMCLI_MCP_POLL_MS  first pause between polls of wait_for_task (default 2000, grows ×1.5 to 15 s)
 
-Stdout carries the protocol; logs go to stderr. Example MCP client entry:
-  {"mcpServers": {"humcli": {"command": "npx", "args": ["humcli", "mcp"],
+Stdout carries the protocol; logs go to stderr. Example MCP client entry (Claude Desktop's
+claude_desktop_config.json; use "command": "npx", "args": ["humcli", "mcp"] when installed):
+  {"mcpServers": {"humcli": {"command": "node", "args": ["/path/to/humcli/bin/humcli.js", "mcp"],
                              "env": {"HUMCLI_API_KEY": "ho_live_…", "HUMCLI_API_URL": "${DEFAULT_BASE_URL}"}}}}`,
     )
     .action(async () => {
