@@ -1,5 +1,4 @@
 import { Command } from 'commander'
-import { serveStdio } from '../mcp/server.ts'
 import type { McpOptions } from '../mcp/session.ts'
 import { DEFAULT_BASE_URL } from '../sdk/index.ts'
 
@@ -34,6 +33,8 @@ claude_desktop_config.json; use "command": "npx", "args": ["humcli", "mcp"] when
                              "env": {"HUMCLI_API_KEY": "ho_live_…", "HUMCLI_API_URL": "${DEFAULT_BASE_URL}"}}}}`,
     )
     .action(async () => {
+      // Loaded on demand: the MCP SDK and zod stay out of every other command's start-up.
+      const { serveStdio } = await import('../mcp/server.ts')
       await serveStdio(mcpOptionsFrom(process.env))
     })
 }

@@ -18,6 +18,8 @@ export interface McpConnection {
   stderr(): string
   /** How the `humcli mcp` process ended: code 0 and no signal when it stopped by itself. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  /** Ends the server's stdin, as a client does when it goes away, without killing anything. */
+  endInput(): void
   close(): Promise<void>
 }
 
@@ -47,6 +49,7 @@ export async function connectMcp(env: Record<string, string>): Promise<McpConnec
   })
   return {
     exited,
+    endInput: () => child.stdin?.end(),
     client,
     async call(name, args = {}, opts = {}) {
       const r = await client.callTool({ name, arguments: args }, undefined, {

@@ -270,27 +270,30 @@ forEachDialect('MCP server (humcli mcp over stdio) against a real API', (dialect
     okAnswer(await mcp.call('cancel_task', { task_id: id }))
   })
 
-  test('closing the client during a long wait stops the server by itself', async () => {
+  test('a client going away during a long wait stops the server by itself', async () => {
     const id = await createTask(s, agent, { reward_usd: 2 })
     const own = await connectMcp({ HUMCLI_API_URL: s.url, HUMCLI_API_KEY: agent.key })
-    let waiting = false
-    const pending = own.client
-      .callTool({ name: 'wait_for_task', arguments: { task_id: id, timeout_seconds: 300 } }, undefined, {
-        timeout: 600_000,
-        onprogress: () => {
-          waiting = true
-        },
-      })
-      .catch((err: Error) => err)
-    // Once the first poll has answered, the server is inside its 300 s wait.
-    while (!waiting) await new Promise((r) => setTimeout(r, 20))
-    await own.close()
-    assert.ok((await pending) instanceof Error, 'the pending call fails on the client side')
-    assert.deepEqual(
-      await own.exited,
-      { code: 0, signal: null },
-      'exit 0 on its own, not killed by the client',
-    )
+    try {
+      let waiting = false
+      const pending = own.client
+        .callTool({ name: 'wait_for_task', arguments: { task_id: id, timeout_seconds: 300 } }, undefined, {
+          timeout: 600_000,
+          onprogress: () => {
+            waiting = true
+          },
+        })
+        .catch((err: Error) => err)
+      // Once the first poll has answered, the server is inside its 300 s wait.
+      while (!waiting) await new Promise((r) => setTimeout(r, 20))
+      // End stdin only (the SDK client's close() would kill the process after 2 s): the server must
+      // notice, abort the wait and exit 0 long before the wait's 300 s are up.
+      own.endInput()
+      const bound = new Promise<'still running'>((r) => setTimeout(() => r('still running'), 120_000).unref())
+      assert.deepEqual(await Promise.race([own.exited, bound]), { code: 0, signal: null })
+      assert.ok((await pending) instanceof Error, 'the pending call fails on the client side')
+    } finally {
+      await own.close()
+    }
     okAnswer(await mcp.call('cancel_task', { task_id: id }))
   })
 
