@@ -4,6 +4,7 @@ import { DomainError } from '../domain/errors.ts'
 import { balanceCommand, depositCommand, keysCommand, registerCommand } from './account.ts'
 import { adminCommand } from './admin.ts'
 import { CliFailure } from './exit-codes.ts'
+import { mcpCommand } from './mcp.ts'
 import { migrateCommand, serveCommand, workerCommand } from './serve.ts'
 import { tasksCommand } from './tasks.ts'
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   program.addCommand(balanceCommand())
   program.addCommand(depositCommand())
   program.addCommand(keysCommand())
+  program.addCommand(mcpCommand())
   return program
 }
 
