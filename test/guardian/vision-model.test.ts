@@ -108,7 +108,7 @@ forEachDialect('Guardian vision model', (dialect) => {
       guardianLlmUrl: model.url,
       guardianLlmKey: 'sk-test-123',
       guardianLlmModel: 'vision-test',
-      guardianLlmTimeoutMs: 300,
+      guardianLlmTimeoutMs: 2_000,
     })
   })
   after(() => started?.close())
@@ -159,7 +159,7 @@ forEachDialect('Guardian vision model', (dialect) => {
   for (const [mode, why] of [
     ['garbage', /not the JSON verdict asked for/],
     ['error', /answered HTTP 500/],
-    ['slow', /no answer within 300 ms/],
+    ['slow', /no answer within 2000 ms/],
   ] as const) {
     test(`${mode}: falls back to the rules, with a check saying the model was unavailable`, async () => {
       const { vision, g, task } = await reviewWith(server(), mode, 10 + mode.length)
