@@ -14,7 +14,15 @@ export async function completeTask(
   ctx: Ctx,
   tx: Tx,
   task: TaskRow,
-  opts: { actor: string; reason: string; operatorShare?: bigint; resolution?: string | null; now: Date },
+  opts: {
+    actor: string
+    reason: string
+    operatorShare?: bigint
+    resolution?: string | null
+    /** The agent's own words with an APPROVE, kept on the task (spec §5). */
+    verifyReason?: string | null
+    now: Date
+  },
 ): Promise<TaskRow> {
   const share = opts.operatorShare ?? task.reward_micros
   const done = await transitionTask(tx, {
@@ -22,7 +30,11 @@ export async function completeTask(
     to: 'COMPLETED',
     actor: opts.actor,
     reason: opts.reason,
-    patch: { completed_at: iso(opts.now), ...(opts.resolution ? { resolution: opts.resolution } : {}) },
+    patch: {
+      completed_at: iso(opts.now),
+      ...(opts.resolution ? { resolution: opts.resolution } : {}),
+      ...(opts.verifyReason ? { verify_reason: opts.verifyReason } : {}),
+    },
     // A sandbox task holds no escrow: nothing to post (an empty ledger transaction cannot be written).
     ledger: task.escrow_micros > 0n ? releaseEscrow(task, share) : undefined,
     now: opts.now,

@@ -24,7 +24,12 @@ export async function verifyTask(
     const actor = `agent:${agentId}`
     const reason = input.reason?.trim() || null
     if (input.decision === 'APPROVE') {
-      return completeTask(ctx, tx, task, { actor, reason: reason ?? 'approved by agent', now })
+      return completeTask(ctx, tx, task, {
+        actor,
+        reason: reason ?? 'approved by agent',
+        verifyReason: reason,
+        now,
+      })
     }
     return transitionTask(tx, {
       task,

@@ -36,6 +36,23 @@ const revenue = async (s: TestServer) =>
 forEachDialect('admin API', (dialect) => {
   const server = useServer(dialect)
 
+  test('an APPROVE with a reason keeps the reason on the task, as a REJECT does', async () => {
+    const s = server()
+    const agent = await newAgent(s, { tier: 'STANDARD', deposit: 100 })
+    const op = await newOperator(s)
+    const taskId = await createTask(s, agent, { reward_usd: 5 })
+    await driveTo(s, agent, op, taskId, 'SUBMITTED')
+    const ok = await agent.api.post(`/tasks/${taskId}/verify`, {
+      decision: 'APPROVE',
+      reason: 'great photos',
+    })
+    assert.equal(ok.status, 200, ok.text)
+    assert.equal(ok.body.status, 'COMPLETED')
+    assert.equal(ok.body.verify_reason, 'great photos')
+    const seen = await op.api.get(`/operator/tasks/${taskId}`)
+    assert.equal(seen.body.verify_reason, 'great photos')
+  })
+
   test('disputes: list, split by percentage, pay operator, refund agent — exact balances', async () => {
     const s = server()
     const admin = await newAdmin(s)

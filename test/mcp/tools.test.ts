@@ -252,10 +252,12 @@ forEachDialect('MCP server (humcli mcp over stdio) against a real API', (dialect
     assert.equal(invalid.status, 400)
     // Only the API can say whether a credential exists; on a PHOTO task it refuses with a sentence.
     const id = await createTask(s, agent, { reward_usd: 1 })
-    const cred = await mcp.call('retrieve_credential', { task_id: id })
-    assert.equal(cred.isError, true, cred.text)
-    assert.match(cred.json.error, /\w+ \w+/)
-    assert.match(cred.json.code, /^[A-Z_]+$/)
+    const cred = errorAnswer(
+      await mcp.call('retrieve_credential', { task_id: id }),
+      'CONFLICT',
+      /only credential tasks .* carry a credential/,
+    )
+    assert.equal(cred.status, 409)
     okAnswer(await mcp.call('cancel_task', { task_id: id }))
   })
 
