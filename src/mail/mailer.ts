@@ -43,15 +43,20 @@ function smtpMailer(config: Config, url: string): Mailer {
     kind: 'smtp',
     describe: `${u.protocol}//${u.hostname}${u.port ? `:${u.port}` : ''}`,
     async send(msg) {
-      await (await transport()).sendMail({
-        from: config.mailFrom,
-        to: msg.to,
-        subject: msg.subject,
-        text: msg.text,
-        html: msg.html,
-        messageId: messageId(msg, config.mailFrom),
-      })
+      await (await transport()).sendMail(mailOptions(msg, config))
     },
+  }
+}
+
+/** The one message both transports send. */
+function mailOptions(msg: MailMessage, config: Config) {
+  return {
+    from: config.mailFrom,
+    to: msg.to,
+    subject: msg.subject,
+    text: msg.text,
+    html: msg.html,
+    messageId: messageId(msg, config.mailFrom),
   }
 }
 
@@ -63,14 +68,7 @@ function folderMailer(config: Config, log: Logger): Mailer {
     kind: 'folder',
     describe: `${dir} (development: no HUMCLI_SMTP_URL)`,
     async send(msg) {
-      const info = await (await transport()).sendMail({
-        from: config.mailFrom,
-        to: msg.to,
-        subject: msg.subject,
-        text: msg.text,
-        html: msg.html,
-        messageId: messageId(msg, config.mailFrom),
-      })
+      const info = await (await transport()).sendMail(mailOptions(msg, config))
       await fs.mkdir(dir, { recursive: true })
       const file = path.join(dir, `${msg.id}.eml`)
       await fs.writeFile(file, info.message as Buffer)
