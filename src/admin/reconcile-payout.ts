@@ -1,6 +1,6 @@
-import { sql } from 'kysely'
 import type { Ctx } from '../context.ts'
 import { DomainError, notFound } from '../domain/errors.ts'
+import { payoutPage } from '../payments/list-payouts.ts'
 import { payoutView } from '../payments/payout-view.ts'
 import { settlePayout } from '../payments/send-payout.ts'
 
@@ -9,23 +9,18 @@ export async function listPayoutsForAdmin(
   ctx: Ctx,
   input: { status?: 'PENDING_ONCHAIN' | 'CONFIRMED' | 'FAILED'; limit: number; offset: number },
 ) {
-  let q = ctx.store.db.selectFrom('payouts')
-  if (input.status) q = q.where('status', '=', input.status)
-  const total = await q.select(sql<bigint>`count(*)`.as('n')).executeTakeFirstOrThrow()
-  const rows = await q
-    .selectAll()
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(input.limit)
-    .offset(input.offset)
-    .execute()
+  const { rows, total } = await payoutPage(ctx, {
+    status: input.status,
+    limit: input.limit,
+    offset: input.offset,
+  })
   return {
     data: rows.map((p) => ({
       ...payoutView(p),
       operator_id: p.operator_id,
       send_attempted_at: p.send_attempted_at,
     })),
-    pagination: { limit: input.limit, offset: input.offset, total: Number(total.n) },
+    pagination: { limit: input.limit, offset: input.offset, total },
   }
 }
 
