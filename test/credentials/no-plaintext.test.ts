@@ -65,6 +65,20 @@ const forms = (value: string) => [
   Buffer.from(Buffer.from(value).toString('hex')),
 ]
 
+/** Copies a task's stored credential onto another task, as an attacker with database access would. */
+async function copyCredentials(s: TestServer, fromTask: string, toTask: string) {
+  const row = await s.ctx.store.db
+    .selectFrom('tasks')
+    .select('credentials')
+    .where('id', '=', fromTask)
+    .executeTakeFirstOrThrow()
+  await s.ctx.store.db
+    .updateTable('tasks')
+    .set({ credentials: row.credentials })
+    .where('id', '=', toTask)
+    .execute()
+}
+
 forEachDialect('demonstration 4: no plaintext credential at rest', (dialect) => {
   const server = useServer(dialect, {}, { log })
 
@@ -147,16 +161,7 @@ forEachDialect('demonstration 4: no plaintext credential at rest', (dialect) => 
     }
 
     // A sealed box copied onto another task of the same agent is refused by the opener.
-    const rowA = await s.ctx.store.db
-      .selectFrom('tasks')
-      .select('credentials')
-      .where('id', '=', sealedA)
-      .executeTakeFirstOrThrow()
-    await s.ctx.store.db
-      .updateTable('tasks')
-      .set({ credentials: rowA.credentials })
-      .where('id', '=', sealedB)
-      .execute()
+    await copyCredentials(s, sealedA, sealedB)
     s.ctx.caches.taskViews.clear()
     const moved = (await agent.api.post(`/tasks/${sealedB}/retrieve-credential`)).body
     assert.equal(moved.encrypted_credential.password, a.encrypted_credential.password)
@@ -165,16 +170,7 @@ forEachDialect('demonstration 4: no plaintext credential at rest', (dialect) => 
       new RegExp(`belongs to task ${sealedA}`),
     )
     // An at-rest ciphertext moved to another task does not decrypt either (its key is bound to the task).
-    const rowRest = await s.ctx.store.db
-      .selectFrom('tasks')
-      .select('credentials')
-      .where('id', '=', atRest)
-      .executeTakeFirstOrThrow()
-    await s.ctx.store.db
-      .updateTable('tasks')
-      .set({ credentials: rowRest.credentials })
-      .where('id', '=', sealedB)
-      .execute()
+    await copyCredentials(s, atRest, sealedB)
     const swapped = await agent.api.post(`/tasks/${sealedB}/retrieve-credential`)
     assert.equal(swapped.status, 500)
     assert.match(swapped.body.error, /cannot be decrypted/)
