@@ -195,7 +195,7 @@ forEachDialect('Guardian on sandbox tasks', (dialect) => {
     const agent = await newAgent(s) // SANDBOX
     const op = await newOperator(s)
     const id = await createTask(s, agent, { reward_usd: 5 })
-    // Stands in for the sandbox simulator (a later issue), which assigns and starts the task itself.
+    // Assigns and starts the task directly (what the sandbox simulator does through its jobs), to review it at once.
     const now = s.clock.now().toISOString()
     await s.ctx.store.db
       .updateTable('tasks')

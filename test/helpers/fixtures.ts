@@ -143,7 +143,7 @@ export async function driveTo(
   if (idx >= 4) await expect(op.api.post(`/operator/tasks/${taskId}/proof`, undefined, { form: proofForm() }))
 }
 
-/** Stands in for the Guardian (a later issue) by applying a review result through the same verb it will call. */
+/** Applies a chosen review result through the verb the Guardian calls, for tests that need one decision without building its evidence. */
 export async function review(
   s: TestServer,
   taskId: string,
