@@ -203,6 +203,8 @@ forEachDialect('humcli agent commands against a real server', (dialect) => {
     const following = startHumcli(['tasks', 'wait', id, ...FAST], env)
     await following.waitFor(/\] ACCEPTED\n/)
     await ok(op.post(`/operator/tasks/${id}/start`))
+    // `tasks wait` prints the changes it sees between polls: let it see IN_PROGRESS before the proof.
+    await following.waitFor(/ACCEPTED → IN_PROGRESS\n/)
     const notes = '1. storefront: photographed\n2. opening hours: photographed'
     await ok(op.post(`/operator/tasks/${id}/proof`, undefined, { form: proofForm(undefined, notes) }))
     await following.waitFor(/IN_PROGRESS → SUBMITTED\n/)
