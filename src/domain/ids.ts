@@ -1,4 +1,21 @@
-import { randomBytes } from 'node:crypto'
+import { randomFillSync } from 'node:crypto'
+
+/**
+ * Random bytes are drawn from the OS a few kilobytes at a time and handed out once each: a call
+ * into the random source per id cost more than the rest of making the id. Every byte is used at
+ * most once, so ids stay as unpredictable as before.
+ */
+const POOL_SIZE = 4096
+const pool = Buffer.alloc(POOL_SIZE)
+let poolUsed = POOL_SIZE
+
+function randomByte(): number {
+  if (poolUsed === POOL_SIZE) {
+    randomFillSync(pool)
+    poolUsed = 0
+  }
+  return pool[poolUsed++]!
+}
 
 export type IdPrefix =
   | 'ag'
@@ -28,7 +45,8 @@ export function newId(prefix: IdPrefix, now: number = Date.now()): string {
   let tail = ''
   // 252 = 36 * 7: reject the top values so every character is equally likely.
   while (tail.length < 16) {
-    for (const b of randomBytes(24)) if (b < 252 && tail.length < 16) tail += ALPHABET[b % 36]
+    const b = randomByte()
+    if (b < 252) tail += ALPHABET[b % 36]
   }
   return `${prefix}_${time}${tail}`
 }
@@ -38,10 +56,9 @@ const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 export function randomBase62(length: number): string {
   let out = ''
   while (out.length < length) {
-    for (const b of randomBytes(length * 2)) {
-      // 248 = 62 * 4: reject the tail so every character is equally likely.
-      if (b < 248 && out.length < length) out += BASE62[b % 62]
-    }
+    const b = randomByte()
+    // 248 = 62 * 4: reject the tail so every character is equally likely.
+    if (b < 248) out += BASE62[b % 62]
   }
   return out
 }

@@ -70,8 +70,10 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
   })
   app.setValidatorCompiler(validatorCompiler)
   app.decorateRequest('principal', null)
-  app.addHook('onSend', async (req, reply) => {
+  // Set when the request arrives (a synchronous hook), so every reply carries it, errors included.
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id)
+    done()
   })
 
   // JSON bodies through secure-json-parse; an empty body counts as no body (POST /cancel with no payload).

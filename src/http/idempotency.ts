@@ -70,8 +70,7 @@ async function claim(ctx: Ctx, scope: string, hash: string): Promise<boolean> {
 export function installIdempotency(app: FastifyInstance, ctx: Ctx): void {
   app.decorateRequest('idempotencyScope', null)
 
-  app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!req.routeOptions.config?.idempotent) return
+  const claimKey = async (req: FastifyRequest, reply: FastifyReply) => {
     const key = req.headers['idempotency-key']
     if (key === undefined) return
     if (typeof key !== 'string' || key.length === 0 || key.length > 255) {
@@ -113,9 +112,9 @@ export function installIdempotency(app: FastifyInstance, ctx: Ctx): void {
       }
       await new Promise((r) => setTimeout(r, POLL_MS))
     }
-  })
+  }
 
-  app.addHook('onSend', async (req, reply, payload) => {
+  const storeReply = async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const scope = req.idempotencyScope
     if (!scope) return payload
     req.idempotencyScope = null
@@ -131,5 +130,15 @@ export function installIdempotency(app: FastifyInstance, ctx: Ctx): void {
         .execute()
     }
     return payload
+  }
+
+  // Only the routes marked `config: { idempotent: true }` get the hooks: other requests pay nothing.
+  // Call before routes are added.
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.idempotent) return
+    route.preHandler = [...asArray(route.preHandler), claimKey]
+    route.onSend = [...asArray(route.onSend), storeReply]
   })
 }
+
+const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])

@@ -1,5 +1,6 @@
 import { iso } from '../clock.ts'
 import type { Tx } from '../store/schema.ts'
+import { statement } from '../store/statement.ts'
 
 export type JobKind =
   | 'estimate.expire'
@@ -24,18 +25,26 @@ export interface JobInput {
   maxAttempts?: number
 }
 
-/** Schedules a job inside the caller's transaction, so it exists only if the business change commits. */
-export async function enqueueJob(tx: Tx, job: JobInput): Promise<void> {
-  await tx
-    .insertInto('jobs')
-    .values({
-      kind: job.kind,
-      payload: JSON.stringify(job.payload),
-      run_at: iso(job.runAt),
+const insertJob = statement(
+  (db, p: { kind: JobKind; payload: string; run_at: string; max_attempts: bigint; created_at: string }) =>
+    db.insertInto('jobs').values({
+      kind: p.kind,
+      payload: p.payload,
+      run_at: p.run_at,
       status: 'queued',
       attempts: 0n,
-      max_attempts: BigInt(job.maxAttempts ?? 10),
-      created_at: iso(job.now),
-    })
-    .execute()
+      max_attempts: p.max_attempts,
+      created_at: p.created_at,
+    }),
+)
+
+/** Schedules a job inside the caller's transaction, so it exists only if the business change commits. */
+export async function enqueueJob(tx: Tx, job: JobInput): Promise<void> {
+  await insertJob.run(tx, {
+    kind: job.kind,
+    payload: JSON.stringify(job.payload),
+    run_at: iso(job.runAt),
+    max_attempts: BigInt(job.maxAttempts ?? 10),
+    created_at: iso(job.now),
+  })
 }

@@ -1,7 +1,8 @@
 import { iso } from '../clock.ts'
 import { newId } from '../domain/ids.ts'
 import { enqueueJob } from '../jobs/enqueue.ts'
-import type { Tx } from '../store/schema.ts'
+import type { OutboxTable, Tx } from '../store/schema.ts'
+import { statement } from '../store/statement.ts'
 
 export type EventType =
   | 'task.status_changed'
@@ -30,20 +31,29 @@ export interface EventInput {
 /** The fan-out job of one event; a fan-out that handles the event retires its job (`fanOutEvents`). */
 export const fanOutPayload = (eventId: string) => ({ eventId })
 
+const insertEvent = statement((db, p: Omit<OutboxTable, 'seq' | 'dispatched_at'>) =>
+  db.insertInto('outbox').values({
+    id: p.id,
+    type: p.type,
+    agent_id: p.agent_id,
+    operator_id: p.operator_id,
+    task_id: p.task_id,
+    payload: p.payload,
+    created_at: p.created_at,
+  }),
+)
+
 export async function recordEvent(tx: Tx, e: EventInput): Promise<string> {
   const id = newId('evt')
-  await tx
-    .insertInto('outbox')
-    .values({
-      id,
-      type: e.type,
-      agent_id: e.agentId ?? null,
-      operator_id: e.operatorId ?? null,
-      task_id: e.taskId ?? null,
-      payload: JSON.stringify(e.data),
-      created_at: iso(e.at),
-    })
-    .execute()
+  await insertEvent.run(tx, {
+    id,
+    type: e.type,
+    agent_id: e.agentId ?? null,
+    operator_id: e.operatorId ?? null,
+    task_id: e.taskId ?? null,
+    payload: JSON.stringify(e.data),
+    created_at: iso(e.at),
+  })
   // Wakes the webhook fan-out (`fanOutEvents`), which reads every undispatched event in order.
   await enqueueJob(tx, { kind: 'webhooks.fan_out', payload: fanOutPayload(id), runAt: e.at, now: e.at })
   return id

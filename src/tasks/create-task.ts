@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
-import { loadAgent } from '../agents/load.ts'
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { checkAgentPublicKey } from '../credentials/public-key.ts'
-import { DomainError, invalid } from '../domain/errors.ts'
+import { DomainError, invalid, notFound } from '../domain/errors.ts'
 import { newId } from '../domain/ids.ts'
 import { microsToUsd, platformFee, usdToMicros } from '../domain/money.ts'
 import { domainOf, type TaskType } from '../domain/task-types.ts'
@@ -12,7 +11,8 @@ import { type Tier, type TierLimits, utcDay } from '../domain/tiers.ts'
 import { enqueueJob } from '../jobs/enqueue.ts'
 import { post } from '../ledger/post.ts'
 import { queueSandboxStep } from '../sandbox/schedule.ts'
-import type { Tx } from '../store/schema.ts'
+import type { TaskTransitionsTable, Tx } from '../store/schema.ts'
+import { statement } from '../store/statement.ts'
 import { withTx } from '../store/tx.ts'
 import { checkCallbackUrl } from './callback-url.ts'
 import type { TaskRow } from './load.ts'
@@ -65,7 +65,28 @@ function validate(input: CreateTaskInput, now: Date): { reward: bigint; deadline
   return { reward, deadline }
 }
 
-/** Counts the task against the agent's daily limits with a guarded update, so racing creates cannot exceed them. */
+/**
+ * The first task of the day inserts the usage row; later ones add to it only while under both
+ * limits, so racing creates cannot exceed them.
+ */
+const chargeUsage = statement(
+  (db, p: { agent_id: string; day: string; spend: bigint; max_tasks: bigint; max_spend: bigint }) =>
+    db
+      .insertInto('agent_daily_usage')
+      .values({ agent_id: p.agent_id, day: p.day, tasks: 1n, spend_micros: p.spend })
+      .onConflict((oc) =>
+        oc
+          .columns(['agent_id', 'day'])
+          .doUpdateSet({
+            tasks: sql`agent_daily_usage.tasks + 1`,
+            spend_micros: sql`agent_daily_usage.spend_micros + excluded.spend_micros`,
+          })
+          .where(sql<boolean>`agent_daily_usage.tasks < ${p.max_tasks}`)
+          .where(sql<boolean>`agent_daily_usage.spend_micros + excluded.spend_micros <= ${p.max_spend}`),
+      ),
+)
+
+/** Counts the task against the agent's daily limits with one guarded upsert (`chargeUsage`). */
 async function chargeDailyUsage(
   tx: Tx,
   agentId: string,
@@ -76,24 +97,14 @@ async function chargeDailyUsage(
 ): Promise<void> {
   const day = utcDay(now)
   if (limits.maxDailyTasks > 0 && escrow <= limits.maxDailySpendMicros) {
-    // One guarded upsert: the first task of the day inserts, later ones add only while under both limits.
-    const r = await tx
-      .insertInto('agent_daily_usage')
-      .values({ agent_id: agentId, day, tasks: 1n, spend_micros: escrow })
-      .onConflict((oc) =>
-        oc
-          .columns(['agent_id', 'day'])
-          .doUpdateSet({
-            tasks: sql`agent_daily_usage.tasks + 1`,
-            spend_micros: sql`agent_daily_usage.spend_micros + excluded.spend_micros`,
-          })
-          .where(sql<boolean>`agent_daily_usage.tasks < ${BigInt(limits.maxDailyTasks)}`)
-          .where(
-            sql<boolean>`agent_daily_usage.spend_micros + excluded.spend_micros <= ${limits.maxDailySpendMicros}`,
-          ),
-      )
-      .executeTakeFirst()
-    if (r.numInsertedOrUpdatedRows && r.numInsertedOrUpdatedRows > 0n) return
+    const charged = await chargeUsage.run(tx, {
+      agent_id: agentId,
+      day,
+      spend: escrow,
+      max_tasks: BigInt(limits.maxDailyTasks),
+      max_spend: limits.maxDailySpendMicros,
+    })
+    if (charged > 0n) return
   }
   const usage = (await tx
     .selectFrom('agent_daily_usage')
@@ -122,6 +133,29 @@ export interface CreatedTask {
   generatedCallbackSecret: string | null
 }
 
+/** What creating a task needs of the agent: a narrow read, since each column read costs. */
+const agentForCreate = statement((db, p: { id: string }) =>
+  db.selectFrom('agents').select(['tier', 'restricted_at', 'restricted_reason']).where('id', '=', p.id),
+)
+
+/**
+ * Every column is a parameter, so one compiled statement serves every task. No `returning`: the
+ * new row is exactly what was written (`taskRowFor`), and reading it back would cost more than
+ * the insert (a test compares the two).
+ */
+const insertTask = statement((db, p: TaskRow) => db.insertInto('tasks').values({ ...p }))
+
+const insertTransition = statement((db, p: Omit<TaskTransitionsTable, 'id'>) =>
+  db.insertInto('task_transitions').values({
+    task_id: p.task_id,
+    from_status: p.from_status,
+    to_status: p.to_status,
+    actor: p.actor,
+    reason: p.reason,
+    at: p.at,
+  }),
+)
+
 export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInput): Promise<CreatedTask> {
   const now = ctx.clock.now()
   const { reward, deadline } = validate(input, now)
@@ -130,7 +164,8 @@ export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInp
   const generatedCallbackSecret =
     input.callback_url && !input.callback_secret ? randomBytes(32).toString('hex') : null
   return withTx(ctx.store, async (tx) => {
-    const agent = await loadAgent(tx, agentId)
+    const agent = await agentForCreate.first(tx, { id: agentId })
+    if (!agent) throw notFound('Agent')
     if (agent.restricted_at) {
       throw new DomainError(
         'ACCOUNT_RESTRICTED',
@@ -150,49 +185,57 @@ export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInp
     const escrow = sandbox ? 0n : reward + fee
     const id = newId('task')
     const at = iso(now)
-    const task = await tx
-      .insertInto('tasks')
-      .values({
-        id,
-        agent_id: agentId,
-        title: input.title,
-        description: input.description,
-        task_type: input.task_type,
-        domain: domainOf(input.task_type),
-        reward_micros: reward,
-        fee_micros: fee,
-        escrow_micros: escrow,
-        deadline: iso(deadline),
-        proof_requirements: JSON.stringify(input.proof_requirements),
-        location_lat: input.location?.lat ?? null,
-        location_lng: input.location?.lng ?? null,
-        location_address: input.location?.address ?? null,
-        location_radius_m: BigInt(input.location_radius_m ?? 200),
-        digital_instructions: input.digital_instructions ?? null,
-        agent_public_key: input.agent_public_key ?? null,
-        callback_url: input.callback_url ?? null,
-        callback_secret: input.callback_secret ?? generatedCallbackSecret,
-        metadata: input.metadata ? JSON.stringify(input.metadata) : null,
-        status: 'PENDING',
-        version: 1n,
-        sandbox: sandbox ? 1n : 0n,
-        submit_attempts: 0n,
-        created_at: at,
-        updated_at: at,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow()
-    const created = {
+    const task: TaskRow = {
+      id,
+      agent_id: agentId,
+      title: input.title,
+      description: input.description,
+      task_type: input.task_type,
+      domain: domainOf(input.task_type),
+      reward_micros: reward,
+      fee_micros: fee,
+      escrow_micros: escrow,
+      deadline: iso(deadline),
+      proof_requirements: JSON.stringify(input.proof_requirements),
+      location_lat: input.location?.lat ?? null,
+      location_lng: input.location?.lng ?? null,
+      location_address: input.location?.address ?? null,
+      location_radius_m: BigInt(input.location_radius_m ?? 200),
+      digital_instructions: input.digital_instructions ?? null,
+      agent_public_key: input.agent_public_key ?? null,
+      callback_url: input.callback_url ?? null,
+      callback_secret: input.callback_secret ?? generatedCallbackSecret,
+      metadata: input.metadata ? JSON.stringify(input.metadata) : null,
+      status: 'PENDING',
+      version: 1n,
+      sandbox: sandbox ? 1n : 0n,
+      operator_id: null,
+      estimate: null,
+      proof: null,
+      credentials: null,
+      guardian_result: null,
+      verify_reason: null,
+      resolution: null,
+      submit_attempts: 0n,
+      cancel_reason: null,
+      created_at: at,
+      accepted_at: null,
+      started_at: null,
+      submitted_at: null,
+      completed_at: null,
+      cancelled_at: null,
+      updated_at: at,
+      credentials_purged_at: null,
+    }
+    await insertTask.run(tx, task)
+    const created: TransitionRow = {
       from_status: null,
       to_status: 'PENDING',
       actor: `agent:${agentId}`,
       reason: 'created',
       at,
     }
-    await tx
-      .insertInto('task_transitions')
-      .values({ task_id: id, ...created })
-      .execute()
+    await insertTransition.run(tx, { task_id: id, ...created })
     await enqueueJob(tx, { kind: 'task.deadline', payload: { taskId: id }, runAt: deadline, now })
     // Sandbox tasks: the simulated operator accepts after a step (spec §10).
     await queueSandboxStep(ctx, tx, task, now)
