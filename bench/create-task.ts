@@ -3,7 +3,12 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import autocannon from 'autocannon'
-import { createAdminToken, machine, PG_URL, ROOT, startProcess, withPgSchema } from './lib.ts'
+import { setAgentTier } from '../src/admin/set-tier.ts'
+import { adminCredit } from '../src/agents/deposit.ts'
+import { loadConfig } from '../src/config.ts'
+import { MICROS_PER_USD } from '../src/domain/money.ts'
+import { openContext } from '../src/server.ts'
+import { machine, PG_URL, ROOT, startProcess, withPgSchema } from './lib.ts'
 
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
@@ -58,7 +63,10 @@ function taskBody() {
 
 async function benchHumcli(label: string, env: Record<string, string>): Promise<Result[]> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'humcli-bench-'))
+  // The server runs as it would in production (no development-only checks, no dev chain).
   const fullEnv = {
+    HUMCLI_ENV: 'production',
+    HUMCLI_MASTER_KEY: randomBytes(32).toString('hex'),
     HUMCLI_DATA_DIR: dataDir,
     PORT: '0',
     LOG_LEVEL: 'warn',
@@ -67,28 +75,17 @@ async function benchHumcli(label: string, env: Record<string, string>): Promise<
     ...env,
   }
   const { child, url } = await startProcess(['bin/humcli.js', 'serve'], fullEnv)
+  // Staff actions on the same database, as `humcli admin set-tier` and `humcli admin credit` do.
+  const admin = await openContext(loadConfig({ ...process.env, ...fullEnv }))
   try {
-    const adminToken = await createAdminToken(fullEnv)
-    // A funded STANDARD agent: VERIFIED by an admin, then a dev-chain deposit over $50 upgrades it.
+    // A funded STANDARD agent: registered over HTTP, then promoted and credited by staff.
     const newAgent = async () => {
       const agent = await json(`${url}/api/v1/agents/register`, {
         method: 'POST',
         body: JSON.stringify({ name: 'bench', email: `bench-${randomBytes(6).toString('hex')}@example.com` }),
       })
-      await json(`${url}/api/v1/admin/agents/${agent.agent_id}/tier`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${adminToken}` },
-        body: JSON.stringify({ tier: 'VERIFIED' }),
-      })
-      await json(`${url}/api/v1/agents/deposit/usdc`, {
-        method: 'POST',
-        headers: { 'x-api-key': agent.api_key },
-        body: JSON.stringify({
-          tx_hash: `0x${randomBytes(32).toString('hex')}`,
-          amount_usdc: 10_000_000,
-          chain: 'base',
-        }),
-      })
+      await setAgentTier(admin, agent.agent_id, 'STANDARD')
+      await adminCredit(admin, agent.agent_id, 10_000_000n * MICROS_PER_USD, 'bench funds')
       return agent.api_key as string
     }
     const key = await newAgent()
@@ -119,6 +116,7 @@ async function benchHumcli(label: string, env: Record<string, string>): Promise<
     const get = await run(`GET task (${label})`, { url: `${url}/api/v1/tasks/${created.task_id}`, headers })
     return [create, createMany, get]
   } finally {
+    await admin.store.close()
     child.kill('SIGTERM')
     fs.rmSync(dataDir, { recursive: true, force: true })
   }

@@ -55,6 +55,8 @@ export function createContext(config: Config, opts: ContextOptions = {}): Ctx {
     store: createStore(config, {
       poolSize: opts.poolSize,
       backgroundCheckpoints: opts.backgroundCheckpoints,
+      // A programming error caught in development and tests; production skips the check's cost.
+      refuseNestedTx: config.env !== 'production',
     }),
     clock: opts.clock ?? systemClock,
     log,

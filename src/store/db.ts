@@ -77,6 +77,11 @@ export interface StoreOptions {
   poolSize?: number
   /** SQLite: checkpoint the WAL on a worker thread (long-running servers); short commands skip it. */
   backgroundCheckpoints?: boolean
+  /**
+   * SQLite: refuse a `withTx` nested in another (it would wait for itself) instead of hanging.
+   * On by default; production turns it off, as it costs CPU on every request (`GroupCommitter`).
+   */
+  refuseNestedTx?: boolean
 }
 
 export function createStore(
@@ -115,7 +120,7 @@ export function createStore(
   return {
     db,
     dialect: 'sqlite',
-    groupCommit: new GroupCommitter(db),
+    groupCommit: new GroupCommitter(db, opts.refuseNestedTx ?? true),
     close: async () => {
       await checkpointer?.stop()
       await db.destroy()

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { sql } from 'kysely'
+import { loadConfig } from '../../src/config.ts'
+import { createContext } from '../../src/context.ts'
 import { createStore } from '../../src/store/db.ts'
 import { migrateToLatest } from '../../src/store/migrate.ts'
 import { withTx } from '../../src/store/tx.ts'
@@ -104,5 +106,30 @@ test('SQLite group commit: a nested withTx is refused instead of waiting for its
     )
   } finally {
     await close()
+  }
+})
+
+test('the nested-transaction check is on in development and off in production (it costs CPU per request)', async () => {
+  const db = await freshDatabase('sqlite')
+  const contexts = [
+    createContext(loadConfig({}, { dataDir: db.dir, databaseUrl: db.databaseUrl, logLevel: 'silent' })),
+    createContext(
+      loadConfig(
+        { HUMCLI_ENV: 'production', HUMCLI_MASTER_KEY: 'ab'.repeat(32) },
+        { dataDir: db.dir, databaseUrl: db.databaseUrl, logLevel: 'silent' },
+      ),
+    ),
+  ]
+  try {
+    assert.deepEqual(
+      contexts.map((c) => [c.config.env, c.store.groupCommit?.refuseNested]),
+      [
+        ['development', true],
+        ['production', false],
+      ],
+    )
+  } finally {
+    for (const c of contexts) await c.store.close()
+    await db.drop()
   }
 })
