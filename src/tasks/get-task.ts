@@ -1,13 +1,20 @@
 import type { Ctx } from '../context.ts'
 import { notFound } from '../domain/errors.ts'
+import { statement } from '../store/statement.ts'
 import { loadAgentTask } from './load.ts'
 import { buildTaskView, presentTaskView, type TaskView } from './serialize.ts'
 
 export interface CachedTaskView {
   version: bigint
   view: TaskView
+  /** The view as JSON when it holds no photo links to sign (they differ per response). */
+  json: string | null
   cachedUntil: number
 }
+
+const taskHead = statement((db, p: { id: string }) =>
+  db.selectFrom('tasks').select(['agent_id', 'version']).where('id', '=', p.id),
+)
 
 const MAX_CACHED = 5000
 
@@ -18,25 +25,36 @@ const MAX_CACHED = 5000
  * operator's average rating can change without a new version: it is at most
  * `HUMCLI_TASK_VIEW_CACHE_MS` (default 5 s) old.
  */
-export async function getTask(ctx: Ctx, agentId: string, taskId: string, baseUrl: string) {
+async function currentView(ctx: Ctx, agentId: string, taskId: string): Promise<CachedTaskView> {
   const db = ctx.store.db
-  const head = await db
-    .selectFrom('tasks')
-    .select(['agent_id', 'version'])
-    .where('id', '=', taskId)
-    .executeTakeFirst()
+  const head = await taskHead.first(db, { id: taskId })
   if (!head || head.agent_id !== agentId) throw notFound('Task')
   const now = ctx.clock.now().getTime()
   const cache = ctx.caches.taskViews
   const hit = cache.get(taskId)
-  if (hit && hit.version === head.version && hit.cachedUntil > now)
-    return presentTaskView(ctx, hit.view, baseUrl)
+  if (hit && hit.version === head.version && hit.cachedUntil > now) return hit
   const task = await loadAgentTask(db, agentId, taskId)
   const view = await buildTaskView(db, task)
+  const entry = {
+    version: task.version,
+    view,
+    json: view.proof?.photos.length ? null : JSON.stringify(view),
+    cachedUntil: now + ctx.config.taskViewCacheMs,
+  }
   if (ctx.config.taskViewCacheMs > 0) {
     cache.delete(taskId)
     if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!)
-    cache.set(taskId, { version: task.version, view, cachedUntil: now + ctx.config.taskViewCacheMs })
+    cache.set(taskId, entry)
   }
-  return presentTaskView(ctx, view, baseUrl)
+  return entry
+}
+
+export async function getTask(ctx: Ctx, agentId: string, taskId: string, baseUrl: string) {
+  return presentTaskView(ctx, (await currentView(ctx, agentId, taskId)).view, baseUrl)
+}
+
+/** `getTask` as JSON text: a view without photo links is serialized once per version. */
+export async function getTaskJson(ctx: Ctx, agentId: string, taskId: string, baseUrl: string) {
+  const entry = await currentView(ctx, agentId, taskId)
+  return entry.json ?? JSON.stringify(presentTaskView(ctx, entry.view, baseUrl))
 }

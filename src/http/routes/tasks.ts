@@ -5,7 +5,7 @@ import { microsToUsd } from '../../domain/money.ts'
 import { approveEstimate } from '../../tasks/approve-estimate.ts'
 import { cancelTask } from '../../tasks/cancel-task.ts'
 import { createTask } from '../../tasks/create-task.ts'
-import { getTask } from '../../tasks/get-task.ts'
+import { getTask, getTaskJson } from '../../tasks/get-task.ts'
 import { listTasks } from '../../tasks/list-tasks.ts'
 import { rateTask } from '../../tasks/rate-task.ts'
 import { rejectEstimate } from '../../tasks/reject-estimate.ts'
@@ -82,7 +82,10 @@ export function taskRoutes(app: FastifyInstance, ctx: Ctx): void {
         response: errorResponses(404),
       },
     },
-    async (req) => view(req, req.params.id),
+    async (req, reply) => {
+      const json = await getTaskJson(ctx, agentId(req), req.params.id, baseUrl(ctx, req))
+      return reply.type('application/json; charset=utf-8').send(json)
+    },
   )
 
   app.post<Id>(
