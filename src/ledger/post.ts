@@ -19,11 +19,6 @@ export interface PostInput {
   at: Date
 }
 
-/**
- * Appends one balanced ledger transaction and updates the cached balances. Each balance update is
- * guarded (`balance + amount >= 0`) so two racing debits can never overdraw an account; accounts
- * are touched in a fixed order so PostgreSQL transactions cannot deadlock on them.
- */
 const insertTransaction = statement(
   (db, p: { id: string; kind: string; task_id: string | null; memo: string | null; created_at: string }) =>
     db.insertInto('ledger_transactions').values({

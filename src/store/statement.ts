@@ -23,12 +23,14 @@ interface Compiled {
 /**
  * A query written once with Kysely's builder and compiled once per dialect; each execution binds
  * new parameter values to the compiled SQL. Building and compiling a query costs more than
- * SQLite takes to run most of ours (about 5–15 µs against 3–10 µs), so the statements of the hot
- * paths — creating a task, posting to the ledger, queueing a job — are statements (ADR 0010).
+ * SQLite takes to run most of ours (about 5–15 µs against 3–10 µs), so the hot paths — creating a
+ * task, posting to the ledger, queueing a job — use these (ADR 0010).
  *
- * `build` receives placeholders for the parameters: it must use each only as a value (in
- * `values`, `set`, `where` comparisons or a `sql` template), never inspect it, and must produce
- * the same query for every call — the shape cannot depend on the parameters.
+ * `build` runs once per database, on first use, with placeholders for the parameters: it must
+ * use each only as a value (in `values`, `set`, `where` comparisons or a `sql` template) and
+ * never inspect it, since the query's shape cannot depend on the parameters. When it spreads the
+ * placeholders (`values({ ...p })`), every call must pass the same keys; a missing one is an
+ * error.
  */
 export interface Statement<P, R> {
   /** All rows (a select or a `returning` clause). */
