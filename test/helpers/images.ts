@@ -96,6 +96,15 @@ function exifBlock(o: PhotoOptions) {
   return { IFD0: ifd0, IFD2: ifd2, IFD3: ifd3 }
 }
 
+/** A PNG of Gaussian noise around `mean` (0–255). */
+function gaussianNoise(width: number, height: number, mean: number, sigma: number): Promise<Buffer> {
+  return sharp({
+    create: { width, height, channels: 3, background: '#000', noise: { type: 'gaussian', mean, sigma } },
+  })
+    .png()
+    .toBuffer()
+}
+
 /** A textured photo with the EXIF asked for. */
 export async function makePhoto(o: PhotoOptions): Promise<Buffer> {
   const w = o.width ?? 800
@@ -103,17 +112,7 @@ export async function makePhoto(o: PhotoOptions): Promise<Buffer> {
   const scene = await sharp(Buffer.from(sceneSvg(o.seed, w, h)))
     .png()
     .toBuffer()
-  const noise = await sharp({
-    create: {
-      width: w,
-      height: h,
-      channels: 3,
-      background: '#000',
-      noise: { type: 'gaussian', mean: 128, sigma: 18 },
-    },
-  })
-    .png()
-    .toBuffer()
+  const noise = await gaussianNoise(w, h, 128, 18)
   let img = sharp(scene).composite([{ input: noise, blend: 'overlay' }])
   if (o.blur) img = sharp(await img.png().toBuffer()).blur(o.blur)
   return encode(img, o)
@@ -134,18 +133,7 @@ export async function makeFlat(o: PhotoOptions & { grey?: number; noiseSigma?: n
   const g = o.grey ?? 255
   let img = sharp({ create: { width: w, height: h, channels: 3, background: { r: g, g, b: g } } })
   if (o.noiseSigma) {
-    const noise = await sharp({
-      create: {
-        width: w,
-        height: h,
-        channels: 3,
-        background: '#000',
-        noise: { type: 'gaussian', mean: g, sigma: o.noiseSigma },
-      },
-    })
-      .png()
-      .toBuffer()
-    img = sharp(noise)
+    img = sharp(await gaussianNoise(w, h, g, o.noiseSigma))
   }
   return encode(img, o)
 }
