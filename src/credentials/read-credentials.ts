@@ -2,13 +2,7 @@ import type { Ctx } from '../context.ts'
 import { DomainError } from '../domain/errors.ts'
 import type { TaskRow } from '../tasks/load.ts'
 import { credentialPurpose, decryptAtRest } from './at-rest.ts'
-import {
-  type CredentialField,
-  type CredentialValues,
-  givenFields,
-  SEALED_BOX,
-  type SealedCredentials,
-} from './fields.ts'
+import { type CredentialValues, givenFields, SEALED_BOX, type SealedCredentials } from './fields.ts'
 
 export interface StoredCredentials {
   encryption: typeof SEALED_BOX | 'none'
@@ -41,13 +35,4 @@ export function readStoredCredentials(
     )
   }
   return { encryption: 'none', fields: Object.fromEntries(givenFields(JSON.parse(plain.toString('utf8')))) }
-}
-
-/** Which credential fields the operator gave, without revealing them (for the Guardian's check). */
-export function credentialFieldsGiven(
-  ctx: Ctx,
-  task: Pick<TaskRow, 'id' | 'credentials'>,
-): CredentialField[] {
-  const stored = readStoredCredentials(ctx, task)
-  return stored ? givenFields(stored.fields).map(([f]) => f) : []
 }
