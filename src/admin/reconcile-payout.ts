@@ -1,13 +1,13 @@
 import type { Ctx } from '../context.ts'
 import { DomainError, notFound } from '../domain/errors.ts'
 import { payoutPage } from '../payments/list-payouts.ts'
-import { payoutView } from '../payments/payout-view.ts'
+import { type PayoutStatus, payoutView } from '../payments/payout-view.ts'
 import { settlePayout } from '../payments/send-payout.ts'
 
 /** `GET /admin/payouts?status=`: every operator's payouts, newest first, with whose they are. */
 export async function listPayoutsForAdmin(
   ctx: Ctx,
-  input: { status?: 'PENDING_ONCHAIN' | 'CONFIRMED' | 'FAILED'; limit: number; offset: number },
+  input: { status?: PayoutStatus; limit: number; offset: number },
 ) {
   const { rows, total } = await payoutPage(ctx, {
     status: input.status,

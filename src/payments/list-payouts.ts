@@ -1,12 +1,12 @@
 import { sql } from 'kysely'
 import type { Ctx } from '../context.ts'
 import type { PayoutsTable } from '../store/schema.ts'
-import { payoutView } from './payout-view.ts'
+import { type PayoutStatus, payoutView } from './payout-view.ts'
 
 export interface PayoutFilter {
   /** One operator's payouts; every operator's when absent (admins). */
   operatorId?: string
-  status?: 'PENDING_ONCHAIN' | 'CONFIRMED' | 'FAILED'
+  status?: PayoutStatus
   limit: number
   offset: number
 }

@@ -11,6 +11,7 @@ import { decideKyc, setAgentRestriction, setAgentTier } from '../../admin/set-ti
 import type { Ctx } from '../../context.ts'
 import type { Tier } from '../../domain/tiers.ts'
 import { ledgerCheck } from '../../ledger/check.ts'
+import type { PayoutStatus } from '../../payments/payout-view.ts'
 import { adminId, requireAdmin } from '../auth.ts'
 import {
   AdminPayoutsQuery,
@@ -117,7 +118,7 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
     (req) => setAgentRestriction(ctx, req.params.id, req.body.restricted, req.body.reason),
   )
   app.get<{
-    Querystring: { status?: 'PENDING_ONCHAIN' | 'CONFIRMED' | 'FAILED'; limit: number; offset: number }
+    Querystring: { status?: PayoutStatus; limit: number; offset: number }
   }>(
     '/admin/payouts',
     {
