@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { addressProblem, checksumAddress } from './domain/evm.ts'
 import { TIER_LIMITS, TIERS, type Tier, type TierLimits } from './domain/tiers.ts'
 
 /**
@@ -70,6 +71,12 @@ export interface Config {
   /** Smallest operator payout (spec §4: $10) and the gas fee taken from each (0 on the dev chain). */
   payoutMinMicros: bigint
   payoutGasFeeMicros: bigint
+  /** Where agents send USDC (spec §4 `GET /agents/deposit-address`); null = not published. */
+  depositAddress: string | null
+  /** The USDC token contract on the deposit chain (default: USDC on Base). */
+  usdcContract: string
+  /** A wallet-binding challenge is valid this long (spec §4: 10 minutes). */
+  walletChallengeTtlMs: number
   /** Delay between the simulated operator's steps on sandbox tasks. */
   sandboxStepMs: number
   /** `smtp://user:pass@host:587` (or smtps://); null = development mail folder, or no mail in production. */
@@ -118,6 +125,18 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
 }
 
 const HOUR = 3_600_000
+
+/** Circle's USDC contract on Base mainnet. */
+export const USDC_ON_BASE = '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913'
+
+/** An EVM address setting, stored in its EIP-55 form; null when unset. */
+function address(env: Env, name: string): string | null {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return null
+  const problem = addressProblem(raw)
+  if (problem) throw new ConfigError(`${name} ${problem}; got "${raw}".`)
+  return checksumAddress(raw)
+}
 
 function bool(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name]
@@ -251,6 +270,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     overturnWindowMs: int(env, 'HUMCLI_OVERTURN_WINDOW_MS', 30 * 24 * HOUR, 1),
     payoutMinMicros: BigInt(int(env, 'HUMCLI_PAYOUT_MIN_MICROS', 10_000_000)),
     payoutGasFeeMicros: BigInt(int(env, 'HUMCLI_PAYOUT_GAS_FEE_MICROS', 0)),
+    depositAddress: address(env, 'HUMCLI_DEPOSIT_ADDRESS'),
+    usdcContract: address(env, 'HUMCLI_USDC_CONTRACT') ?? USDC_ON_BASE,
+    walletChallengeTtlMs: int(env, 'HUMCLI_WALLET_CHALLENGE_TTL_MS', 10 * 60_000, 1000),
     sandboxStepMs: int(env, 'HUMCLI_SANDBOX_STEP_MS', 3000),
     smtpUrl: env.HUMCLI_SMTP_URL || null,
     mailFrom: env.HUMCLI_MAIL_FROM || 'humcli <no-reply@humcli.localhost>',

@@ -5,12 +5,15 @@ import type {
   ApiKeySummary,
   ApprovedEstimate,
   Balance,
+  BindWalletInput,
+  BoundWallet,
   CancelledTask,
   CreatedTask,
   CreateTaskInput,
   CreateWebhookInput,
   CredentialResponse,
   Deposit,
+  DepositAddress,
   DepositInput,
   LedgerLine,
   ListTasksParams,
@@ -26,6 +29,7 @@ import type {
   Task,
   TaskSummary,
   VerifyInput,
+  WalletChallenge,
   WebhookDelivery,
   WebhookEndpoint,
 } from './types.ts'
@@ -105,6 +109,18 @@ export class Humcli {
       idempotencyKey: o.idempotencyKey ?? randomUUID(),
       signal: o.signal,
     })
+  }
+
+  readonly wallet = {
+    /** A single-use message (10 minutes) for the wallet you will deposit from to sign. */
+    challenge: (o: CallOptions = {}) =>
+      this.t.request<WalletChallenge>({ method: 'POST', path: '/agents/wallet/challenge', signal: o.signal }),
+    /** Binds the wallet that signed a challenge; deposits are then credited only from it. */
+    bind: (input: BindWalletInput, o: CallOptions = {}) =>
+      this.t.request<BoundWallet>({ method: 'PUT', path: '/agents/wallet', body: input, signal: o.signal }),
+    /** Where to send USDC from the bound wallet. */
+    depositAddress: (o: CallOptions = {}) =>
+      this.t.request<DepositAddress>({ method: 'GET', path: '/agents/deposit-address', signal: o.signal }),
   }
 
   readonly keys = {

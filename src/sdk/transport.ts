@@ -39,7 +39,7 @@ export interface ClientOptions {
 }
 
 export interface Call {
-  method: 'GET' | 'POST' | 'DELETE'
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
   path: string
   query?: Record<string, string | number | undefined>
   body?: unknown
@@ -156,7 +156,12 @@ export class Transport {
   }
 
   async request<T>(call: Call): Promise<T> {
-    const retryable = call.method !== 'POST' || call.idempotencyKey !== undefined || call.safe === true
+    // A PUT here uses up a single-use challenge, so it is not retried blindly either.
+    const retryable =
+      call.method === 'GET' ||
+      call.method === 'DELETE' ||
+      call.idempotencyKey !== undefined ||
+      call.safe === true
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.once<T>(call)

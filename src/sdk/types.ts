@@ -130,6 +130,33 @@ export interface Deposit {
   created_at: string
 }
 
+/** `POST /agents/wallet/challenge`: sign `message` unchanged with personal_sign (EIP-191). */
+export interface WalletChallenge {
+  chain: 'base'
+  nonce: string
+  issued_at: string
+  expires_at: string
+  message: string
+}
+export interface BindWalletInput {
+  wallet_address: string
+  /** The personal_sign signature of the challenge message (0x + 130 hex digits). */
+  signature: string
+  nonce: string
+}
+export interface BoundWallet {
+  agent_id: string
+  chain: 'base'
+  wallet_address: string
+  bound_at: string
+}
+export interface DepositAddress {
+  chain: 'base'
+  token: 'USDC'
+  token_contract: string
+  address: string
+}
+
 // ── tasks ───────────────────────────────────────────────────────────────────────────────────
 
 export interface Location {

@@ -270,6 +270,16 @@ export interface PhotoHashBandsTable {
   file_id: string
 }
 
+/** A wallet-binding challenge (spec §4): valid 10 minutes, used at most once. */
+export interface WalletChallengesTable {
+  nonce: string
+  agent_id: string
+  message: string
+  issued_at: string
+  expires_at: string
+  used_at: string | null
+}
+
 export interface EmailVerificationsTable {
   id: string
   agent_id: string
@@ -343,6 +353,7 @@ export interface Database {
   photo_hashes: PhotoHashesTable
   photo_hash_bands: PhotoHashBandsTable
   email_verifications: EmailVerificationsTable
+  wallet_challenges: WalletChallengesTable
 }
 
 export type Db = Kysely<Database>

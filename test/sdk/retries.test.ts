@@ -180,6 +180,8 @@ describe('SDK retries against a scripted local server', () => {
       () => humcli.keys.create('x'),
       () => humcli.webhooks.create({ url: 'https://example.com', events: ['*'] }),
       () => humcli.resendVerification(),
+      () => humcli.wallet.challenge(),
+      () => humcli.wallet.bind({ wallet_address: `0x${'1'.repeat(40)}`, signature: '0x', nonce: 'n' }),
       () => Humcli.register({ name: 'a', email: 'a@example.com' }, { baseUrl: srv.url }),
     ]
     for (const call of calls) {

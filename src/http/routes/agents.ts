@@ -6,18 +6,28 @@ import { type DepositInput, reportDeposit } from '../../agents/deposit.ts'
 import { type RegisterAgentInput, registerAgent } from '../../agents/register-agent.ts'
 import { resendVerification } from '../../agents/send-verification.ts'
 import { verifyEmail } from '../../agents/verify-email.ts'
+import {
+  type BindWalletInput,
+  bindWallet,
+  createWalletChallenge,
+  depositAddress,
+} from '../../agents/wallet.ts'
 import type { Ctx } from '../../context.ts'
 import { DomainError, httpStatus } from '../../domain/errors.ts'
 import { agentId, requireAgent } from '../auth.ts'
 import { emailLinkBase } from '../base-url.ts'
 import {
+  BindWalletBody,
+  BoundWalletReply,
   CreateKeyBody,
+  DepositAddressReply,
   DepositBody,
   PageQuery,
   RegisterAgentBody,
   ResendVerificationReply,
   VerifyEmailQuery,
   VerifyEmailReply,
+  WalletChallengeReply,
 } from '../schemas/accounts.ts'
 import { errorResponses, IdParams, type Pagination } from '../schemas/common.ts'
 
@@ -149,6 +159,53 @@ export function agentRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: { tags, security, summary: 'Your ledger lines, newest first', querystring: PageQuery },
     },
     (req) => agentTransactions(ctx, agentId(req), req.query),
+  )
+  app.post(
+    '/agents/wallet/challenge',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'A single-use message to sign with the wallet you will deposit from',
+        description:
+          'Sign `message` unchanged with personal_sign (EIP-191) in that wallet, then send the ' +
+          'signature to PUT /agents/wallet within 10 minutes.',
+        response: { 200: WalletChallengeReply, ...errorResponses(401, 429) },
+      },
+    },
+    (req) => createWalletChallenge(ctx, agentId(req)),
+  )
+  app.put<{ Body: BindWalletInput }>(
+    '/agents/wallet',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Bind the wallet that signed a challenge; deposits are credited only from it',
+        description:
+          '400 "Invalid or expired challenge" when the nonce is unknown, used, expired or another ' +
+          "agent's; 400 when the signature was not made by `wallet_address`; 409 when the wallet is " +
+          'bound to another agent. Binding again with a new challenge replaces the wallet.',
+        body: BindWalletBody,
+        response: { 200: BoundWalletReply, ...errorResponses(400, 401, 409, 429) },
+      },
+    },
+    (req) => bindWallet(ctx, agentId(req), req.body),
+  )
+  app.get(
+    '/agents/deposit-address',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Where to send USDC (from your bound wallet)',
+        response: { 200: DepositAddressReply, ...errorResponses(401, 429, 503) },
+      },
+    },
+    () => depositAddress(ctx),
   )
   app.post<{ Body: DepositInput }>(
     '/agents/deposit/usdc',

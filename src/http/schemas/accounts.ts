@@ -18,6 +18,38 @@ export const DepositBody = Strict({
 })
 export const PageQuery = Strict({ ...Pagination.properties })
 
+const Address = Type.String({
+  pattern: '^0x[0-9a-fA-F]{40}$',
+  description: 'An EVM address: 0x and 40 hex digits (EIP-55 mixed case is checked when given)',
+})
+export const WalletChallengeReply = Type.Object({
+  chain: Type.Literal('base'),
+  nonce: Type.String({ format: 'uuid' }),
+  issued_at: Type.String({ format: 'date-time' }),
+  expires_at: Type.String({ format: 'date-time', description: 'Single use, until then (10 minutes)' }),
+  message: Type.String({ description: 'Sign exactly this text with personal_sign (EIP-191)' }),
+})
+export const BindWalletBody = Strict({
+  wallet_address: Address,
+  signature: Type.String({
+    pattern: '^0x[0-9a-fA-F]{130}$',
+    description: 'The personal_sign (EIP-191) signature of the challenge message: 0x and 130 hex digits',
+  }),
+  nonce: Type.String({ format: 'uuid', description: 'The nonce of the challenge that was signed' }),
+})
+export const BoundWalletReply = Type.Object({
+  agent_id: Type.String(),
+  chain: Type.Literal('base'),
+  wallet_address: Type.String({ description: 'EIP-55 form' }),
+  bound_at: Type.String({ format: 'date-time' }),
+})
+export const DepositAddressReply = Type.Object({
+  chain: Type.Literal('base'),
+  token: Type.Literal('USDC'),
+  token_contract: Type.String({ description: 'The USDC token contract (EIP-55)' }),
+  address: Type.String({ description: 'Send USDC here from your bound wallet (EIP-55)' }),
+})
+
 export const VerifyEmailQuery = Strict({
   token: Type.String({ minLength: 1, maxLength: 200, description: 'The token from the emailed link' }),
 })
