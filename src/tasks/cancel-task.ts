@@ -1,6 +1,6 @@
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
-import { assertStatus, type TaskStatus } from '../domain/lifecycle.ts'
+import { assertStatus, DEADLINE_CANCELLABLE, type TaskStatus } from '../domain/lifecycle.ts'
 import type { Tx } from '../store/schema.ts'
 import { withTx } from '../store/tx.ts'
 import { findTask, loadAgentTask, type TaskRow } from './load.ts'
@@ -8,7 +8,6 @@ import { refundEscrow } from './settle.ts'
 import { transitionTask } from './transition.ts'
 
 export const AGENT_CANCELLABLE: readonly TaskStatus[] = ['PENDING', 'ESTIMATE_PENDING', 'ACCEPTED']
-const DEADLINE_CANCELLABLE: readonly TaskStatus[] = ['PENDING', 'ESTIMATE_PENDING', 'ACCEPTED', 'IN_PROGRESS']
 
 /** Cancels with a full refund of the escrow, fee included. */
 export function cancelWithRefund(tx: Tx, task: TaskRow, actor: string, cancelReason: string, now: Date) {

@@ -1,7 +1,8 @@
 import { sql, type Updateable } from 'kysely'
 import { iso } from '../clock.ts'
 import { DomainError } from '../domain/errors.ts'
-import { canTransition, type TaskStatus } from '../domain/lifecycle.ts'
+import { canTransition, DEADLINE_CANCELLABLE, type TaskStatus } from '../domain/lifecycle.ts'
+import { enqueueJob } from '../jobs/enqueue.ts'
 import { type Posting, post } from '../ledger/post.ts'
 import { recordEvent } from '../outbox/record-event.ts'
 import type { TasksTable, Tx } from '../store/schema.ts'
@@ -56,6 +57,16 @@ export async function transitionTask(tx: Tx, input: TransitionInput): Promise<Ta
     })
     .execute()
   if (input.ledger) await post(tx, { ...input.ledger, taskId: task.id, at: now })
+  // The deadline timer acts only on statuses where the deadline applies. A task that comes back
+  // into one of them after its deadline passed (proof sent back for resubmission) gets the timer
+  // again at once; otherwise nothing would ever cancel it and its escrow would stay locked.
+  if (
+    DEADLINE_CANCELLABLE.includes(to) &&
+    !DEADLINE_CANCELLABLE.includes(from) &&
+    new Date(task.deadline).getTime() <= now.getTime()
+  ) {
+    await enqueueJob(tx, { kind: 'task.deadline', payload: { taskId: task.id }, runAt: now, now })
+  }
   await recordEvent(tx, {
     type: 'task.status_changed',
     agentId: task.agent_id,

@@ -176,6 +176,36 @@ forEachDialect('timers on the injected clock', (dialect) => {
     assert.deepEqual((await ledgerCheck(s.ctx.store.db)).problems, [])
   })
 
+  test('proof sent back after the deadline passed while it was SUBMITTED: the task is cancelled and refunded', async (t) => {
+    const { s, agent } = await fresh(t, dialect)
+    const op = await newOperator(s)
+    const deadline = new Date(s.clock.now().getTime() + 30 * MIN).toISOString()
+    const id = await createTask(s, agent, { deadline })
+    await driveTo(s, agent, op, id, 'SUBMITTED')
+    // The deadline passes while the proof waits for review: its timer runs and leaves it alone.
+    s.clock.advance(30 * MIN + 1)
+    const [timer] = await jobsOf(s, 'task.deadline')
+    await JOB_HANDLERS['task.deadline'](s.ctx, timer!.payload)
+    await s.ctx.store.db.updateTable('jobs').set({ status: 'done' }).where('id', '=', timer!.id).execute()
+    assert.equal((await getTask(agent, id)).status, 'SUBMITTED')
+    // Then the review sends it back: the operator may no longer resubmit (410), so nothing
+    // would ever move it again and the agent's escrow would stay locked.
+    assert.equal((await review(s, id, 'RESUBMIT', 30)).status, 'IN_PROGRESS')
+    const api = await relogin(s, op)
+    const late = await api.post(`/operator/tasks/${id}/proof`, undefined, { form: proofForm() })
+    assert.equal(late.status, 410, late.text)
+    await s.runJobs()
+    const task = await getTask(agent, id)
+    assert.equal(task.status, 'CANCELLED')
+    assert.equal(task.cancel_reason, 'DEADLINE_EXPIRED')
+    assert.deepEqual(
+      task.transitions.slice(-2).map((x: { from: string; to: string }) => `${x.from}>${x.to}`),
+      ['SUBMITTED>IN_PROGRESS', 'IN_PROGRESS>CANCELLED'],
+    )
+    assert.deepEqual(await balance(agent), { deposit_balance: 100, escrow_balance: 0, currency: 'USD' })
+    assert.deepEqual((await ledgerCheck(s.ctx.store.db)).problems, [])
+  })
+
   test('MANUAL_REVIEW untouched for 72 h auto-approves and pays the operator; decided ones are left alone', async (t) => {
     const { s, agent } = await fresh(t, dialect)
     const op = await newOperator(s)
