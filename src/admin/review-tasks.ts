@@ -29,7 +29,11 @@ export async function listTasksForReview(
   }
 }
 
-/** Staff decide a MANUAL_REVIEW: approve pays the operator; reject refunds the agent in full. */
+/**
+ * Staff decide a MANUAL_REVIEW: approve pays the operator; reject refunds the agent in full.
+ * Staff may also approve a SUBMITTED task before the Guardian has decided (spec §7: "agent or
+ * admin approves"); the Guardian's review then finds the task decided and does nothing.
+ */
 export async function decideManualReview(
   ctx: Ctx,
   adminId: string,
@@ -40,7 +44,8 @@ export async function decideManualReview(
   const actor = `admin:${adminId}`
   return withTx(ctx.store, async (tx) => {
     const task = await loadAnyTask(tx, taskId)
-    assertStatus(task.status as TaskStatus, ['MANUAL_REVIEW'], 'reviewed')
+    const from: TaskStatus[] = input.decision === 'APPROVE' ? ['SUBMITTED', 'MANUAL_REVIEW'] : ['MANUAL_REVIEW']
+    assertStatus(task.status as TaskStatus, from, input.decision === 'APPROVE' ? 'approved' : 'rejected')
     if (input.decision === 'APPROVE') {
       return completeTask(ctx, tx, task, { actor, reason: input.note ?? 'approved in manual review', now })
     }

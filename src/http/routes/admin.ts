@@ -57,7 +57,16 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/admin/tasks/:id/review',
     {
       onRequest: auth,
-      schema: { tags, security, summary: 'Decide a manual review', params: IdParams, body: ReviewBody },
+      schema: {
+        tags,
+        security,
+        summary: 'Decide a manual review (APPROVE also works on a SUBMITTED task)',
+        description:
+          'APPROVE completes a MANUAL_REVIEW or SUBMITTED task and pays the operator; REJECT cancels a ' +
+          'MANUAL_REVIEW task and refunds the agent. 409 in any other status.',
+        params: IdParams,
+        body: ReviewBody,
+      },
     },
     async (req) => {
       const t = await decideManualReview(ctx, adminId(req), req.params.id, req.body)
