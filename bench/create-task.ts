@@ -71,6 +71,7 @@ async function benchHumcli(label: string, env: Record<string, string>): Promise<
     PORT: '0',
     LOG_LEVEL: 'warn',
     HUMCLI_RATE_LIMIT_PER_MINUTE: '0',
+    HUMCLI_SIGNUP_RATE_LIMIT_PER_MINUTE: '0',
     HUMCLI_TIER_LIMITS: JSON.stringify({ STANDARD: { maxDailyTasks: 10_000_000, maxDailySpend: 1e12 } }),
     ...env,
   }

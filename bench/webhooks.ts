@@ -92,6 +92,7 @@ async function benchWebhooks(label: string, env: Record<string, string>): Promis
     LOG_LEVEL: 'warn',
     HUMCLI_JOB_POLL_MS: POLL_MS,
     HUMCLI_RATE_LIMIT_PER_MINUTE: '0',
+    HUMCLI_SIGNUP_RATE_LIMIT_PER_MINUTE: '0',
     HUMCLI_OPERATOR_MAX_ACTIVE_TASKS: String(TASKS * 2),
     HUMCLI_TIER_LIMITS: JSON.stringify({ STANDARD: { maxDailyTasks: 10_000_000, maxDailySpend: 1e12 } }),
     ...env,

@@ -54,6 +54,10 @@ export interface Config {
   guardianLlmModel: string
   guardianLlmTimeoutMs: number
   rateLimitPerMinute: number
+  /** Per client address: agent and operator registration (spec §1: limited per IP); 0 = off. */
+  signupRateLimitPerMinute: number
+  /** Per client address: operator login and following an email link; 0 = off. */
+  loginRateLimitPerMinute: number
   authCacheMs: number
   taskViewCacheMs: number
   tierLimits: Record<Tier, TierLimits>
@@ -259,6 +263,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     guardianLlmModel: env.HUMCLI_GUARDIAN_LLM_MODEL || 'gpt-4o-mini',
     guardianLlmTimeoutMs: int(env, 'HUMCLI_GUARDIAN_LLM_TIMEOUT_MS', 20_000, 1),
     rateLimitPerMinute: int(env, 'HUMCLI_RATE_LIMIT_PER_MINUTE', 600),
+    signupRateLimitPerMinute: int(env, 'HUMCLI_SIGNUP_RATE_LIMIT_PER_MINUTE', 20),
+    loginRateLimitPerMinute: int(env, 'HUMCLI_LOGIN_RATE_LIMIT_PER_MINUTE', 30),
     authCacheMs: int(env, 'HUMCLI_AUTH_CACHE_MS', 5000),
     taskViewCacheMs: int(env, 'HUMCLI_TASK_VIEW_CACHE_MS', 5000),
     tierLimits: tierLimits(env.HUMCLI_TIER_LIMITS),

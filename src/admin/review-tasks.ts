@@ -44,7 +44,8 @@ export async function decideManualReview(
   const actor = `admin:${adminId}`
   return withTx(ctx.store, async (tx) => {
     const task = await loadAnyTask(tx, taskId)
-    const from: TaskStatus[] = input.decision === 'APPROVE' ? ['SUBMITTED', 'MANUAL_REVIEW'] : ['MANUAL_REVIEW']
+    const from: TaskStatus[] =
+      input.decision === 'APPROVE' ? ['SUBMITTED', 'MANUAL_REVIEW'] : ['MANUAL_REVIEW']
     assertStatus(task.status as TaskStatus, from, input.decision === 'APPROVE' ? 'approved' : 'rejected')
     if (input.decision === 'APPROVE') {
       return completeTask(ctx, tx, task, { actor, reason: input.note ?? 'approved in manual review', now })

@@ -49,7 +49,12 @@ export function assertStatus(actual: TaskStatus, allowed: readonly TaskStatus[],
 }
 
 /** Where the deadline passing cancels the task with a full refund (spec §7). */
-export const DEADLINE_CANCELLABLE: readonly TaskStatus[] = ['PENDING', 'ESTIMATE_PENDING', 'ACCEPTED', 'IN_PROGRESS']
+export const DEADLINE_CANCELLABLE: readonly TaskStatus[] = [
+  'PENDING',
+  'ESTIMATE_PENDING',
+  'ACCEPTED',
+  'IN_PROGRESS',
+]
 
 /** Where an operator holds the task and has not finished it. */
 export const OPERATOR_ACTIVE_STATUSES: readonly TaskStatus[] = ['ESTIMATE_PENDING', 'ACCEPTED', 'IN_PROGRESS']

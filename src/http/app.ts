@@ -8,11 +8,11 @@ import secureJson from 'secure-json-parse'
 import type { Ctx } from '../context.ts'
 import { invalid } from '../domain/errors.ts'
 import { TRANSITIONS } from '../domain/lifecycle.ts'
-import { sha256Hex } from '../secrets.ts'
 import { registerDocs } from './docs.ts'
 import { frameworkErrors, installErrorHandler, invalidJson } from './errors.ts'
 import { installIdempotency } from './idempotency.ts'
 import { installMetrics } from './metrics.ts'
+import { rateKey } from './rate-limit.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { agentRoutes } from './routes/agents.ts'
 import { fileRoutes } from './routes/files.ts'
@@ -51,12 +51,6 @@ function requestIds(): () => string {
   const prefix = randomBytes(6).toString('hex')
   let n = 0
   return () => `req_${prefix}${(n++).toString(16).padStart(12, '0')}`
-}
-
-/** Rate-limit key: the credential when there is one (hashed), else the client address. */
-function rateKey(req: { headers: Record<string, unknown>; ip: string }): string {
-  const cred = req.headers['x-api-key'] ?? req.headers.authorization
-  return typeof cred === 'string' ? `c:${sha256Hex(cred).slice(0, 32)}` : `ip:${req.ip}`
 }
 
 export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
@@ -108,14 +102,15 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
       parts: 40,
     },
   })
-  if (ctx.config.rateLimitPerMinute > 0) {
-    await app.register(rateLimit, {
-      max: ctx.config.rateLimitPerMinute,
-      timeWindow: 60_000,
-      keyGenerator: rateKey,
-      enableDraftSpec: true,
-    })
-  }
+  // The general limit (per credential, else per address) applies to every route when on; the
+  // anonymous endpoints carry their own per-address limits (`perIpLimit`), on even when it is off.
+  await app.register(rateLimit, {
+    global: ctx.config.rateLimitPerMinute > 0,
+    max: ctx.config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: rateKey,
+    enableDraftSpec: true,
+  })
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

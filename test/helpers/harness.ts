@@ -75,6 +75,8 @@ export function testConfig(db: TestDb, overrides: Partial<Config> = {}): Config 
       databaseSchema: db.databaseSchema,
       logLevel: 'silent',
       rateLimitPerMinute: 0,
+      signupRateLimitPerMinute: 0,
+      loginRateLimitPerMinute: 0,
       workers: false,
       ...overrides,
     },

@@ -9,6 +9,7 @@ import {
   driveTo,
   newAgent,
   newOperator,
+  proofForm,
   taskBody,
   txHash,
 } from '../helpers/fixtures.ts'
@@ -167,6 +168,77 @@ forEachDialect('Idempotency-Key', (dialect) => {
     assert.equal(reject.status, 422, reject.text)
     assert.equal(reject.body.code, 'IDEMPOTENCY_MISMATCH')
     assert.equal((await agent.api.get(`/tasks/${taskId}`)).body.status, 'COMPLETED')
+  })
+
+  test('estimate approve / reject and rating: one transition or rating each, identical replays', async () => {
+    const s = server()
+    const agent = await newAgent(s, { tier: 'STANDARD', deposit: 100 })
+    const op = await newOperator(s)
+    const transitionsTo = async (taskId: string, to: string) =>
+      (await agent.api.get(`/tasks/${taskId}`)).body.transitions.filter((t: { to: string }) => t.to === to)
+        .length
+    const repeat = (path: string, body: unknown, key = newKey()) =>
+      Promise.all(Array.from({ length: 6 }, () => agent.api.post(path, body, withKey(key))))
+
+    const approved = await createTask(s, agent)
+    await driveTo(s, agent, op, approved, 'ESTIMATE_PENDING')
+    assertOneOriginalRestReplayed(await repeat(`/tasks/${approved}/estimate/approve`, undefined), 200)
+    assert.equal(await transitionsTo(approved, 'ACCEPTED'), 1)
+
+    const rejected = await createTask(s, agent)
+    await driveTo(s, agent, op, rejected, 'ESTIMATE_PENDING')
+    const key = newKey()
+    assertOneOriginalRestReplayed(
+      await repeat(`/tasks/${rejected}/estimate/reject`, { reason: 'too slow' }, key),
+      200,
+    )
+    assert.equal((await agent.api.get(`/tasks/${rejected}`)).body.status, 'PENDING')
+    const other = await agent.api.post(
+      `/tasks/${rejected}/estimate/reject`,
+      { reason: 'too dear' },
+      withKey(key),
+    )
+    assert.equal(other.status, 422, other.text)
+
+    assert.equal((await op.api.post(`/operator/tasks/${approved}/start`)).status, 200)
+    const proof = await op.api.post(`/operator/tasks/${approved}/proof`, undefined, { form: proofForm() })
+    assert.equal(proof.status, 200, proof.text)
+    assert.equal((await agent.api.post(`/tasks/${approved}/verify`, { decision: 'APPROVE' })).status, 200)
+    assertOneOriginalRestReplayed(await repeat(`/tasks/${approved}/rating`, { score: 5 }), 201)
+    const ratings = await s.ctx.store.db
+      .selectFrom('task_ratings')
+      .select(sql<bigint>`count(*)`.as('n'))
+      .where('task_id', '=', approved)
+      .executeTakeFirstOrThrow()
+    assert.equal(Number(ratings.n), 1)
+  })
+
+  test('operator accept / start / release: one transition each, identical replays', async () => {
+    const s = server()
+    const agent = await newAgent(s, { tier: 'STANDARD', deposit: 100 })
+    const op = await newOperator(s)
+    const taskId = await createTask(s, agent)
+    const repeat = (path: string, body: unknown) => {
+      const key = newKey()
+      return Promise.all(Array.from({ length: 6 }, () => op.api.post(path, body, withKey(key))))
+    }
+    assertOneOriginalRestReplayed(
+      await repeat(`/operator/tasks/${taskId}/accept`, { estimate_hours: 1 }),
+      200,
+    )
+    assert.equal((await agent.api.post(`/tasks/${taskId}/estimate/approve`)).status, 200)
+    assertOneOriginalRestReplayed(await repeat(`/operator/tasks/${taskId}/start`, undefined), 200)
+    assertOneOriginalRestReplayed(await repeat(`/operator/tasks/${taskId}/release`, { reason: 'sick' }), 200)
+    const moves = (await agent.api.get(`/tasks/${taskId}`)).body.transitions.map(
+      (t: { from: string; to: string }) => `${t.from}>${t.to}`,
+    )
+    assert.deepEqual(moves.slice(-4), [
+      'PENDING>ESTIMATE_PENDING',
+      'ESTIMATE_PENDING>ACCEPTED',
+      'ACCEPTED>IN_PROGRESS',
+      'IN_PROGRESS>PENDING',
+    ])
+    assert.equal(moves.filter((m: string) => m === 'PENDING>ESTIMATE_PENDING').length, 1)
   })
 
   test('POST /agents/deposit/usdc: a replayed report credits once', async () => {

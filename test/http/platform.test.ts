@@ -70,3 +70,51 @@ forEachDialect('rate limiting', (dialect) => {
     assert.equal((await b.api.get('/agents/balance')).status, 200)
   })
 })
+
+forEachDialect('per-address limits on the anonymous endpoints', (dialect) => {
+  // The general limit is off here: the per-address ones stand on their own.
+  const server = useServer(dialect, {
+    rateLimitPerMinute: 0,
+    signupRateLimitPerMinute: 3,
+    loginRateLimitPerMinute: 2,
+  })
+
+  test('registration: a made-up X-API-Key or Bearer header does not buy a fresh allowance', async () => {
+    const s = server()
+    const anon = client(s.url)
+    const fakes: Record<string, string>[] = [
+      {},
+      { 'x-api-key': 'ho_live_made_up_1' },
+      { authorization: 'Bearer made-up-2' },
+      { 'x-api-key': 'ho_live_made_up_3' },
+      { authorization: 'Bearer made-up-4' },
+    ]
+    for (const path of ['/agents/register', '/operator/register']) {
+      const statuses: number[] = []
+      for (const [i, headers] of fakes.entries()) {
+        const email = `bot-${i}-${Date.now()}@example.com`
+        const body = path.startsWith('/agents')
+          ? { name: `bot ${i}`, email }
+          : { name: `op ${i}`, email, password: 'a long password' }
+        const r = await anon.call('POST', path, { body, headers })
+        statuses.push(r.status)
+        if (r.status === 429) assert.equal(r.body.code, 'RATE_LIMITED')
+      }
+      assert.deepEqual(statuses, [201, 201, 201, 429, 429], path)
+    }
+  })
+
+  test('login: limited per address whatever Authorization header is sent', async () => {
+    const s = server()
+    const anon = client(s.url)
+    const statuses: number[] = []
+    for (let i = 0; i < 4; i++) {
+      const r = await anon.call('POST', '/operator/login', {
+        body: { email: 'nobody@example.com', password: 'wrong password' },
+        headers: { authorization: `Bearer guess-${i}` },
+      })
+      statuses.push(r.status)
+    }
+    assert.deepEqual(statuses, [401, 401, 429, 429])
+  })
+})

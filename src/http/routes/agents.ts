@@ -16,6 +16,7 @@ import type { Ctx } from '../../context.ts'
 import { DomainError, httpStatus } from '../../domain/errors.ts'
 import { agentId, requireAgent } from '../auth.ts'
 import { emailLinkBase } from '../base-url.ts'
+import { perIpLimit } from '../rate-limit.ts'
 import {
   BindWalletBody,
   BoundWalletReply,
@@ -57,7 +58,7 @@ export function agentRoutes(app: FastifyInstance, ctx: Ctx): void {
   app.post<{ Body: RegisterAgentInput }>(
     '/agents/register',
     {
-      config: { rateLimit: { groupId: 'register', max: 20, timeWindow: 60_000 } },
+      config: perIpLimit('register', ctx.config.signupRateLimitPerMinute),
       schema: {
         tags,
         summary: 'Register an agent; the API key is shown once',
@@ -86,7 +87,7 @@ export function agentRoutes(app: FastifyInstance, ctx: Ctx): void {
   app.get<{ Querystring: { token: string } }>(
     '/agents/verify-email',
     {
-      config: { rateLimit: { groupId: 'verify-email', max: 30, timeWindow: 60_000 } },
+      config: perIpLimit('verify-email', ctx.config.loginRateLimitPerMinute),
       schema: {
         tags,
         summary: 'Follow an email-verification link (no auth): a SANDBOX agent becomes VERIFIED',

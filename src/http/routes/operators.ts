@@ -14,6 +14,7 @@ import { listPayouts } from '../../payments/list-payouts.ts'
 import { type PayoutInput, requestPayout } from '../../payments/request-payout.ts'
 import { type ProofInput, submitProof, type UploadedFile } from '../../proof/submit-proof.ts'
 import { operatorId, requireOperator } from '../auth.ts'
+import { perIpLimit } from '../rate-limit.ts'
 import {
   AcceptBody,
   BrowseQuery,
@@ -129,7 +130,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
   app.post<{ Body: RegisterOperatorInput }>(
     '/operator/register',
     {
-      config: { rateLimit: { groupId: 'register', max: 20, timeWindow: 60_000 } },
+      config: perIpLimit('register', ctx.config.signupRateLimitPerMinute),
       schema: {
         tags,
         summary: 'Register as an operator',
@@ -145,7 +146,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
   app.post<{ Body: { email: string; password: string } }>(
     '/operator/login',
     {
-      config: { rateLimit: { groupId: 'login', max: 30, timeWindow: 60_000 } },
+      config: perIpLimit('login', ctx.config.loginRateLimitPerMinute),
       schema: { tags, summary: 'Log in; returns a short-lived token', body: LoginBody },
     },
     (req) => loginOperator(ctx, req.body),
@@ -180,13 +181,18 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/operator/tasks/:id/accept',
     {
       onRequest: auth,
+      config: { idempotent: true },
       schema: { tags, security, summary: 'Accept with a time estimate', params: IdParams, body: AcceptBody },
     },
     (req) => acceptTask(ctx, operatorId(req), req.params.id, req.body),
   )
   app.post<Id>(
     '/operator/tasks/:id/start',
-    { onRequest: auth, schema: { tags, security, summary: 'Start the work', params: IdParams } },
+    {
+      onRequest: auth,
+      config: { idempotent: true },
+      schema: { tags, security, summary: 'Start the work', params: IdParams },
+    },
     async (req) => {
       const t = await startTask(ctx, operatorId(req), req.params.id)
       return { task_id: t.id, status: t.status, started_at: t.started_at }
@@ -196,6 +202,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/operator/tasks/:id/release',
     {
       onRequest: auth,
+      config: { idempotent: true },
       schema: { tags, security, summary: 'Give the task back', params: IdParams, body: ReleaseBody },
     },
     async (req) => {

@@ -92,6 +92,7 @@ export function taskRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/tasks/:id/estimate/approve',
     {
       onRequest: auth,
+      config: { idempotent: true },
       schema: { tags, security, summary: "Approve the operator's estimate", params: IdParams },
     },
     (req) => approveEstimate(ctx, agentId(req), req.params.id),
@@ -101,6 +102,7 @@ export function taskRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/tasks/:id/estimate/reject',
     {
       onRequest: auth,
+      config: { idempotent: true },
       schema: {
         tags,
         security,
@@ -181,6 +183,7 @@ export function taskRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/tasks/:id/rating',
     {
       onRequest: auth,
+      config: { idempotent: true },
       schema: {
         tags,
         security,
