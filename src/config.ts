@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { addressProblem, checksumAddress } from './domain/evm.ts'
 import { TIER_LIMITS, TIERS, type Tier, type TierLimits } from './domain/tiers.ts'
+import { classifyAddress } from './webhooks/address-policy.ts'
 
 /**
  * The one place that reads the environment. Everything else receives a `Config`.
@@ -67,6 +68,8 @@ export interface Config {
   s3: S3Config | null
   /** When set, `/metrics` requires `Authorization: Bearer <token>`. */
   metricsToken: string | null
+  /** Operator tokens from an external OpenID issuer (spec §2); null = only the server's own tokens. */
+  oidc: OidcConfig | null
   /** Credentials are purged this long after a task completes (spec §5: 30 days). */
   credentialRetentionMs: number
   /** This many rejections overturned by admins within `overturnWindowMs` restrict an agent (0 = never). */
@@ -103,6 +106,16 @@ export interface S3Config {
   forcePathStyle: boolean
   /** Prepended to every key, without a trailing slash ('' = none). */
   prefix: string
+}
+
+/** An external OpenID issuer (e.g. Clerk) whose tokens operators may use: HUMCLI_OIDC_*. */
+export interface OidcConfig {
+  /** Where the issuer publishes its public signing keys, e.g. https://clerk.example.com/.well-known/jwks.json. */
+  jwksUrl: string
+  /** The exact `iss` claim of its tokens. */
+  issuer: string
+  /** The `aud` claim its tokens must carry to be accepted here. */
+  audience: string
 }
 
 export class ConfigError extends Error {}
@@ -181,6 +194,59 @@ function checkS3(config: Config): void {
     throw new ConfigError(
       `HUMCLI_BLOB_STORE=s3 needs ${missing.join(', ')}: set the bucket and its access key ` +
         '(and HUMCLI_S3_ENDPOINT for a store other than AWS), or unset HUMCLI_BLOB_STORE to keep files on local disk.',
+    )
+  }
+}
+
+const OIDC_VARS = ['HUMCLI_OIDC_JWKS_URL', 'HUMCLI_OIDC_ISSUER', 'HUMCLI_OIDC_AUDIENCE'] as const
+
+/** The HUMCLI_OIDC_* settings: all three or none (off). Checked further by `checkOidc`. */
+function oidcConfig(env: Env): OidcConfig | null {
+  const missing = OIDC_VARS.filter((name) => !env[name])
+  if (missing.length === OIDC_VARS.length) return null
+  if (missing.length > 0) {
+    const one = missing.length === 1
+    throw new ConfigError(
+      `${OIDC_VARS.join(', ')} go together, but ${missing.join(' and ')} ${one ? 'is' : 'are'} not set: ` +
+        `set ${one ? 'it' : 'them'} to accept operator tokens from an external OpenID issuer, ` +
+        "or unset all three to accept only the server's own operator tokens.",
+    )
+  }
+  return {
+    jwksUrl: env.HUMCLI_OIDC_JWKS_URL!,
+    issuer: env.HUMCLI_OIDC_ISSUER!,
+    audience: env.HUMCLI_OIDC_AUDIENCE!,
+  }
+}
+
+/**
+ * The JWKS URL must be https; plain http only to localhost in development, the rule callback
+ * URLs follow (`parseTargetUrl`). Private hosts are allowed: the operator of the server chose the
+ * issuer, and a self-hosted one often lives on an internal network.
+ */
+function checkOidc(config: Config): void {
+  if (!config.oidc) return
+  const { jwksUrl, issuer } = config.oidc
+  let url: URL
+  try {
+    url = new URL(jwksUrl)
+  } catch {
+    throw new ConfigError(
+      `HUMCLI_OIDC_JWKS_URL must be an absolute URL such as https://clerk.example.com/.well-known/jwks.json, got "${jwksUrl}".`,
+    )
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase()
+  const loopback = host === 'localhost' || host.endsWith('.localhost') || classifyAddress(host) === 'loopback'
+  const dev = config.env === 'development'
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && dev && loopback)) {
+    throw new ConfigError(
+      `HUMCLI_OIDC_JWKS_URL must use https (${dev ? 'http is allowed only to localhost in development mode' : 'http is refused when HUMCLI_ENV=production'}), got "${jwksUrl}".`,
+    )
+  }
+  // `issueOperatorToken` signs the server's own tokens with issuer "humcli"; the two must never mix.
+  if (issuer === 'humcli') {
+    throw new ConfigError(
+      'HUMCLI_OIDC_ISSUER must not be "humcli", the issuer of the server\'s own operator tokens: set it to the `iss` claim of the external issuer\'s tokens.',
     )
   }
 }
@@ -271,6 +337,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     blobStore: oneOf(env, 'HUMCLI_BLOB_STORE', ['local', 's3'] as const, 'local'),
     s3: env.HUMCLI_BLOB_STORE === 's3' ? s3Config(env) : null,
     metricsToken: env.HUMCLI_METRICS_TOKEN || null,
+    oidc: oidcConfig(env),
     credentialRetentionMs: int(env, 'HUMCLI_CREDENTIAL_RETENTION_MS', 30 * 24 * HOUR, 1),
     overturnRestrictCount: int(env, 'HUMCLI_OVERTURN_RESTRICT_COUNT', 3),
     overturnWindowMs: int(env, 'HUMCLI_OVERTURN_WINDOW_MS', 30 * 24 * HOUR, 1),
@@ -287,6 +354,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     ...overrides,
   }
   checkS3(config)
+  checkOidc(config)
   if (config.env === 'production' && !config.masterKey) {
     throw new ConfigError(
       'HUMCLI_MASTER_KEY is required when HUMCLI_ENV=production: set it to 32 random bytes in hex ' +

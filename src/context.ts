@@ -5,6 +5,7 @@ import { createBlobStore } from './blobs/create-blob-store.ts'
 import { type Clock, systemClock } from './clock.ts'
 import type { Config } from './config.ts'
 import { createMailer, type Mailer } from './mail/mailer.ts'
+import { createOidcVerifier, type OidcVerifier } from './operators/external-tokens.ts'
 import { type ChainPort, DevChain, NoChain } from './payments/chain.ts'
 import { loadSecrets, type Secrets } from './secrets.ts'
 import { createStore, type Store } from './store/db.ts'
@@ -33,8 +34,15 @@ export interface Ctx {
   secrets: Secrets
   /** Outgoing mail (SMTP, the development mail folder, or none); used only by the `email.send` job. */
   mailer: Mailer
+  /** The external OpenID issuer operators may sign in with (HUMCLI_OIDC_*), with its cached keys. */
+  oidc: OidcVerifier | null
   /** Per-process caches; each says in its owner how it stays correct. */
-  caches: { apiKeys: Map<string, CachedKey>; taskViews: Map<string, CachedTaskView> }
+  caches: {
+    apiKeys: Map<string, CachedKey>
+    taskViews: Map<string, CachedTaskView>
+    /** `<issuer>|<sub>` → operator id (`provisionExternalOperator`). */
+    externalSubjects: Map<string, string>
+  }
 }
 
 export interface ContextOptions {
@@ -64,6 +72,7 @@ export function createContext(config: Config, opts: ContextOptions = {}): Ctx {
     chain: opts.chain ?? (config.env === 'development' ? new DevChain() : new NoChain()),
     secrets: loadSecrets(config),
     mailer: opts.mailer ?? createMailer(config, log),
-    caches: { apiKeys: new Map(), taskViews: new Map() },
+    oidc: createOidcVerifier(config),
+    caches: { apiKeys: new Map(), taskViews: new Map(), externalSubjects: new Map() },
   }
 }

@@ -3,7 +3,7 @@ import { authenticateAdminToken } from '../admin/admin-tokens.ts'
 import { authenticateApiKey } from '../agents/api-keys.ts'
 import type { Ctx } from '../context.ts'
 import { DomainError } from '../domain/errors.ts'
-import { verifyOperatorToken } from '../operators/tokens.ts'
+import { authenticateOperatorToken, isLiveOperatorToken } from '../operators/authenticate.ts'
 
 export type Principal =
   | { kind: 'agent'; agentId: string; keyId: string }
@@ -43,10 +43,7 @@ async function hasLiveCredential(ctx: Ctx, req: FastifyRequest): Promise<boolean
   const token = bearer(req)
   if (!token) return false
   if (token.startsWith('hadm_')) return (await authenticateAdminToken(ctx, token)) !== null
-  return verifyOperatorToken(ctx, token).then(
-    () => true,
-    () => false,
-  )
+  return isLiveOperatorToken(ctx, token)
 }
 
 export function requireAgent(ctx: Ctx): Hook {
@@ -76,10 +73,10 @@ export function requireOperator(ctx: Ctx): Hook {
         'UNAUTHORIZED',
         token
           ? 'The operator token is invalid or expired: log in again with POST /api/v1/operator/login.'
-          : 'Missing operator token: send Authorization: Bearer <token> from POST /api/v1/operator/login.',
+          : `Missing operator token: send Authorization: Bearer <token> from POST /api/v1/operator/login${ctx.oidc ? ` or from ${ctx.oidc.issuer}` : ''}.`,
       )
     }
-    req.principal = { kind: 'operator', operatorId: await verifyOperatorToken(ctx, token) }
+    req.principal = { kind: 'operator', operatorId: await authenticateOperatorToken(ctx, token) }
   }
 }
 

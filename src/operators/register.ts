@@ -16,10 +16,17 @@ export interface RegisterOperatorInput {
   skills?: TaskType[]
 }
 
+/** KYC status of a new operator, however it signed up: approved at once in `auto` mode. */
+export const initialKycStatus = (config: Pick<Ctx['config'], 'kycMode'>) =>
+  config.kycMode === 'auto' ? 'APPROVED' : 'PENDING'
+
+/** A well-formed scrypt hash no password matches (its stored key is 1 byte, a derived one 32). */
+const NO_PASSWORD_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AA=='
+
 export async function registerOperator(ctx: Ctx, input: RegisterOperatorInput) {
   if (input.password.length < 10) throw invalid('password', '`password` must be at least 10 characters.')
   const id = newId('op')
-  const kyc = ctx.config.kycMode === 'auto' ? 'APPROVED' : 'PENDING'
+  const kyc = initialKycStatus(ctx.config)
   const email = input.email.trim().toLowerCase()
   try {
     await ctx.store.db
@@ -55,11 +62,11 @@ export async function loginOperator(ctx: Ctx, input: { email: string; password: 
     .select(['id', 'password_hash'])
     .where('email', '=', input.email.trim().toLowerCase())
     .executeTakeFirst()
-  // Always run one scrypt so a missing account is not faster than a wrong password.
-  const ok = await verifyPassword(
-    input.password,
-    op?.password_hash ?? 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AA==',
-  )
-  if (!op || !ok) throw new DomainError('UNAUTHORIZED', 'Email or password is incorrect.')
+  // Always run one scrypt so a missing account, or one without a password (it signs in through the
+  // external identity provider, or is the sandbox operator), is not faster than a wrong password;
+  // and answer all three alike, so the answer does not tell which accounts exist.
+  const hash = op?.password_hash ?? null
+  const ok = await verifyPassword(input.password, hash ?? NO_PASSWORD_HASH)
+  if (!op || hash === null || !ok) throw new DomainError('UNAUTHORIZED', 'Email or password is incorrect.')
   return issueOperatorToken(ctx, op.id)
 }

@@ -2,7 +2,8 @@ import { jwtVerify, SignJWT } from 'jose'
 import type { Ctx } from '../context.ts'
 import { DomainError } from '../domain/errors.ts'
 
-const ISSUER = 'humcli'
+/** The `iss` of the tokens this server signs; HUMCLI_OIDC_ISSUER may not take it (`checkOidc`). */
+export const OPERATOR_TOKEN_ISSUER = 'humcli'
 const AUDIENCE = 'humcli:operator'
 
 export async function issueOperatorToken(
@@ -14,7 +15,7 @@ export async function issueOperatorToken(
   const token = await new SignJWT({ role: 'operator' })
     .setProtectedHeader({ alg: 'EdDSA' })
     .setSubject(operatorId)
-    .setIssuer(ISSUER)
+    .setIssuer(OPERATOR_TOKEN_ISSUER)
     .setAudience(AUDIENCE)
     .setIssuedAt(Math.floor(now.getTime() / 1000))
     .setExpirationTime(exp)
@@ -26,7 +27,7 @@ export async function issueOperatorToken(
 export async function verifyOperatorToken(ctx: Ctx, token: string): Promise<string> {
   try {
     const { payload } = await jwtVerify(token, ctx.secrets.jwtPublicKey, {
-      issuer: ISSUER,
+      issuer: OPERATOR_TOKEN_ISSUER,
       audience: AUDIENCE,
       algorithms: ['EdDSA'],
       currentDate: ctx.clock.now(),
