@@ -155,3 +155,59 @@ export function keysCommand(): Command {
     })
   return keys
 }
+
+export function walletCommand(): Command {
+  const wallet = agentCommand('wallet')
+    .description('Bind the wallet you deposit USDC from, and see where to send it')
+    .addHelpText(
+      'after',
+      example(
+        'humcli wallet challenge            # prints the message to sign, and its nonce',
+        'humcli wallet bind --address 0xAb…12 --signature 0x… --nonce 6f1c…',
+        'humcli wallet deposit-address',
+      ),
+    )
+  withProfileFlag(wallet.command('challenge'))
+    .description('Get a single-use message (10 minutes) to sign with personal_sign in your wallet')
+    .option('--json', 'print the API response as JSON')
+    .action(async (flags: { json?: boolean }, cmd: Command) => {
+      const c = await withClient(cmd, 'wallet challenge', ({ humcli }) => humcli.wallet.challenge())
+      if (flags.json) return printJson(c)
+      // The message goes to stdout alone, so it can be piped to a signer unchanged.
+      out(c.message)
+      process.stderr.write(
+        `Sign the message above, unchanged, with personal_sign (EIP-191), then within 10 minutes:\n` +
+          `  humcli wallet bind --address <your wallet> --signature <0x…> --nonce ${c.nonce}\n`,
+      )
+    })
+  withProfileFlag(wallet.command('bind'))
+    .description('Bind the wallet that signed a challenge; deposits are then credited only from it')
+    .requiredOption('--address <address>', 'the wallet address (0x + 40 hex digits)')
+    .requiredOption('--signature <signature>', 'the personal_sign signature of the challenge message')
+    .requiredOption('--nonce <nonce>', 'the nonce printed by `humcli wallet challenge`')
+    .option('--json', 'print the API response as JSON')
+    .action(
+      async (flags: { address: string; signature: string; nonce: string; json?: boolean }, cmd: Command) => {
+        const w = await withClient(cmd, 'wallet bind', ({ humcli }) =>
+          humcli.wallet.bind({
+            wallet_address: flags.address,
+            signature: flags.signature,
+            nonce: flags.nonce,
+          }),
+        )
+        if (flags.json) return printJson(w)
+        out(`Wallet ${w.wallet_address} bound to ${w.agent_id} on ${w.chain}.`)
+      },
+    )
+  withProfileFlag(wallet.command('deposit-address'))
+    .description('Where to send USDC from your bound wallet')
+    .option('--json', 'print the API response as JSON')
+    .action(async (flags: { json?: boolean }, cmd: Command) => {
+      const a = await withClient(cmd, 'wallet deposit-address', ({ humcli }) =>
+        humcli.wallet.depositAddress(),
+      )
+      if (flags.json) return printJson(a)
+      out(`Send ${a.token} on ${a.chain} to ${a.address} (token contract ${a.token_contract}).`)
+    })
+  return wallet
+}

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander'
 import { ConfigError } from '../config.ts'
 import { DomainError } from '../domain/errors.ts'
-import { balanceCommand, depositCommand, keysCommand, registerCommand } from './account.ts'
+import { balanceCommand, depositCommand, keysCommand, registerCommand, walletCommand } from './account.ts'
 import { adminCommand } from './admin.ts'
 import { CliFailure } from './exit-codes.ts'
 import { mcpCommand } from './mcp.ts'
@@ -26,6 +26,7 @@ export function buildProgram(): Command {
   program.addCommand(tasksCommand())
   program.addCommand(balanceCommand())
   program.addCommand(depositCommand())
+  program.addCommand(walletCommand())
   program.addCommand(keysCommand())
   program.addCommand(mcpCommand())
   return program
