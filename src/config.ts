@@ -17,6 +17,8 @@ export interface Config {
   dataDir: string
   /** `sqlite:<file>` by default, or a postgres:// URL. */
   databaseUrl: string
+  /** SQLite: page size of a new database file, in bytes (ADR 0011); an existing file keeps its own. */
+  sqlitePageSize: number
   /** PostgreSQL schema to use (tests use one per test); null = the server default. */
   databaseSchema: string | null
   masterKey: string | null
@@ -153,6 +155,15 @@ function address(env: Env, name: string): string | null {
   const problem = addressProblem(raw)
   if (problem) throw new ConfigError(`${name} ${problem}; got "${raw}".`)
   return checksumAddress(raw)
+}
+
+/** A SQLite page size: a power of two from 512 to 65536. */
+function pageSize(env: Env, name: string, fallback: number): number {
+  const n = int(env, name, fallback, 512)
+  if (n > 65536 || (n & (n - 1)) !== 0) {
+    throw new ConfigError(`${name} must be a power of two from 512 to 65536, got "${env[name]}".`)
+  }
+  return n
 }
 
 function bool(env: Env, name: string, fallback: boolean): boolean {
@@ -299,6 +310,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     dataDir,
     databaseUrl,
     databaseSchema: env.HUMCLI_DB_SCHEMA || null,
+    sqlitePageSize: pageSize(env, 'HUMCLI_SQLITE_PAGE_SIZE', 1024),
     masterKey: env.HUMCLI_MASTER_KEY || null,
     publicUrl: env.HUMCLI_PUBLIC_URL || null,
     logLevel: env.LOG_LEVEL || 'info',

@@ -65,6 +65,7 @@ export function createContext(config: Config, opts: ContextOptions = {}): Ctx {
       backgroundCheckpoints: opts.backgroundCheckpoints,
       // A programming error caught in development and tests; production skips the check's cost.
       refuseNestedTx: config.env !== 'production',
+      pageSize: config.sqlitePageSize,
     }),
     clock: opts.clock ?? systemClock,
     log,

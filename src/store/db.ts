@@ -82,6 +82,8 @@ export interface StoreOptions {
    * On by default; production turns it off, as it costs CPU on every request (`GroupCommitter`).
    */
   refuseNestedTx?: boolean
+  /** SQLite: the page size of a new database file (an existing file keeps its own). */
+  pageSize?: number
 }
 
 export function createStore(
@@ -108,6 +110,10 @@ export function createStore(
   const file = config.databaseUrl.replace(/^sqlite:(\/\/)?/, '')
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
   const sqlite = new SqliteDatabase(file)
+  // The page size can only be chosen while the file is still empty, before WAL mode is set.
+  if (opts.pageSize && Number(sqlite.pragma('page_count', { simple: true })) === 0) {
+    sqlite.pragma(`page_size = ${opts.pageSize}`)
+  }
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('busy_timeout = 5000')

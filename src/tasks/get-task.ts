@@ -1,3 +1,4 @@
+import { SqliteAdapter, sql } from 'kysely'
 import type { Ctx } from '../context.ts'
 import { notFound } from '../domain/errors.ts'
 import { statement } from '../store/statement.ts'
@@ -12,8 +13,21 @@ export interface CachedTaskView {
   cachedUntil: number
 }
 
+/**
+ * The task's owner and version. On SQLite through the covering index `tasks_head` (migration
+ * 0010), named because the planner would otherwise take the primary key and read the row, whose
+ * `version` may sit on an overflow page (ADR 0011).
+ */
 const taskHead = statement((db, p: { id: string }) =>
-  db.selectFrom('tasks').select(['agent_id', 'version']).where('id', '=', p.id),
+  db.getExecutor().adapter instanceof SqliteAdapter
+    ? {
+        compile: () =>
+          sql<{
+            agent_id: string
+            version: bigint
+          }>`select agent_id, version from tasks indexed by tasks_head where id = ${p.id}`.compile(db),
+      }
+    : db.selectFrom('tasks').select(['agent_id', 'version']).where('id', '=', p.id),
 )
 
 const MAX_CACHED = 5000
