@@ -19,6 +19,8 @@ export interface Config {
   databaseUrl: string
   /** SQLite: page size of a new database file, in bytes (ADR 0011); an existing file keeps its own. */
   sqlitePageSize: number
+  /** SQLite: how often the background worker checkpoints the WAL, in ms (ADR 0011). */
+  sqliteCheckpointMs: number
   /** PostgreSQL schema to use (tests use one per test); null = the server default. */
   databaseSchema: string | null
   masterKey: string | null
@@ -311,6 +313,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     databaseUrl,
     databaseSchema: env.HUMCLI_DB_SCHEMA || null,
     sqlitePageSize: pageSize(env, 'HUMCLI_SQLITE_PAGE_SIZE', 1024),
+    sqliteCheckpointMs: int(env, 'HUMCLI_SQLITE_CHECKPOINT_MS', 50, 10),
     masterKey: env.HUMCLI_MASTER_KEY || null,
     publicUrl: env.HUMCLI_PUBLIC_URL || null,
     logLevel: env.LOG_LEVEL || 'info',

@@ -66,6 +66,7 @@ export function createContext(config: Config, opts: ContextOptions = {}): Ctx {
       // A programming error caught in development and tests; production skips the check's cost.
       refuseNestedTx: config.env !== 'production',
       pageSize: config.sqlitePageSize,
+      checkpointIntervalMs: config.sqliteCheckpointMs,
     }),
     clock: opts.clock ?? systemClock,
     log,

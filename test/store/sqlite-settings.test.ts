@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
 import { test } from 'node:test'
 import { sql } from 'kysely'
 import { ConfigError, loadConfig } from '../../src/config.ts'
@@ -46,4 +47,54 @@ test('HUMCLI_SQLITE_PAGE_SIZE must be a power of two from 512 to 65536', () => {
     assert.throws(() => loadConfig({ HUMCLI_SQLITE_PAGE_SIZE: bad }), ConfigError, bad)
   }
   assert.throws(() => loadConfig({ HUMCLI_SQLITE_PAGE_SIZE: '1000' }), /power of two from 512 to 65536/)
+})
+
+test('the background worker checkpoints the WAL into the database file on its interval', async () => {
+  const db = await freshDatabase('sqlite')
+  const file = db.databaseUrl.replace(/^sqlite:(\/\/)?/, '')
+  const store = createStore(
+    { databaseUrl: db.databaseUrl, databaseSchema: null },
+    { backgroundCheckpoints: true, checkpointIntervalMs: 20, pageSize: 1024 },
+  )
+  try {
+    await migrateToLatest(store.db as never, 'sqlite')
+    // Wait out the checkpoint of the migrations, then write well under the writer's own
+    // auto-checkpoint mark (20,000 pages): only the worker can move these pages into the file.
+    const settled = Date.now() + 5000
+    let size = fs.statSync(file).size
+    while (Date.now() < settled) {
+      await new Promise((r) => setTimeout(r, 100))
+      const now = fs.statSync(file).size
+      if (now === size) break
+      size = now
+    }
+    const rows = Array.from({ length: 2000 }, (_, i) => ({
+      id: `acct-${i}`,
+      balance_micros: 1n,
+      created_at: 'now',
+    }))
+    for (let i = 0; i < rows.length; i += 500) {
+      await store.db
+        .insertInto('accounts')
+        .values(rows.slice(i, i + 500))
+        .execute()
+    }
+    const before = fs.statSync(file).size
+    const deadline = Date.now() + 5000
+    while (fs.statSync(file).size <= before && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20))
+    assert.ok(fs.statSync(file).size > before, 'the database file grew: the worker checkpointed the WAL')
+  } finally {
+    await store.close()
+    await db.drop()
+  }
+})
+
+test('HUMCLI_SQLITE_CHECKPOINT_MS: 50 by default, at least 10', () => {
+  assert.equal(loadConfig({}).sqliteCheckpointMs, 50)
+  assert.equal(loadConfig({ HUMCLI_SQLITE_CHECKPOINT_MS: '200' }).sqliteCheckpointMs, 200)
+  assert.throws(
+    () => loadConfig({ HUMCLI_SQLITE_CHECKPOINT_MS: '5' }),
+    /HUMCLI_SQLITE_CHECKPOINT_MS must be a whole number ≥ 10/,
+  )
 })
