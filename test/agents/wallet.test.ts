@@ -1,33 +1,22 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { keccak_256 } from '@noble/hashes/sha3.js'
 import { loadConfig } from '../../src/config.ts'
 import { Humcli } from '../../src/sdk/index.ts'
-import { client } from '../helpers/api.ts'
+import { type Client, client } from '../helpers/api.ts'
 import { newAgent } from '../helpers/fixtures.ts'
 import { forEachDialect, useServer } from '../helpers/harness.ts'
-
-/** A wallet as a browser wallet would act: it signs with personal_sign (EIP-191). */
-function wallet() {
-  const { secretKey, publicKey } = secp256k1.keygen()
-  const pub = secp256k1.Point.fromBytes(publicKey).toBytes(false)
-  const address = `0x${Buffer.from(keccak_256(pub.subarray(1)).subarray(12)).toString('hex')}`
-  return {
-    address,
-    sign(message: string): string {
-      const body = Buffer.from(message, 'utf8')
-      const digest = keccak_256(
-        Buffer.concat([Buffer.from(`\x19Ethereum Signed Message:\n${body.length}`), body]),
-      )
-      const rec = secp256k1.sign(digest, secretKey, { prehash: false, format: 'recovered' })
-      // noble puts the recovery bit first; Ethereum puts v = 27 + bit last.
-      return `0x${Buffer.from(rec.subarray(1)).toString('hex')}${(27 + rec[0]!).toString(16)}`
-    },
-  }
-}
+import { testWallet as wallet } from '../helpers/wallet.ts'
 
 const DEPOSIT_ADDRESS = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed'
+
+type Wallet = ReturnType<typeof wallet>
+/** The PUT body for `w` signing challenge `c` (as returned by POST /agents/wallet/challenge). */
+const signed = (w: Wallet, c: { body: { message: string; nonce: string } }) => ({
+  wallet_address: w.address,
+  signature: w.sign(c.body.message),
+  nonce: c.body.nonce,
+})
+const bind = (api: Client, body: unknown) => api.call('PUT', '/agents/wallet', { body })
 
 forEachDialect('deposit wallet binding (spec §4)', (dialect) => {
   const server = useServer(dialect, { depositAddress: DEPOSIT_ADDRESS })
@@ -53,9 +42,7 @@ forEachDialect('deposit wallet binding (spec §4)', (dialect) => {
     assert.equal(new Date(c.body.expires_at).getTime() - new Date(c.body.issued_at).getTime(), 10 * 60_000)
 
     const w = wallet()
-    const bound = await agent.api.call('PUT', '/agents/wallet', {
-      body: { wallet_address: w.address, signature: w.sign(c.body.message), nonce: c.body.nonce },
-    })
+    const bound = await bind(agent.api, signed(w, c))
     assert.equal(bound.status, 200, bound.text)
     const eip55 = loadConfig({ HUMCLI_DEPOSIT_ADDRESS: w.address }).depositAddress
     assert.deepEqual(bound.body, {
@@ -68,9 +55,7 @@ forEachDialect('deposit wallet binding (spec §4)', (dialect) => {
     assert.equal(me.body.wallet_address, eip55)
 
     // Single use: the same challenge and signature again.
-    const again = await agent.api.call('PUT', '/agents/wallet', {
-      body: { wallet_address: w.address, signature: w.sign(c.body.message), nonce: c.body.nonce },
-    })
+    const again = await bind(agent.api, signed(w, c))
     assert.equal(again.status, 400)
     assert.match(again.body.error, /^Invalid or expired challenge/)
   })
@@ -80,9 +65,7 @@ forEachDialect('deposit wallet binding (spec §4)', (dialect) => {
     const agent = await newAgent(s)
     for (const w of [wallet(), wallet()]) {
       const c = await agent.api.post('/agents/wallet/challenge')
-      const r = await agent.api.call('PUT', '/agents/wallet', {
-        body: { wallet_address: w.address, signature: w.sign(c.body.message), nonce: c.body.nonce },
-      })
+      const r = await bind(agent.api, signed(w, c))
       assert.equal(r.status, 200, r.text)
       assert.equal((await agent.api.get('/agents/me')).body.wallet_address.toLowerCase(), w.address)
     }
@@ -94,9 +77,7 @@ forEachDialect('deposit wallet binding (spec §4)', (dialect) => {
     const w = wallet()
     const old = await agent.api.post('/agents/wallet/challenge')
     s.clock.advance(10 * 60_000)
-    const late = await agent.api.call('PUT', '/agents/wallet', {
-      body: { wallet_address: w.address, signature: w.sign(old.body.message), nonce: old.body.nonce },
-    })
+    const late = await bind(agent.api, signed(w, old))
     assert.equal(late.status, 400)
     assert.equal(late.body.code, 'VALIDATION_FAILED')
     assert.match(
@@ -105,9 +86,7 @@ forEachDialect('deposit wallet binding (spec §4)', (dialect) => {
     )
     const fresh = await agent.api.post('/agents/wallet/challenge')
     s.clock.advance(10 * 60_000 - 1)
-    const inTime = await agent.api.call('PUT', '/agents/wallet', {
-      body: { wallet_address: w.address, signature: w.sign(fresh.body.message), nonce: fresh.body.nonce },
-    })
+    const inTime = await bind(agent.api, signed(w, fresh))
     assert.equal(inTime.status, 200, inTime.text)
   })
 
@@ -117,16 +96,14 @@ forEachDialect('deposit wallet binding (spec §4)', (dialect) => {
     const b = await newAgent(s)
     const w = wallet()
     const c = await a.api.post('/agents/wallet/challenge')
-    const body = { wallet_address: w.address, signature: w.sign(c.body.message), nonce: c.body.nonce }
-    const stolen = await b.api.call('PUT', '/agents/wallet', { body })
+    const body = signed(w, c)
+    const stolen = await bind(b.api, body)
     assert.equal(stolen.status, 400)
     assert.match(stolen.body.error, /^Invalid or expired challenge/)
-    const unknown = await b.api.call('PUT', '/agents/wallet', {
-      body: { ...body, nonce: '00000000-0000-4000-8000-000000000000' },
-    })
+    const unknown = await bind(b.api, { ...body, nonce: '00000000-0000-4000-8000-000000000000' })
     assert.equal(unknown.body.error, stolen.body.error, 'no hint that the nonce exists')
     assert.equal((await b.api.get('/agents/me')).body.wallet_address, null)
-    assert.equal((await a.api.call('PUT', '/agents/wallet', { body })).status, 200)
+    assert.equal((await bind(a.api, body)).status, 200)
   })
 
   test('a signature by another wallet, or over another message, is refused and the challenge is kept', async () => {
@@ -135,8 +112,10 @@ forEachDialect('deposit wallet binding (spec §4)', (dialect) => {
     const mine = wallet()
     const other = wallet()
     const c = await agent.api.post('/agents/wallet/challenge')
-    const wrongKey = await agent.api.call('PUT', '/agents/wallet', {
-      body: { wallet_address: mine.address, signature: other.sign(c.body.message), nonce: c.body.nonce },
+    const wrongKey = await bind(agent.api, {
+      wallet_address: mine.address,
+      signature: other.sign(c.body.message),
+      nonce: c.body.nonce,
     })
     assert.equal(wrongKey.status, 400)
     assert.equal(wrongKey.body.details[0].path, 'signature')
@@ -153,9 +132,7 @@ forEachDialect('deposit wallet binding (spec §4)', (dialect) => {
     })
     assert.equal(wrongText.status, 400)
     assert.equal((await agent.api.get('/agents/me')).body.wallet_address, null)
-    const right = await agent.api.call('PUT', '/agents/wallet', {
-      body: { wallet_address: mine.address, signature: mine.sign(c.body.message), nonce: c.body.nonce },
-    })
+    const right = await bind(agent.api, signed(mine, c))
     assert.equal(right.status, 200, right.text)
   })
 
@@ -164,7 +141,7 @@ forEachDialect('deposit wallet binding (spec §4)', (dialect) => {
     const agent = await newAgent(s)
     const w = wallet()
     const c = await agent.api.post('/agents/wallet/challenge')
-    const good = { wallet_address: w.address, signature: w.sign(c.body.message), nonce: c.body.nonce }
+    const good = signed(w, c)
     const mixed = loadConfig({ HUMCLI_DEPOSIT_ADDRESS: w.address }).depositAddress!
     // The first letter's case flipped: one mistyped character in an EIP-55 address.
     const typo = `0x${mixed.slice(2).replace(/[a-f]/i, (ch) => (ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase()))}`
@@ -178,13 +155,13 @@ forEachDialect('deposit wallet binding (spec §4)', (dialect) => {
       ['number address', { ...good, wallet_address: 12 }, /wallet_address/],
     ]
     for (const [name, body, pattern] of cases) {
-      const r = await agent.api.call('PUT', '/agents/wallet', { body })
+      const r = await bind(agent.api, body)
       assert.equal(r.status, 400, `${name}: ${r.text}`)
       assert.match(r.body.error, /\.$/, `${name}: a sentence`)
       assert.match(r.text, pattern, name)
     }
     assert.equal((await agent.api.get('/agents/me')).body.wallet_address, null)
-    assert.equal((await agent.api.call('PUT', '/agents/wallet', { body: good })).status, 200)
+    assert.equal((await bind(agent.api, good)).status, 200)
   })
 
   test('a wallet funds one agent: binding it to a second is 409, and that challenge is kept', async () => {
@@ -193,26 +170,19 @@ forEachDialect('deposit wallet binding (spec §4)', (dialect) => {
     const b = await newAgent(s)
     const w = wallet()
     const ca = await a.api.post('/agents/wallet/challenge')
-    assert.equal(
-      (
-        await a.api.call('PUT', '/agents/wallet', {
-          body: { wallet_address: w.address, signature: w.sign(ca.body.message), nonce: ca.body.nonce },
-        })
-      ).status,
-      200,
-    )
+    assert.equal((await bind(a.api, signed(w, ca))).status, 200)
     const cb = await b.api.post('/agents/wallet/challenge')
     // Upper-case hex is the same wallet.
     const upper = `0x${w.address.slice(2).toUpperCase()}`
-    const taken = await b.api.call('PUT', '/agents/wallet', {
-      body: { wallet_address: upper, signature: w.sign(cb.body.message), nonce: cb.body.nonce },
+    const taken = await bind(b.api, {
+      wallet_address: upper,
+      signature: w.sign(cb.body.message),
+      nonce: cb.body.nonce,
     })
     assert.equal(taken.status, 409, taken.text)
     assert.match(taken.body.error, /already bound to another agent/)
     const w2 = wallet()
-    const ok = await b.api.call('PUT', '/agents/wallet', {
-      body: { wallet_address: w2.address, signature: w2.sign(cb.body.message), nonce: cb.body.nonce },
-    })
+    const ok = await bind(b.api, signed(w2, cb))
     assert.equal(ok.status, 200, ok.text)
   })
 
@@ -221,13 +191,7 @@ forEachDialect('deposit wallet binding (spec §4)', (dialect) => {
     const agent = await newAgent(s)
     const c = await agent.api.post('/agents/wallet/challenge')
     const wallets = Array.from({ length: 10 }, wallet)
-    const results = await Promise.all(
-      wallets.map((w) =>
-        agent.api.call('PUT', '/agents/wallet', {
-          body: { wallet_address: w.address, signature: w.sign(c.body.message), nonce: c.body.nonce },
-        }),
-      ),
-    )
+    const results = await Promise.all(wallets.map((w) => bind(agent.api, signed(w, c))))
     const won = results.filter((r) => r.status === 200)
     assert.equal(won.length, 1, results.map((r) => r.status).join(','))
     assert.ok(results.every((r) => r.status === 200 || r.status === 400))
