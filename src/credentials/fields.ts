@@ -27,11 +27,24 @@ export async function sodiumReady(): Promise<typeof Sodium> {
   return sodium
 }
 
-/** The fields actually given (non-empty), in a fixed order. */
+/**
+ * The fields actually given, in a fixed order: a value of only whitespace counts as not given.
+ * Values are kept as typed (a password may start or end with a space). The one definition both
+ * for what is sealed and for what the proof lists (`credential_fields`).
+ */
 export function givenFields(values: CredentialValues | undefined): [CredentialField, string][] {
   if (!values) return []
   return CREDENTIAL_FIELDS.flatMap((f) => {
     const v = values[f]
-    return v === undefined || v === '' ? [] : [[f, v] as [CredentialField, string]]
+    return v === undefined || v.trim() === '' ? [] : [[f, v] as [CredentialField, string]]
   })
 }
+
+/** The proof's name for a field: `notes` is `credential_notes` there (the API's multipart name). */
+export const PROOF_FIELD_NAME = {
+  username: 'username',
+  password: 'password',
+  api_key: 'api_key',
+  notes: 'credential_notes',
+} as const satisfies Record<CredentialField, string>
+export type ProofCredentialField = (typeof PROOF_FIELD_NAME)[CredentialField]

@@ -1,6 +1,7 @@
 import { recordFiles, withStoredBlobs } from '../blobs/with-stored-blobs.ts'
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
+import { givenFields, PROOF_FIELD_NAME, type ProofCredentialField } from '../credentials/fields.ts'
 import { sealCredentials } from '../credentials/seal-credentials.ts'
 import { DomainError } from '../domain/errors.ts'
 import { newId } from '../domain/ids.ts'
@@ -43,20 +44,12 @@ export interface StoredProof {
    * Which credential fields the operator filled in (never their values), decided at submission
    * so the Guardian can judge presence without touching the encrypted credential.
    */
-  credential_fields?: CredentialField[]
+  credential_fields?: ProofCredentialField[]
 }
 
-export type CredentialField = 'username' | 'password' | 'api_key' | 'credential_notes'
-
-function credentialFields(creds: NonNullable<ProofInput['credentials']>): CredentialField[] {
-  const given = (v: string | undefined) => v !== undefined && v.trim() !== ''
-  const out: CredentialField[] = []
-  if (given(creds.username)) out.push('username')
-  if (given(creds.password)) out.push('password')
-  if (given(creds.api_key)) out.push('api_key')
-  if (given(creds.notes)) out.push('credential_notes')
-  return out
-}
+/** Which fields were given, by their names in the proof (`givenFields`, so what is listed is what is sealed). */
+const credentialFields = (creds: NonNullable<ProofInput['credentials']>): ProofCredentialField[] =>
+  givenFields(creds).map(([field]) => PROOF_FIELD_NAME[field])
 
 /**
  * Refuses the whole submission before anything is stored: 413 for too many photos, then each

@@ -78,6 +78,23 @@ forEachDialect('credentials', (dialect) => {
     })
   })
 
+  test('a whitespace-only field counts as not given: neither listed in the proof nor stored', async () => {
+    const s = server()
+    const agent = await newAgent(s, { tier: 'STANDARD', deposit: 100 })
+    const op = await newOperator(s)
+    const taskId = await submitCredentialTask(s, agent, op, {
+      username: 'ana@example.com',
+      password: '   ',
+      credential_notes: '\n\t ',
+    })
+    const task = (await agent.api.get(`/tasks/${taskId}`)).body
+    assert.deepEqual(task.proof.credential_fields, ['username'])
+    await approve(agent, taskId)
+    const r = await agent.api.post(`/tasks/${taskId}/retrieve-credential`)
+    assert.equal(r.status, 200, r.text)
+    assert.deepEqual(r.body.encrypted_credential, { username: 'ana@example.com' })
+  })
+
   test('who may retrieve: own task only (404), credential tasks only (409), agents only (403)', async () => {
     const s = server()
     const agent = await newAgent(s, { tier: 'STANDARD', deposit: 100 })
