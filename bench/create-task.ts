@@ -116,7 +116,10 @@ async function benchHumcli(label: string, env: Record<string, string>): Promise<
     })
     const get = await run(`GET task (${label})`, { url: `${url}/api/v1/tasks/${created.task_id}`, headers })
     // The first agent now has tens of thousands of tasks: a page of 100 with the total count.
-    const list = await run(`list tasks, 100 a page (${label})`, { url: `${url}/api/v1/tasks?limit=100`, headers })
+    const list = await run(`list tasks, 100 a page (${label})`, {
+      url: `${url}/api/v1/tasks?limit=100`,
+      headers,
+    })
     return [create, createMany, get, list]
   } finally {
     await admin.store.close()
