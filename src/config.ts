@@ -1,11 +1,19 @@
 import path from 'node:path'
-import { addressProblem, checksumAddress } from './domain/evm.ts'
+import { address, ConfigError, type Env, int, oneOf, pageSize } from './config-read.ts'
+import {
+  checkOidc,
+  checkS3,
+  type OidcConfig,
+  oidcConfig,
+  type S3Config,
+  s3Config,
+} from './config-sections.ts'
 import { TIER_LIMITS, TIERS, type Tier, type TierLimits } from './domain/tiers.ts'
-import { classifyAddress } from './webhooks/address-policy.ts'
 
 /**
- * The one place that reads the environment. Everything else receives a `Config`.
- * Durations are milliseconds, money is integer micro-dollars.
+ * The one place that reads the environment, with its two helpers: `config-read.ts` (one setting
+ * at a time) and `config-sections.ts` (S3 storage, the OpenID issuer). Everything else receives a
+ * `Config`. Durations are milliseconds, money is integer micro-dollars.
  */
 export type KycMode = 'auto' | 'manual'
 export type RunMode = 'development' | 'production'
@@ -100,169 +108,13 @@ export interface Config {
 
 export type BlobStoreKind = 'local' | 's3'
 
-export interface S3Config {
-  /** null = AWS itself (the region's endpoint). */
-  endpoint: string | null
-  bucket: string
-  region: string
-  accessKeyId: string
-  secretAccessKey: string
-  forcePathStyle: boolean
-  /** Prepended to every key, without a trailing slash ('' = none). */
-  prefix: string
-}
-
-/** An external OpenID issuer (e.g. Clerk) whose tokens operators may use: HUMCLI_OIDC_*. */
-export interface OidcConfig {
-  /** Where the issuer publishes its public signing keys, e.g. https://clerk.example.com/.well-known/jwks.json. */
-  jwksUrl: string
-  /** The exact `iss` claim of its tokens. */
-  issuer: string
-  /** The `aud` claim its tokens must carry to be accepted here. */
-  audience: string
-}
-
-export class ConfigError extends Error {}
-
-type Env = Record<string, string | undefined>
-
-function int(env: Env, name: string, fallback: number, min = 0): number {
-  const raw = env[name]
-  if (raw === undefined || raw === '') return fallback
-  const n = Number(raw)
-  if (!Number.isInteger(n) || n < min) {
-    throw new ConfigError(`${name} must be a whole number ≥ ${min}, got "${raw}".`)
-  }
-  return n
-}
-
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
-  const raw = env[name]
-  if (raw === undefined || raw === '') return fallback
-  if (!(allowed as readonly string[]).includes(raw)) {
-    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}".`)
-  }
-  return raw as T
-}
+export { ConfigError } from './config-read.ts'
+export type { OidcConfig, S3Config } from './config-sections.ts'
 
 const HOUR = 3_600_000
 
 /** Circle's USDC contract on Base mainnet. */
 export const USDC_ON_BASE = '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913'
-
-/** An EVM address setting, stored in its EIP-55 form; null when unset. */
-function address(env: Env, name: string): string | null {
-  const raw = env[name]
-  if (raw === undefined || raw === '') return null
-  const problem = addressProblem(raw)
-  if (problem) throw new ConfigError(`${name} ${problem}; got "${raw}".`)
-  return checksumAddress(raw)
-}
-
-/** A SQLite page size: a power of two from 512 to 65536. */
-function pageSize(env: Env, name: string, fallback: number): number {
-  const n = int(env, name, fallback, 512)
-  if (n > 65536 || (n & (n - 1)) !== 0) {
-    throw new ConfigError(`${name} must be a power of two from 512 to 65536, got "${env[name]}".`)
-  }
-  return n
-}
-
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name]
-  if (raw === undefined || raw === '') return fallback
-  if (/^(true|1|yes|on)$/i.test(raw)) return true
-  if (/^(false|0|no|off)$/i.test(raw)) return false
-  throw new ConfigError(`${name} must be true or false, got "${raw}".`)
-}
-
-/** The HUMCLI_S3_* settings; only read when HUMCLI_BLOB_STORE=s3. Checked by `checkS3`. */
-function s3Config(env: Env): S3Config {
-  const endpoint = env.HUMCLI_S3_ENDPOINT || null
-  if (endpoint && !/^https?:\/\/[^/]/.test(endpoint)) {
-    throw new ConfigError(
-      `HUMCLI_S3_ENDPOINT must be an http(s) URL such as http://127.0.0.1:9000, got "${endpoint}".`,
-    )
-  }
-  return {
-    endpoint,
-    bucket: env.HUMCLI_S3_BUCKET || '',
-    region: env.HUMCLI_S3_REGION || 'us-east-1',
-    accessKeyId: env.HUMCLI_S3_ACCESS_KEY_ID || '',
-    secretAccessKey: env.HUMCLI_S3_SECRET_ACCESS_KEY || '',
-    // Self-hosted S3-compatible servers rarely have wildcard DNS for bucket subdomains.
-    forcePathStyle: bool(env, 'HUMCLI_S3_FORCE_PATH_STYLE', endpoint !== null),
-    prefix: (env.HUMCLI_S3_PREFIX || '').replace(/^\/+|\/+$/g, ''),
-  }
-}
-
-function checkS3(config: Config): void {
-  if (config.blobStore !== 's3') return
-  const missing = [
-    !config.s3?.bucket && 'HUMCLI_S3_BUCKET',
-    !config.s3?.accessKeyId && 'HUMCLI_S3_ACCESS_KEY_ID',
-    !config.s3?.secretAccessKey && 'HUMCLI_S3_SECRET_ACCESS_KEY',
-  ].filter(Boolean)
-  if (missing.length > 0) {
-    throw new ConfigError(
-      `HUMCLI_BLOB_STORE=s3 needs ${missing.join(', ')}: set the bucket and its access key ` +
-        '(and HUMCLI_S3_ENDPOINT for a store other than AWS), or unset HUMCLI_BLOB_STORE to keep files on local disk.',
-    )
-  }
-}
-
-const OIDC_VARS = ['HUMCLI_OIDC_JWKS_URL', 'HUMCLI_OIDC_ISSUER', 'HUMCLI_OIDC_AUDIENCE'] as const
-
-/** The HUMCLI_OIDC_* settings: all three or none (off). Checked further by `checkOidc`. */
-function oidcConfig(env: Env): OidcConfig | null {
-  const missing = OIDC_VARS.filter((name) => !env[name])
-  if (missing.length === OIDC_VARS.length) return null
-  if (missing.length > 0) {
-    const one = missing.length === 1
-    throw new ConfigError(
-      `${OIDC_VARS.join(', ')} go together, but ${missing.join(' and ')} ${one ? 'is' : 'are'} not set: ` +
-        `set ${one ? 'it' : 'them'} to accept operator tokens from an external OpenID issuer, ` +
-        "or unset all three to accept only the server's own operator tokens.",
-    )
-  }
-  return {
-    jwksUrl: env.HUMCLI_OIDC_JWKS_URL!,
-    issuer: env.HUMCLI_OIDC_ISSUER!,
-    audience: env.HUMCLI_OIDC_AUDIENCE!,
-  }
-}
-
-/**
- * The JWKS URL must be https; plain http only to localhost in development, the rule callback
- * URLs follow (`parseTargetUrl`). Private hosts are allowed: the operator of the server chose the
- * issuer, and a self-hosted one often lives on an internal network.
- */
-function checkOidc(config: Config): void {
-  if (!config.oidc) return
-  const { jwksUrl, issuer } = config.oidc
-  let url: URL
-  try {
-    url = new URL(jwksUrl)
-  } catch {
-    throw new ConfigError(
-      `HUMCLI_OIDC_JWKS_URL must be an absolute URL such as https://clerk.example.com/.well-known/jwks.json, got "${jwksUrl}".`,
-    )
-  }
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase()
-  const loopback = host === 'localhost' || host.endsWith('.localhost') || classifyAddress(host) === 'loopback'
-  const dev = config.env === 'development'
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && dev && loopback)) {
-    throw new ConfigError(
-      `HUMCLI_OIDC_JWKS_URL must use https (${dev ? 'http is allowed only to localhost in development mode' : 'http is refused when HUMCLI_ENV=production'}), got "${jwksUrl}".`,
-    )
-  }
-  // `issueOperatorToken` signs the server's own tokens with issuer "humcli"; the two must never mix.
-  if (issuer === 'humcli') {
-    throw new ConfigError(
-      'HUMCLI_OIDC_ISSUER must not be "humcli", the issuer of the server\'s own operator tokens: set it to the `iss` claim of the external issuer\'s tokens.',
-    )
-  }
-}
 
 /**
  * HUMCLI_TIER_LIMITS overrides the compat tier numbers, e.g.
