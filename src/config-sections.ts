@@ -1,6 +1,6 @@
 import type { Config } from './config.ts'
 import { bool, ConfigError, type Env } from './config-read.ts'
-import { classifyAddress } from './webhooks/address-policy.ts'
+import { hostClass } from './webhooks/target-url.ts'
 
 /**
  * The settings of optional services, read only when they are turned on, and the checks that need
@@ -101,8 +101,7 @@ export function checkOidc(config: Config): void {
       `HUMCLI_OIDC_JWKS_URL must be an absolute URL such as https://clerk.example.com/.well-known/jwks.json, got "${jwksUrl}".`,
     )
   }
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase()
-  const loopback = host === 'localhost' || host.endsWith('.localhost') || classifyAddress(host) === 'loopback'
+  const loopback = hostClass(url) === 'loopback'
   const dev = config.env === 'development'
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && dev && loopback)) {
     throw new ConfigError(

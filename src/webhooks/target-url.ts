@@ -30,6 +30,12 @@ function hostNameClass(host: string): 'loopback' | 'private' | null {
   return null
 }
 
+/** What kind of host a URL names, judged without DNS: a literal address, or a well-known name. */
+export function hostClass(url: URL): 'public' | 'loopback' | 'private' | null {
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase()
+  return isIP(host) ? classifyAddress(host) : hostNameClass(host)
+}
+
 /**
  * Parses a webhook URL and applies the rules that need no DNS: absolute http(s), https outside
  * development (and in development unless the host is loopback), no credentials in the URL, and
@@ -45,8 +51,7 @@ export function parseTargetUrl(raw: string, env: Env): URL {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TargetRefused('must use https')
   if (url.username || url.password) throw new TargetRefused('must not contain a user name or password')
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase()
-  const cls = isIP(host) ? classifyAddress(host) : hostNameClass(host)
+  const cls = hostClass(url)
   const dev = env.env === 'development'
   if (cls === 'private' || (cls === 'loopback' && !dev)) {
     throw new TargetRefused('points at a private, loopback, link-local or metadata address')
