@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { PROOF_FIELD_NAME } from '../../credentials/fields.ts'
 import { StringEnum } from './common.ts'
 
 /** One Guardian finding (spec §8 "checks"). Weight 0 = shown for information, not counted. */
@@ -65,7 +66,7 @@ export const TaskProof = Type.Object(
     notes: Type.Union([Type.String(), Type.Null()]),
     submittedAt: Type.String({ format: 'date-time' }),
     credential_fields: Type.Optional(
-      Type.Array(StringEnum(['username', 'password', 'api_key', 'credential_notes'] as const), {
+      Type.Array(StringEnum(Object.values(PROOF_FIELD_NAME)), {
         description: 'Credential tasks: which fields the operator gave (never their values)',
       }),
     ),
