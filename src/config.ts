@@ -45,6 +45,10 @@ export interface Config {
   fileUrlTtlS: number
   idempotencyTtlMs: number
   idempotencyWaitMs: number
+  /** A claimed key's lease, renewed while its request runs; a lapsed claim (dead process) is taken over. */
+  idempotencyLeaseMs: number
+  /** Testing only, refused in production: `point[:n]` kills the process the n-th time it reaches point (`src/faults.ts`). */
+  faultCrashAt: string | null
   jobPollMs: number
   jobConcurrency: number
   /** A webhook attempt that has not answered within this time is a failure (spec: 15 s). */
@@ -180,6 +184,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     fileUrlTtlS: int(env, 'HUMCLI_FILE_URL_TTL_S', 3600, 10),
     idempotencyTtlMs: int(env, 'HUMCLI_IDEMPOTENCY_TTL_MS', 7 * 24 * HOUR),
     idempotencyWaitMs: int(env, 'HUMCLI_IDEMPOTENCY_WAIT_MS', 5000),
+    idempotencyLeaseMs: int(env, 'HUMCLI_IDEMPOTENCY_LEASE_MS', 15_000, 100),
+    faultCrashAt: env.HUMCLI_FAULT_CRASH_AT || null,
     jobPollMs: int(env, 'HUMCLI_JOB_POLL_MS', 500, 10),
     jobConcurrency: int(env, 'HUMCLI_JOB_CONCURRENCY', 16, 1),
     webhookTimeoutMs: int(env, 'HUMCLI_WEBHOOK_TIMEOUT_MS', 15_000, 1),
@@ -226,6 +232,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     throw new ConfigError(
       'HUMCLI_MASTER_KEY is required when HUMCLI_ENV=production: set it to 32 random bytes in hex ' +
         '(for example the output of `openssl rand -hex 32`).',
+    )
+  }
+  if (config.env === 'production' && config.faultCrashAt) {
+    throw new ConfigError(
+      'HUMCLI_FAULT_CRASH_AT is a testing hook and is refused when HUMCLI_ENV=production: unset it.',
     )
   }
   if (

@@ -48,7 +48,8 @@ export async function reportDeposit(ctx: Ctx, agentId: string, input: DepositInp
   const now = ctx.clock.now()
   const id = newId('dep')
   try {
-    await withTx(ctx.store, async (tx) => {
+    // The answer is the transaction's result, so a replayed Idempotency-Key rebuilds it (ADR 0012).
+    return await withTx(ctx.store, async (tx) => {
       await tx
         .insertInto('deposits')
         .values({
@@ -77,18 +78,18 @@ export async function reportDeposit(ctx: Ctx, agentId: string, input: DepositInp
           at: now,
         })
       }
+      return {
+        deposit_id: id,
+        tx_hash: txHash,
+        chain: input.chain,
+        amount_usdc: microsToUsd(verified.amountMicros),
+        status: verified.status,
+        created_at: iso(now),
+      }
     })
   } catch (err) {
     if (isUniqueViolation(err)) throw new DomainError('CONFLICT', 'Transaction already processed.')
     throw err
-  }
-  return {
-    deposit_id: id,
-    tx_hash: txHash,
-    chain: input.chain,
-    amount_usdc: microsToUsd(verified.amountMicros),
-    status: verified.status,
-    created_at: iso(now),
   }
 }
 

@@ -240,6 +240,11 @@ export interface IdempotencyKeysTable {
   response_body: string | null
   created_at: string
   expires_at: string
+  /** The process holding a `running` claim, and until when (renewed while it runs). */
+  owner: string | null
+  lease_until: string | null
+  /** The committed business transaction's result (`encodeResult`), kept until the answer is stored. */
+  result: string | null
 }
 
 export interface FilesTable {
