@@ -18,7 +18,7 @@ import { TIER_LIMITS, TIERS, type Tier, type TierLimits } from './domain/tiers.t
 export type KycMode = 'auto' | 'manual'
 export type RunMode = 'development' | 'production'
 
-export interface Config {
+export interface Config extends JobsConfig {
   env: RunMode
   port: number
   host: string
@@ -49,8 +49,8 @@ export interface Config {
   idempotencyLeaseMs: number
   /** Testing only, refused in production: `point[:n]` kills the process the n-th time it reaches point (`src/faults.ts`). */
   faultCrashAt: string | null
+  /** How often an idle lane looks for due jobs (PostgreSQL also wakes it by NOTIFY). */
   jobPollMs: number
-  jobConcurrency: number
   /** A webhook attempt that has not answered within this time is a failure (spec: 15 s). */
   webhookTimeoutMs: number
   workers: boolean
@@ -114,6 +114,8 @@ export type BlobStoreKind = 'local' | 's3'
 
 export { ConfigError } from './config-read.ts'
 export type { OidcConfig, S3Config } from './config-sections.ts'
+
+import { type JobsConfig, jobsConfig } from './config-jobs.ts'
 
 const HOUR = 3_600_000
 
@@ -187,7 +189,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     idempotencyLeaseMs: int(env, 'HUMCLI_IDEMPOTENCY_LEASE_MS', 15_000, 100),
     faultCrashAt: env.HUMCLI_FAULT_CRASH_AT || null,
     jobPollMs: int(env, 'HUMCLI_JOB_POLL_MS', 500, 10),
-    jobConcurrency: int(env, 'HUMCLI_JOB_CONCURRENCY', 16, 1),
+    ...jobsConfig(env),
     webhookTimeoutMs: int(env, 'HUMCLI_WEBHOOK_TIMEOUT_MS', 15_000, 1),
     workers: env.HUMCLI_WORKERS !== 'off',
     bodyLimitBytes: int(env, 'HUMCLI_BODY_LIMIT_BYTES', 1_048_576, 1024),

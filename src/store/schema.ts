@@ -230,6 +230,8 @@ export interface JobsTable {
   last_error: string | null
   created_at: string
   finished_at: string | null
+  /** Jobs of one group (`agent:<id>` for webhook attempts) are capped per process; null = none. */
+  group_key: string | null
 }
 
 export interface IdempotencyKeysTable {
