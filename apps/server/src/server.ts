@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
+import { type ContextOptions, createContext } from './compose.ts'
 import { type Config, loadConfig } from './config.ts'
-import { type ContextOptions, type Ctx, createContext } from './context.ts'
+import type { Ctx } from './context.ts'
 import { buildApp } from './http/app.ts'
 import { startWorker } from './jobs/runner.ts'
 import { migrateToLatest } from './store/migrate.ts'
