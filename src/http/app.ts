@@ -13,6 +13,7 @@ import { frameworkErrors, installErrorHandler, invalidJson } from './errors.ts'
 import { installIdempotency } from './idempotency.ts'
 import { installMetrics } from './metrics.ts'
 import { rateKey } from './rate-limit.ts'
+import { installNulRefusal } from './refuse-nul.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { agentRoutes } from './routes/agents.ts'
 import { fileRoutes } from './routes/files.ts'
@@ -132,6 +133,7 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
   })
   app.addSchema(ErrorBody)
   for (const schema of PROOF_SCHEMAS) app.addSchema(schema)
+  installNulRefusal(app)
   installIdempotency(app, ctx)
   installMetrics(app, ctx)
   await registerDocs(app)

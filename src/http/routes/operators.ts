@@ -15,6 +15,7 @@ import { type PayoutInput, requestPayout } from '../../payments/request-payout.t
 import { type ProofInput, submitProof, type UploadedFile } from '../../proof/submit-proof.ts'
 import { operatorId, requireOperator } from '../auth.ts'
 import { perIpLimit } from '../rate-limit.ts'
+import { findNul, nulRefused } from '../refuse-nul.ts'
 import {
   AcceptBody,
   BrowseQuery,
@@ -66,6 +67,10 @@ async function readProof(ctx: Ctx, req: FastifyRequest): Promise<ProofInput> {
         )
       }
       const filename = part.filename || 'photo'
+      if (findNul(filename) !== null) {
+        await part.toBuffer().catch(() => {})
+        throw nulRefused(`${part.fieldname}.filename`)
+      }
       photos.push({ field: part.fieldname, filename, data: await readPhoto(ctx, filename, part) })
     } else {
       if (!TEXT_FIELDS.has(part.fieldname)) {
@@ -75,6 +80,7 @@ async function readProof(ctx: Ctx, req: FastifyRequest): Promise<ProofInput> {
         )
       }
       const value = String(part.value)
+      if (findNul(value) !== null) throw nulRefused(part.fieldname)
       if (value.length > MAX_TEXT)
         throw invalid(part.fieldname, `\`${part.fieldname}\` must be at most ${MAX_TEXT} characters.`)
       fields[part.fieldname] = value
