@@ -22,6 +22,7 @@ import { taskRoutes } from './routes/tasks.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
 import { ErrorBody } from './schemas/common.ts'
 import { PROOF_SCHEMAS } from './schemas/proof.ts'
+import { installUnreadBodyDrain } from './unread-body.ts'
 import { validatorCompiler } from './validation.ts'
 
 const VERSION = '0.1.0'
@@ -134,6 +135,7 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
   app.addSchema(ErrorBody)
   for (const schema of PROOF_SCHEMAS) app.addSchema(schema)
   installNulRefusal(app)
+  installUnreadBodyDrain(app, ctx.config)
   installIdempotency(app, ctx)
   installMetrics(app, ctx)
   await registerDocs(app)
