@@ -153,9 +153,18 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/operator/login',
     {
       config: perIpLimit('login', ctx.config.loginRateLimitPerMinute),
-      schema: { tags, summary: 'Log in; returns a short-lived token', body: LoginBody },
+      schema: {
+        tags,
+        summary: 'Log in; returns a short-lived token',
+        description:
+          'Failed logins are limited per account and client address (after 5 failures each try waits ' +
+          '2^n s, at most 15 min) and per account (100 an hour from all addresses; then only ' +
+          'addresses that signed in to it before may try): 429 with Retry-After.',
+        body: LoginBody,
+        response: errorResponses(400, 401, 429),
+      },
     },
-    (req) => loginOperator(ctx, req.body),
+    (req) => loginOperator(ctx, req.body, req.ip),
   )
   app.get('/operator/me', { onRequest: auth, schema: { tags, security, summary: 'Your profile' } }, (req) =>
     operatorMe(ctx, operatorId(req)),
