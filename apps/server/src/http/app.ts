@@ -14,12 +14,14 @@ import { frameworkErrors, installErrorHandler, invalidJson } from './errors.ts'
 import { installIdempotency } from './idempotency.ts'
 import { installMetrics } from './metrics.ts'
 import { rateKey } from './rate-limit.ts'
+import { installNulRefusal } from './refuse-nul.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { agentRoutes } from './routes/agents.ts'
 import { fileRoutes } from './routes/files.ts'
 import { operatorRoutes } from './routes/operators.ts'
 import { taskRoutes } from './routes/tasks.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
+import { installUnreadBodyDrain } from './unread-body.ts'
 import { validatorCompiler } from './validation.ts'
 
 const VERSION = '0.1.0'
@@ -131,6 +133,8 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
   })
   app.addSchema(ErrorBody)
   for (const schema of PROOF_SCHEMAS) app.addSchema(schema)
+  installNulRefusal(app)
+  installUnreadBodyDrain(app, ctx.config)
   installIdempotency(app, ctx)
   installMetrics(app, ctx)
   await registerDocs(app)

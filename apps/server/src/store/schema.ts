@@ -328,6 +328,20 @@ export interface OverturnedRejectionsTable {
   at: string
 }
 
+/**
+ * Failed operator logins per (account email, client address) in the current hour (migration 0011).
+ * `trusted_at`: the last successful login from that address, which exempts it from the account's
+ * global budget.
+ */
+export interface LoginThrottleTable {
+  email: string
+  ip: string
+  failures: bigint
+  window_started_at: string
+  last_failure_at: string | null
+  trusted_at: string | null
+}
+
 export interface Database {
   agents: AgentsTable
   api_keys: ApiKeysTable
@@ -354,6 +368,7 @@ export interface Database {
   photo_hash_bands: PhotoHashBandsTable
   email_verifications: EmailVerificationsTable
   wallet_challenges: WalletChallengesTable
+  login_throttle: LoginThrottleTable
 }
 
 export type Db = Kysely<Database>
