@@ -4,6 +4,7 @@ import type { BlobStore } from './blobs/blob-store.ts'
 import { createBlobStore } from './blobs/create-blob-store.ts'
 import { type Clock, systemClock } from './clock.ts'
 import type { Config } from './config.ts'
+import { prettyDestination, wantsPrettyLogs } from './log/pretty.ts'
 import { createMailer, type Mailer } from './mail/mailer.ts'
 import { createOidcVerifier, type OidcVerifier } from './operators/external-tokens.ts'
 import { type ChainPort, DevChain, NoChain } from './payments/chain.ts'
@@ -57,7 +58,12 @@ export interface ContextOptions {
 }
 
 export function createContext(config: Config, opts: ContextOptions = {}): Ctx {
-  const log = opts.log ?? pino({ level: config.logLevel, redact: LOG_REDACT_PATHS })
+  const log =
+    opts.log ??
+    pino(
+      { level: config.logLevel, redact: LOG_REDACT_PATHS },
+      wantsPrettyLogs(config, process.stdout.isTTY === true) ? prettyDestination(process.stdout) : undefined,
+    )
   return {
     config,
     store: createStore(config, {

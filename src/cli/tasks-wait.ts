@@ -7,6 +7,7 @@ import {
   WaitTimeoutError,
 } from '../sdk/index.ts'
 import { withClient, withProfileFlag } from './client.ts'
+import { run } from './command.ts'
 import { CliFailure, EXIT } from './exit-codes.ts'
 import { elapsed, out, parseDuration, printJson } from './format.ts'
 import { nextStep } from './task-view.ts'
@@ -67,7 +68,7 @@ function outcome(t: Task, asked: readonly TaskStatus[] | undefined, took: string
       )
     case 'MANUAL_REVIEW':
       throw new CliFailure(
-        `${t.task_id} needs your decision (MANUAL_REVIEW): look with \`humcli tasks get ${t.task_id}\`, then \`humcli tasks verify ${t.task_id} --approve\` or --reject.`,
+        `${t.task_id} needs your decision (MANUAL_REVIEW): look with \`${run(`tasks get ${t.task_id}`)}\`, then \`${run(`tasks verify ${t.task_id} --approve`)}\` or --reject.`,
         EXIT.MANUAL_REVIEW,
       )
     default:
