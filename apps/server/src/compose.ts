@@ -6,6 +6,7 @@ import { createBlobStore } from './blobs/create-blob-store.ts'
 import { systemClock } from './clock.ts'
 import type { Config } from './config.ts'
 import type { Ctx } from './context.ts'
+import { prettyDestination, wantsPrettyLogs } from './log/pretty.ts'
 import { createMailer } from './mail/mailer.ts'
 import { createOidcVerifier } from './operators/external-tokens.ts'
 import { DevChain, NoChain } from './payments/chain.ts'
@@ -36,7 +37,12 @@ export interface ContextOptions {
 }
 
 export function createContext(config: Config, opts: ContextOptions = {}): Ctx {
-  const log = opts.log ?? pino({ level: config.logLevel, redact: LOG_REDACT_PATHS })
+  const log =
+    opts.log ??
+    pino(
+      { level: config.logLevel, redact: LOG_REDACT_PATHS },
+      wantsPrettyLogs(config, process.stdout.isTTY === true) ? prettyDestination(process.stdout) : undefined,
+    )
   return {
     config,
     store: createStore(config, {

@@ -34,6 +34,8 @@ export interface Config {
   masterKey: string | null
   publicUrl: string | null
   logLevel: string
+  /** `auto`: human-readable lines on a terminal in development, JSON lines otherwise (`src/log/pretty.ts`). */
+  logFormat: 'auto' | 'pretty' | 'json'
   kycMode: KycMode
   feeRateBps: number
   minFeeMicros: bigint
@@ -173,6 +175,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     masterKey: env.HUMCLI_MASTER_KEY || null,
     publicUrl: env.HUMCLI_PUBLIC_URL || null,
     logLevel: env.LOG_LEVEL || 'info',
+    logFormat: oneOf(env, 'HUMCLI_LOG_FORMAT', ['auto', 'pretty', 'json'] as const, 'auto'),
     kycMode: oneOf(env, 'HUMCLI_KYC_MODE', ['auto', 'manual'] as const, 'auto'),
     feeRateBps: int(env, 'HUMCLI_FEE_RATE_BPS', 500),
     minFeeMicros: BigInt(int(env, 'HUMCLI_MIN_FEE_MICROS', 1_000_000)),

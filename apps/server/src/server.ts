@@ -30,7 +30,15 @@ export async function startServer(config: Config, opts: ContextOptions = {}): Pr
     throw err
   }
   const app = await buildApp(ctx)
-  const address = await app.listen({ port: config.port, host: config.host })
+  let address: string
+  try {
+    address = await app.listen({ port: config.port, host: config.host })
+  } catch (err) {
+    await app.close()
+    await ctx.store.close()
+    await ctx.blobs.close?.()
+    throw err
+  }
   const stopWorker = config.workers ? startWorker(ctx) : async () => {}
   return {
     ctx,

@@ -87,7 +87,7 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
               'body',
               'The request body uses a forbidden key (`__proto__` or `constructor`); remove it.',
             )
-          : invalidJson(),
+          : invalidJson(text),
         undefined,
       )
     }
