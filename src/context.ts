@@ -4,9 +4,11 @@ import type { BlobStore } from './blobs/blob-store.ts'
 import { createBlobStore } from './blobs/create-blob-store.ts'
 import { type Clock, systemClock } from './clock.ts'
 import type { Config } from './config.ts'
+import { readPayoutKey } from './config-chain.ts'
 import { createMailer, type Mailer } from './mail/mailer.ts'
 import { createOidcVerifier, type OidcVerifier } from './operators/external-tokens.ts'
 import { type ChainPort, DevChain, NoChain } from './payments/chain.ts'
+import { EvmChain } from './payments/evm-chain.ts'
 import { loadSecrets, type Secrets } from './secrets.ts'
 import { createStore, type Store } from './store/db.ts'
 import type { CachedTaskView } from './tasks/get-task.ts'
@@ -56,6 +58,12 @@ export interface ContextOptions {
   backgroundCheckpoints?: boolean
 }
 
+/** A real chain when HUMCLI_CHAIN_RPC_URL is set; else the dev chain, or none in production. */
+function defaultChain(config: Config): ChainPort {
+  if (config.chain) return new EvmChain(config, readPayoutKey(config.chain))
+  return config.env === 'development' ? new DevChain() : new NoChain()
+}
+
 export function createContext(config: Config, opts: ContextOptions = {}): Ctx {
   const log = opts.log ?? pino({ level: config.logLevel, redact: LOG_REDACT_PATHS })
   return {
@@ -71,7 +79,7 @@ export function createContext(config: Config, opts: ContextOptions = {}): Ctx {
     clock: opts.clock ?? systemClock,
     log,
     blobs: opts.blobs ?? createBlobStore(config),
-    chain: opts.chain ?? (config.env === 'development' ? new DevChain() : new NoChain()),
+    chain: opts.chain ?? defaultChain(config),
     secrets: loadSecrets(config),
     mailer: opts.mailer ?? createMailer(config, log),
     oidc: createOidcVerifier(config),
