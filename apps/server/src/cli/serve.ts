@@ -84,6 +84,8 @@ export function workerCommand(): Command {
       const ctx = await (await serverModule()).openContext(configFrom(flags), { backgroundCheckpoints: true })
       try {
         await ctx.blobs.check?.()
+        await ctx.chain.check?.()
+        await (await import('../payments/watch-deposits.ts')).scheduleWatcher(ctx)
       } catch (err) {
         await ctx.store.close()
         throw err

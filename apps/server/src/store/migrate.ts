@@ -11,6 +11,7 @@ import * as m0008 from './migrations/0008-platform.ts'
 import * as m0009 from './migrations/0009-wallets.ts'
 import * as m0010 from './migrations/0010-task-head-index.ts'
 import * as m0011 from './migrations/0011-login-throttle.ts'
+import * as m0012 from './migrations/0012-chain.ts'
 import { withTx } from './tx.ts'
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> }
@@ -28,6 +29,7 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['0009-wallets', m0009],
   ['0010-task-head-index', m0010],
   ['0011-login-throttle', m0011],
+  ['0012-chain', m0012],
 ]
 
 /**
