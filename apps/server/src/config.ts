@@ -19,7 +19,7 @@ import { TIER_LIMITS, TIERS, type Tier, type TierLimits } from './domain/tiers.t
 export type KycMode = 'auto' | 'manual'
 export type RunMode = 'development' | 'production'
 
-export interface Config {
+export interface Config extends JobsConfig {
   env: RunMode
   port: number
   host: string
@@ -48,8 +48,12 @@ export interface Config {
   fileUrlTtlS: number
   idempotencyTtlMs: number
   idempotencyWaitMs: number
+  /** A claimed key's lease, renewed while its request runs; a lapsed claim (dead process) is taken over. */
+  idempotencyLeaseMs: number
+  /** Testing only, refused in production: `point[:n]` kills the process the n-th time it reaches point (`src/faults.ts`). */
+  faultCrashAt: string | null
+  /** How often an idle lane looks for due jobs (PostgreSQL also wakes it by NOTIFY). */
   jobPollMs: number
-  jobConcurrency: number
   /** A webhook attempt that has not answered within this time is a failure (spec: 15 s). */
   webhookTimeoutMs: number
   workers: boolean
@@ -122,6 +126,8 @@ export type BlobStoreKind = 'local' | 's3'
 export type { ChainConfig } from './config-chain.ts'
 export { ConfigError } from './config-read.ts'
 export type { OidcConfig, S3Config } from './config-sections.ts'
+
+import { type JobsConfig, jobsConfig } from './config-jobs.ts'
 
 const HOUR = 3_600_000
 
@@ -218,8 +224,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     fileUrlTtlS: int(env, 'HUMCLI_FILE_URL_TTL_S', 3600, 10),
     idempotencyTtlMs: int(env, 'HUMCLI_IDEMPOTENCY_TTL_MS', 7 * 24 * HOUR),
     idempotencyWaitMs: int(env, 'HUMCLI_IDEMPOTENCY_WAIT_MS', 5000),
+    idempotencyLeaseMs: int(env, 'HUMCLI_IDEMPOTENCY_LEASE_MS', 15_000, 100),
+    faultCrashAt: env.HUMCLI_FAULT_CRASH_AT || null,
     jobPollMs: int(env, 'HUMCLI_JOB_POLL_MS', 500, 10),
-    jobConcurrency: int(env, 'HUMCLI_JOB_CONCURRENCY', 16, 1),
+    ...jobsConfig(env),
     webhookTimeoutMs: int(env, 'HUMCLI_WEBHOOK_TIMEOUT_MS', 15_000, 1),
     workers: env.HUMCLI_WORKERS !== 'off',
     bodyLimitBytes: int(env, 'HUMCLI_BODY_LIMIT_BYTES', 1_048_576, 1024),
@@ -269,6 +277,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     throw new ConfigError(
       'HUMCLI_MASTER_KEY is required when HUMCLI_ENV=production: set it to 32 random bytes in hex ' +
         '(for example the output of `openssl rand -hex 32`).',
+    )
+  }
+  if (config.env === 'production' && config.faultCrashAt) {
+    throw new ConfigError(
+      'HUMCLI_FAULT_CRASH_AT is a testing hook and is refused when HUMCLI_ENV=production: unset it.',
     )
   }
   if (

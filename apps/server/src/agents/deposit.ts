@@ -46,8 +46,9 @@ export async function reportDeposit(ctx: Ctx, agentId: string, input: DepositInp
     logIndex: t.logIndex,
     amountMicros: t.amountMicros,
   }))
-  const recorded = await withTx(ctx.store, async (tx) => {
-    const fresh: typeof rows = []
+  // The answer is the transaction's result, so a replayed Idempotency-Key rebuilds it (ADR 0013).
+  return withTx(ctx.store, async (tx) => {
+    const recorded: typeof rows = []
     for (const r of rows) {
       const id = await recordDeposit(ctx, tx, {
         ...r,
@@ -59,25 +60,24 @@ export async function reportDeposit(ctx: Ctx, agentId: string, input: DepositInp
         blockHash: verified.blockHash,
         from: verified.transfers.find((t) => t.logIndex === r.logIndex)!.from || null,
       })
-      if (id) fresh.push({ ...r, id })
+      if (id) recorded.push({ ...r, id })
     }
-    return fresh
+    if (recorded.length === 0) throw new DomainError('CONFLICT', 'Transaction already processed.')
+    const amount = recorded.reduce((sum, r) => sum + r.amountMicros, 0n)
+    return {
+      deposit_id: recorded[0]!.id,
+      tx_hash: txHash,
+      chain: input.chain,
+      amount_usdc: microsToUsd(amount),
+      status: verified.status,
+      created_at: iso(now),
+      deposits: recorded.map((r) => ({
+        deposit_id: r.id,
+        log_index: r.logIndex,
+        amount_usdc: microsToUsd(r.amountMicros),
+      })),
+    }
   })
-  if (recorded.length === 0) throw new DomainError('CONFLICT', 'Transaction already processed.')
-  const amount = recorded.reduce((sum, r) => sum + r.amountMicros, 0n)
-  return {
-    deposit_id: recorded[0]!.id,
-    tx_hash: txHash,
-    chain: input.chain,
-    amount_usdc: microsToUsd(amount),
-    status: verified.status,
-    created_at: iso(now),
-    deposits: recorded.map((r) => ({
-      deposit_id: r.id,
-      log_index: r.logIndex,
-      amount_usdc: microsToUsd(r.amountMicros),
-    })),
-  }
 }
 
 /** `humcli admin credit`: funds an agent on a private deployment without a chain. */

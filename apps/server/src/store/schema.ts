@@ -260,6 +260,8 @@ export interface JobsTable {
   last_error: string | null
   created_at: string
   finished_at: string | null
+  /** Jobs of one group (`agent:<id>` for webhook attempts) are capped per process; null = none. */
+  group_key: string | null
 }
 
 export interface IdempotencyKeysTable {
@@ -270,6 +272,11 @@ export interface IdempotencyKeysTable {
   response_body: string | null
   created_at: string
   expires_at: string
+  /** The process holding a `running` claim, and until when (renewed while it runs). */
+  owner: string | null
+  lease_until: string | null
+  /** The committed business transaction's result (`encodeResult`), kept until the answer is stored. */
+  result: string | null
 }
 
 export interface FilesTable {

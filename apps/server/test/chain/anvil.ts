@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
-import path from 'node:path'
 import net from 'node:net'
+import path from 'node:path'
 import { after, before } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import {
