@@ -1,0 +1,100 @@
+import type { Ctx } from '../context.ts'
+import { HEARTBEAT_MS, heartbeat, newWorkerId, releaseJobs } from './claim.ts'
+import type { JobKind } from './enqueue.ts'
+import { Lane } from './lane.ts'
+import { kindsByLane } from './lanes.ts'
+import { listenForJobs } from './wake.ts'
+
+export { claimDueJobs, newWorkerId } from './claim.ts'
+
+export interface RunnerOptions {
+  /** Run only these job kinds (`humcli worker --kinds`); every kind when omitted. */
+  kinds?: readonly JobKind[]
+}
+
+function lanesFor(ctx: Ctx, workerId: string, opts: RunnerOptions, onFinished?: () => void): Lane[] {
+  return [...kindsByLane(opts.kinds)].map(
+    ([name, kinds]) =>
+      new Lane(
+        ctx,
+        workerId,
+        { name, kinds, slots: ctx.config.jobLanes[name], perGroup: ctx.config.webhookAgentConcurrency },
+        onFinished,
+      ),
+  )
+}
+
+/**
+ * Runs every job due now (as the clock says) until none is left, jobs that these queue included;
+ * returns how many ran. Each lane runs its kinds in its own slots (ADR 0013); handlers are
+ * idempotent and order where it matters themselves (webhook deliveries wait for the earlier
+ * event of their task). Tests call this with a `ManualClock`; `startWorker` is the live loop.
+ */
+export async function runDueJobs(
+  ctx: Ctx,
+  workerId = newWorkerId(),
+  opts: RunnerOptions = {},
+): Promise<number> {
+  const lanes = lanesFor(ctx, workerId, opts)
+  let total = 0
+  for (;;) {
+    let started = 0
+    for (const lane of lanes) started += (await lane.fill()).started
+    total += started
+    const running = lanes.flatMap((l) => [...l.running.values()])
+    if (running.length === 0 && started === 0) return total
+    if (running.length > 0) await Promise.race(running)
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref())
+
+/**
+ * The worker `humcli serve` and `humcli worker` start: one loop per lane, woken by NOTIFY on
+ * PostgreSQL, polling `HUMCLI_JOB_POLL_MS` otherwise. Returns `stop`, which claims nothing more,
+ * lets running jobs finish for at most `HUMCLI_JOB_DRAIN_MS`, then gives the rest back (queued,
+ * the attempt not counted) so another worker runs them.
+ */
+export function startWorker(ctx: Ctx, opts: RunnerOptions = {}): () => Promise<void> {
+  const workerId = newWorkerId()
+  const beat = () => heartbeat(ctx, workerId).catch((err) => ctx.log.warn({ err }, 'worker heartbeat failed'))
+  void beat()
+  const beating = setInterval(beat, HEARTBEAT_MS)
+  beating.unref()
+  let stopped = false
+  // Without NOTIFY (SQLite) a finished job may have queued follow-ups in other lanes: look soon.
+  let soon: NodeJS.Timeout | null = null
+  const wakeAllSoon = () => {
+    if (soon || ctx.store.dialect === 'postgres') return
+    soon = setTimeout(() => {
+      soon = null
+      for (const l of lanes) l.wake()
+    }, 10)
+  }
+  const lanes = lanesFor(ctx, workerId, opts, wakeAllSoon)
+  const byName = new Map(lanes.map((l) => [l.spec.name, l]))
+  const listening = listenForJobs(ctx, (lane) => byName.get(lane)?.wake())
+  const loops = lanes.map((l) => l.loop(() => stopped))
+  return async () => {
+    stopped = true
+    for (const l of lanes) l.wake()
+    if (soon) clearTimeout(soon)
+    await (await listening)()
+    await Promise.all(loops)
+    const running = lanes.flatMap((l) => [...l.running.values()])
+    const finished = await Promise.race([
+      Promise.allSettled(running).then(() => true),
+      sleep(ctx.config.jobDrainMs).then(() => false),
+    ])
+    if (!finished) {
+      const released = await releaseJobs(ctx, workerId).catch(() => 0)
+      ctx.log.warn({ released }, `jobs still running after ${ctx.config.jobDrainMs} ms were released`)
+    }
+    clearInterval(beating)
+    await ctx.store.db
+      .deleteFrom('workers')
+      .where('id', '=', workerId)
+      .execute()
+      .catch(() => {})
+  }
+}
