@@ -19,9 +19,23 @@ const WITH_TYPES = process.argv.includes('--types')
 /** The server's layers, from the bottom. A file's layer is found by its path under src/. */
 export const LAYERS = [
   ['domain', ['domain/']],
-  ['config', ['clock.ts', 'config.ts', 'config-read.ts', 'config-sections.ts', 'secrets.ts', 'context.ts']],
+  [
+    'config',
+    [
+      'clock.ts',
+      'config.ts',
+      'config-read.ts',
+      'config-sections.ts',
+      'config-jobs.ts',
+      'config-chain.ts',
+      'secrets.ts',
+      'faults.ts',
+      'context.ts',
+      'log/',
+    ],
+  ],
   ['store', ['store/']],
-  ['ledger/outbox/jobs', ['ledger/', 'outbox/', 'jobs/enqueue.ts', 'jobs/payloads.ts']],
+  ['ledger/outbox/jobs', ['ledger/', 'outbox/', 'jobs/enqueue.ts', 'jobs/lanes.ts', 'jobs/wake.ts']],
   [
     'features',
     [

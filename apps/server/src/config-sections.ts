@@ -1,6 +1,6 @@
 import type { Config } from './config.ts'
 import { bool, ConfigError, type Env } from './config-read.ts'
-import { hostClass } from './webhooks/target-url.ts'
+import { hostClass } from './domain/address-policy.ts'
 
 /**
  * The settings of optional services, read only when they are turned on, and the checks that need

@@ -57,3 +57,17 @@ export function addressAllowed(ip: string, env: 'development' | 'production'): b
   const c = classifyAddress(ip)
   return c === 'public' || (c === 'loopback' && env === 'development')
 }
+
+/** Names that are never public: RFC 6761 localhost, cloud-internal and link-local-only names. */
+function hostNameClass(host: string): 'loopback' | 'private' | null {
+  if (host === 'localhost' || host.endsWith('.localhost')) return 'loopback'
+  if (!host.includes('.')) return 'private'
+  if (/\.(internal|local|localdomain|intranet|lan|home\.arpa)$/.test(host)) return 'private'
+  return null
+}
+
+/** What kind of host a URL names, judged without DNS: a literal address, or a well-known name. */
+export function hostClass(url: URL): 'public' | 'loopback' | 'private' | null {
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase()
+  return isIP(host) ? classifyAddress(host) : hostNameClass(host)
+}

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { TASK_STATUSES, TERMINAL_STATUSES } from '../domain/lifecycle.ts'
-import { JOB_HANDLERS } from '../jobs/handlers.ts'
+import { JOB_KINDS } from '../jobs/enqueue.ts'
 import { family } from './exposition.ts'
 
 /** Task statuses a task can still leave: the ones worth a gauge. */
@@ -52,7 +52,7 @@ export async function readStoreGauges(ctx: Ctx): Promise<string> {
   const jobCount = (status: string) => counts(jobs.filter((j) => j.status === status))
   const queued = jobCount('queued')
   const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0)
-  const kinds = [...new Set([...Object.keys(JOB_HANDLERS), ...queued.keys()])].sort()
+  const kinds = [...new Set([...JOB_KINDS, ...queued.keys()])].sort()
   const deliveryCounts = counts(deliveries)
   return (
     family(
