@@ -104,6 +104,15 @@ export interface Config {
   emailVerificationTtlMs: number
   /** A new verification link may be requested once per this interval. */
   verificationResendMs: number
+  /** A browser session (staff console, agent dashboard) ends after this long without a request (12 h). */
+  sessionIdleMs: number
+  /** How long a staff set-up link works (72 h). */
+  staffSetupTtlMs: number
+  /** Failed staff logins per email within `staffLoginWindowMs` before further attempts are refused. */
+  staffLoginMaxFailures: number
+  staffLoginWindowMs: number
+  /** How long an agent's dashboard login link works (15 min). */
+  agentLoginLinkTtlMs: number
 }
 
 export type BlobStoreKind = 'local' | 's3'
@@ -218,6 +227,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     mailFrom: env.HUMCLI_MAIL_FROM || 'humcli <no-reply@humcli.localhost>',
     emailVerificationTtlMs: int(env, 'HUMCLI_EMAIL_VERIFICATION_TTL_MS', 24 * HOUR, 1),
     verificationResendMs: int(env, 'HUMCLI_VERIFICATION_RESEND_MS', 60_000),
+    sessionIdleMs: int(env, 'HUMCLI_SESSION_IDLE_MS', 12 * HOUR, 60_000),
+    staffSetupTtlMs: int(env, 'HUMCLI_STAFF_SETUP_TTL_MS', 72 * HOUR, 60_000),
+    staffLoginMaxFailures: int(env, 'HUMCLI_STAFF_LOGIN_MAX_FAILURES', 5, 1),
+    staffLoginWindowMs: int(env, 'HUMCLI_STAFF_LOGIN_WINDOW_MS', 15 * 60_000, 1000),
+    agentLoginLinkTtlMs: int(env, 'HUMCLI_AGENT_LOGIN_LINK_TTL_MS', 15 * 60_000, 1000),
     ...overrides,
   }
   checkS3(config)

@@ -116,7 +116,10 @@ export const ResolveBody = Strict({
   operator_percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
   note: Type.String({ minLength: 1, maxLength: 2000 }),
 })
-export const KycDecisionBody = Strict({ decision: StringEnum(['APPROVE', 'REJECT'] as const) })
+export const KycDecisionBody = Strict({
+  decision: StringEnum(['APPROVE', 'REJECT'] as const),
+  reason: Type.Optional(Type.String({ maxLength: 500, description: 'shown to the operator on a rejection' })),
+})
 export const TierBody = Strict({ tier: StringEnum(TIERS) })
 export const RestrictionBody = Strict({
   restricted: Type.Boolean(),

@@ -15,9 +15,12 @@ import { installIdempotency } from './idempotency.ts'
 import { installMetrics } from './metrics.ts'
 import { rateKey } from './rate-limit.ts'
 import { adminRoutes } from './routes/admin.ts'
+import { adminConsoleRoutes } from './routes/admin-console.ts'
 import { agentRoutes } from './routes/agents.ts'
+import { dashboardRoutes } from './routes/dashboard.ts'
 import { fileRoutes } from './routes/files.ts'
 import { operatorRoutes } from './routes/operators.ts'
+import { staffRoutes } from './routes/staff.ts'
 import { taskRoutes } from './routes/tasks.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
 import { validatorCompiler } from './validation.ts'
@@ -123,6 +126,8 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
         securitySchemes: {
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
           bearer: { type: 'http', scheme: 'bearer' },
+          staffSession: { type: 'apiKey', in: 'cookie', name: 'humcli_staff' },
+          agentSession: { type: 'apiKey', in: 'cookie', name: 'humcli_agent' },
         },
       },
     },
@@ -152,6 +157,9 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
       taskRoutes(api, ctx)
       operatorRoutes(api, ctx)
       adminRoutes(api, ctx)
+      adminConsoleRoutes(api, ctx)
+      staffRoutes(api, ctx)
+      dashboardRoutes(api, ctx)
       fileRoutes(api, ctx)
       webhookRoutes(api, ctx)
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())

@@ -1,14 +1,19 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { authenticateAdminToken } from '../admin/admin-tokens.ts'
 import { authenticateApiKey } from '../agents/api-keys.ts'
+import { authenticateAgentSession } from '../agents/dashboard-login.ts'
 import type { Ctx } from '../context.ts'
 import { DomainError } from '../domain/errors.ts'
+import { roleAllows, type StaffActor, type StaffRole } from '../domain/staff-roles.ts'
 import { authenticateOperatorToken, isLiveOperatorToken } from '../operators/authenticate.ts'
+import { authenticateStaffSession } from '../staff/staff-session.ts'
+import { cookieSessionToken, readCookie, SESSION_COOKIES } from './session-cookie.ts'
 
+/** `sessionId` is set when the request came with a browser session cookie rather than a key or token. */
 export type Principal =
-  | { kind: 'agent'; agentId: string; keyId: string }
+  | { kind: 'agent'; agentId: string; keyId: string | null; sessionId?: string }
   | { kind: 'operator'; operatorId: string }
-  | { kind: 'admin'; adminId: string }
+  | { kind: 'admin'; adminId: string; role: StaffRole; email?: string; sessionId?: string }
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -40,6 +45,10 @@ const wrongRole = (needs: string) =>
 async function hasLiveCredential(ctx: Ctx, req: FastifyRequest): Promise<boolean> {
   const key = apiKeyHeader(req)
   if (key && (await authenticateApiKey(ctx, key))) return true
+  const agentCookie = readCookie(req, SESSION_COOKIES.agent)
+  if (agentCookie && (await authenticateAgentSession(ctx, agentCookie))) return true
+  const staffCookie = readCookie(req, SESSION_COOKIES.staff)
+  if (staffCookie && (await authenticateStaffSession(ctx, staffCookie))) return true
   const token = bearer(req)
   if (!token) return false
   if (token.startsWith('hadm_')) return (await authenticateAdminToken(ctx, token)) !== null
@@ -49,6 +58,15 @@ async function hasLiveCredential(ctx: Ctx, req: FastifyRequest): Promise<boolean
 export function requireAgent(ctx: Ctx): Hook {
   return async (req) => {
     const key = apiKeyHeader(req)
+    if (!key && !bearer(req)) {
+      const token = cookieSessionToken(ctx, req, SESSION_COOKIES.agent)
+      const session = token ? await authenticateAgentSession(ctx, token) : null
+      if (session) {
+        req.principal = { kind: 'agent', agentId: session.agentId, keyId: null, sessionId: session.sessionId }
+        return
+      }
+      if (token) throw new DomainError('UNAUTHORIZED', 'Your dashboard session has ended: log in again.')
+    }
     if (!key) {
       if (bearer(req) && (await hasLiveCredential(ctx, req))) throw wrongRole('agents (X-API-Key header)')
       throw new DomainError('UNAUTHORIZED', 'Missing API key: send it in the X-API-Key header.')
@@ -80,20 +98,45 @@ export function requireOperator(ctx: Ctx): Hook {
   }
 }
 
-export function requireAdmin(ctx: Ctx): Hook {
+/**
+ * Staff: an admin token (`Authorization: Bearer hadm_…`, role admin) or a console session cookie
+ * (its user's role). `needs` is the least role the endpoint takes.
+ */
+export function requireAdmin(ctx: Ctx, needs: StaffRole = 'admin'): Hook {
   return async (req) => {
-    const token = bearer(req)
-    if (!token?.startsWith('hadm_')) {
-      if (await hasLiveCredential(ctx, req)) throw wrongRole('platform staff (admin token)')
-      throw new DomainError(
-        'UNAUTHORIZED',
-        token ? 'Invalid admin token.' : 'Missing admin token: create one with `humcli admin create-token`.',
-      )
+    const principal = await staffPrincipal(ctx, req)
+    if (!roleAllows(principal.role, needs)) {
+      throw new DomainError('FORBIDDEN', `This action needs the ${needs} role; you are a ${principal.role}.`)
     }
-    const adminId = await authenticateAdminToken(ctx, token)
-    if (!adminId) throw new DomainError('UNAUTHORIZED', 'Invalid admin token.')
-    req.principal = { kind: 'admin', adminId }
+    req.principal = principal
   }
+}
+
+async function staffPrincipal(ctx: Ctx, req: FastifyRequest): Promise<Principal & { kind: 'admin' }> {
+  const token = bearer(req)
+  if (!token) {
+    const cookie = cookieSessionToken(ctx, req, SESSION_COOKIES.staff)
+    const staff = cookie ? await authenticateStaffSession(ctx, cookie) : null
+    if (staff)
+      return {
+        kind: 'admin',
+        adminId: staff.staffId,
+        role: staff.role,
+        email: staff.email,
+        sessionId: staff.sessionId,
+      }
+    if (cookie) throw new DomainError('UNAUTHORIZED', 'Your console session has ended: log in again.')
+  }
+  if (!token?.startsWith('hadm_')) {
+    if (await hasLiveCredential(ctx, req)) throw wrongRole('platform staff (admin token)')
+    throw new DomainError(
+      'UNAUTHORIZED',
+      token ? 'Invalid admin token.' : 'Missing admin token: create one with `humcli admin create-token`.',
+    )
+  }
+  const adminId = await authenticateAdminToken(ctx, token)
+  if (!adminId) throw new DomainError('UNAUTHORIZED', 'Invalid admin token.')
+  return { kind: 'admin', adminId, role: 'admin' }
 }
 
 export function agentId(req: FastifyRequest): string {
@@ -107,8 +150,12 @@ export function operatorId(req: FastifyRequest): string {
 }
 
 export function adminId(req: FastifyRequest): string {
+  return staffActor(req).id
+}
+
+export function staffActor(req: FastifyRequest): StaffActor {
   if (req.principal?.kind !== 'admin') throw new Error('route without admin auth')
-  return req.principal.adminId
+  return { id: req.principal.adminId, role: req.principal.role }
 }
 
 export function principalKey(p: Principal | null): string {

@@ -51,6 +51,10 @@ export interface OperatorsTable {
   wallet_address: string | null
   releases: bigint
   created_at: string
+  /** When the operator last uploaded KYC documents (migration 0011): the KYC queue's order. */
+  kyc_submitted_at: string | null
+  /** Staff's reason for the last KYC rejection, shown to the operator (migration 0011). */
+  kyc_reason: string | null
 }
 
 export interface AdminTokensTable {
@@ -328,6 +332,62 @@ export interface OverturnedRejectionsTable {
   at: string
 }
 
+export interface StaffUsersTable {
+  id: string
+  email: string
+  role: string
+  password_hash: string | null
+  /** AES-256-GCM under the master key (base64). */
+  totp_secret: string
+  /** The last TOTP time step accepted: a code is good once. */
+  totp_last_step: bigint
+  setup_token_hash: string | null
+  setup_expires_at: string | null
+  activated_at: string | null
+  disabled_at: string | null
+  created_by: string
+  created_at: string
+}
+
+export interface StaffLoginFailuresTable {
+  id: Generated<bigint>
+  email: string
+  ip: string
+  reason: string
+  at: string
+}
+
+export interface WebSessionsTable {
+  id: string
+  token_hash: string
+  subject_kind: string
+  subject_id: string
+  created_at: string
+  last_seen_at: string
+  revoked_at: string | null
+}
+
+export interface AgentLoginLinksTable {
+  token_hash: string
+  agent_id: string
+  created_at: string
+  expires_at: string
+  used_at: string | null
+}
+
+export interface AuditLogTable {
+  id: Generated<bigint>
+  at: string
+  actor: string
+  action: string
+  object_type: string
+  object_id: string
+  /** JSON text. */
+  before: string | null
+  after: string | null
+  note: string | null
+}
+
 export interface Database {
   agents: AgentsTable
   api_keys: ApiKeysTable
@@ -354,6 +414,11 @@ export interface Database {
   photo_hash_bands: PhotoHashBandsTable
   email_verifications: EmailVerificationsTable
   wallet_challenges: WalletChallengesTable
+  staff_users: StaffUsersTable
+  staff_login_failures: StaffLoginFailuresTable
+  web_sessions: WebSessionsTable
+  agent_login_links: AgentLoginLinksTable
+  audit_log: AuditLogTable
 }
 
 export type Db = Kysely<Database>
