@@ -7,6 +7,7 @@ import {
   oidcConfig,
   type S3Config,
   s3Config,
+  webDir,
 } from './config-sections.ts'
 import { TIER_LIMITS, TIERS, type Tier, type TierLimits } from './domain/tiers.ts'
 
@@ -42,6 +43,10 @@ export interface Config {
   earningsHoldMs: number
   operatorMaxActiveTasks: number
   operatorTokenTtlS: number
+  /** How long a browser session's refresh token lives without use, in ms (ADR 0013). */
+  sessionTtlMs: number
+  /** The built web app served at `/` (apps/web/dist); null = serve no web app. */
+  webDir: string | null
   fileUrlTtlS: number
   idempotencyTtlMs: number
   idempotencyWaitMs: number
@@ -177,6 +182,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     earningsHoldMs: int(env, 'HUMCLI_EARNINGS_HOLD_MS', 48 * HOUR),
     operatorMaxActiveTasks: int(env, 'HUMCLI_OPERATOR_MAX_ACTIVE_TASKS', 5, 1),
     operatorTokenTtlS: int(env, 'HUMCLI_OPERATOR_TOKEN_TTL_S', 3600, 60),
+    sessionTtlMs: int(env, 'HUMCLI_SESSION_TTL_MS', 30 * 24 * HOUR, 60_000),
+    webDir: webDir(env),
     fileUrlTtlS: int(env, 'HUMCLI_FILE_URL_TTL_S', 3600, 10),
     idempotencyTtlMs: int(env, 'HUMCLI_IDEMPOTENCY_TTL_MS', 7 * 24 * HOUR),
     idempotencyWaitMs: int(env, 'HUMCLI_IDEMPOTENCY_WAIT_MS', 5000),

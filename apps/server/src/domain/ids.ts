@@ -31,6 +31,7 @@ export type IdPrefix =
   | 'adm'
   | 'ltx'
   | 'emv'
+  | 'ses'
 
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz'
 

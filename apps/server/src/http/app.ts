@@ -18,9 +18,11 @@ import { adminRoutes } from './routes/admin.ts'
 import { agentRoutes } from './routes/agents.ts'
 import { fileRoutes } from './routes/files.ts'
 import { operatorRoutes } from './routes/operators.ts'
+import { browserSessionRoutes } from './routes/sessions.ts'
 import { taskRoutes } from './routes/tasks.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
 import { validatorCompiler } from './validation.ts'
+import { registerWebApp } from './web-app.ts'
 
 const VERSION = '0.1.0'
 
@@ -151,6 +153,7 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
       agentRoutes(api, ctx)
       taskRoutes(api, ctx)
       operatorRoutes(api, ctx)
+      browserSessionRoutes(api, ctx)
       adminRoutes(api, ctx)
       fileRoutes(api, ctx)
       webhookRoutes(api, ctx)
@@ -158,5 +161,6 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   )
+  await registerWebApp(app, ctx)
   return app
 }

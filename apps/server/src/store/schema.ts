@@ -280,6 +280,19 @@ export interface WalletChallengesTable {
   used_at: string | null
 }
 
+/** A browser session's refresh token (ADR 0013); only its hash is stored. */
+export interface SessionsTable {
+  id: string
+  family_id: string
+  subject_kind: string
+  subject_id: string
+  token_hash: string
+  created_at: string
+  expires_at: string
+  rotated_at: string | null
+  revoked_at: string | null
+}
+
 export interface EmailVerificationsTable {
   id: string
   agent_id: string
@@ -354,6 +367,7 @@ export interface Database {
   photo_hash_bands: PhotoHashBandsTable
   email_verifications: EmailVerificationsTable
   wallet_challenges: WalletChallengesTable
+  sessions: SessionsTable
 }
 
 export type Db = Kysely<Database>
