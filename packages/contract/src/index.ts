@@ -4,6 +4,7 @@
 export * from './accounts.ts'
 export * from './common.ts'
 export * from './enums.ts'
+export * from './operator.ts'
 export * from './proof.ts'
 export * from './staff.ts'
 export * from './tasks.ts'

@@ -25,24 +25,12 @@ export const StaffLoginBody = Strict({
   password: Type.String({ minLength: 1, maxLength: 200 }),
   totp_code: TotpCode,
 })
-export const StaffSessionReply = Type.Object({
-  staff: Type.Object({ id: Type.String(), email: Type.String(), role: StringEnum(STAFF_ROLES) }),
-  csrf_token: Type.String({ description: 'send it back in the X-CSRF-Token header of every POST' }),
-  idle_timeout_s: Type.Integer(),
-})
 export const CreateStaffBody = Strict({ email: Email, role: StringEnum(STAFF_ROLES) })
 
 export const DashboardLinkBody = Strict({ email: Email })
 export const DashboardSessionBody = Strict({
   token: Type.Optional(Type.String({ minLength: 10, maxLength: 200, description: 'from the login link' })),
   api_key: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })),
-})
-export const DashboardSessionReply = Type.Object({
-  agent_id: Type.String(),
-  csrf_token: Type.String({
-    description: 'send it back in the X-CSRF-Token header of every POST and DELETE',
-  }),
-  idle_timeout_s: Type.Integer(),
 })
 
 export const AuditQuery = Strict({

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
-import { DomainError } from '../domain/errors.ts'
+import { DomainError, invalid } from '../domain/errors.ts'
 import { queueEmail } from '../mail/send-email.ts'
 import { sha256Hex } from '../secrets.ts'
-import { authenticateWebSession, createWebSession, csrfToken } from '../sessions/web-sessions.ts'
 import { withTx } from '../store/tx.ts'
 import { authenticateApiKey } from './api-keys.ts'
 
@@ -67,46 +66,32 @@ export async function requestDashboardLink(ctx: Ctx, email: string, linkBase: st
   return { message: SENT }
 }
 
-function opened(ctx: Ctx, agentId: string, token: string) {
-  return {
-    token,
-    body: {
-      agent_id: agentId,
-      csrf_token: csrfToken(ctx, token),
-      idle_timeout_s: Math.round(ctx.config.sessionIdleMs / 1000),
-    },
+/** Signs in with a login-link token: the link is compare-and-set used; returns the agent's id. */
+export async function redeemDashboardLink(ctx: Ctx, token: string): Promise<string> {
+  const now = iso(ctx.clock.now())
+  const link = await ctx.store.db
+    .updateTable('agent_login_links')
+    .set({ used_at: now })
+    .where('token_hash', '=', sha256Hex(token))
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .returning('agent_id')
+    .executeTakeFirst()
+  if (!link)
+    throw new DomainError('UNAUTHORIZED', 'This login link is unknown, used or expired: ask for a new one.')
+  return link.agent_id
+}
+
+/** `POST /dashboard/session`: with `token` (from the login link) or `api_key`; returns the agent's id. */
+export async function checkDashboardLogin(
+  ctx: Ctx,
+  body: { token?: string; api_key?: string },
+): Promise<string> {
+  if ((body.token === undefined) === (body.api_key === undefined)) {
+    throw invalid('body', 'Send exactly one of `token` (from the login link) or `api_key`.')
   }
-}
-
-/** `POST /dashboard/session` with a link token: the link is compare-and-set used, then a session opens. */
-export async function redeemDashboardLink(ctx: Ctx, token: string) {
-  const now = ctx.clock.now()
-  const session = await withTx(ctx.store, async (tx) => {
-    const link = await tx
-      .updateTable('agent_login_links')
-      .set({ used_at: iso(now) })
-      .where('token_hash', '=', sha256Hex(token))
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', iso(now))
-      .returning('agent_id')
-      .executeTakeFirst()
-    if (!link) {
-      throw new DomainError('UNAUTHORIZED', 'This login link is unknown, used or expired: ask for a new one.')
-    }
-    return { agentId: link.agent_id, ...(await createWebSession(tx, 'agent', link.agent_id, now)) }
-  })
-  return opened(ctx, session.agentId, session.token)
-}
-
-/** `POST /dashboard/session` with an API key: the key's agent gets a session. */
-export async function dashboardSessionFromKey(ctx: Ctx, key: string) {
-  const found = await authenticateApiKey(ctx, key)
+  if (body.token !== undefined) return redeemDashboardLink(ctx, body.token)
+  const found = await authenticateApiKey(ctx, body.api_key!)
   if (!found) throw new DomainError('UNAUTHORIZED', 'Invalid API key: check it (revoked keys stop working).')
-  const s = await withTx(ctx.store, (tx) => createWebSession(tx, 'agent', found.agentId, ctx.clock.now()))
-  return opened(ctx, found.agentId, s.token)
-}
-
-export async function authenticateAgentSession(ctx: Ctx, token: string) {
-  const s = await authenticateWebSession(ctx, 'agent', token)
-  return s ? { agentId: s.subjectId, sessionId: s.sessionId } : null
+  return found.agentId
 }

@@ -20,10 +20,12 @@ import { agentRoutes } from './routes/agents.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
 import { fileRoutes } from './routes/files.ts'
 import { operatorRoutes } from './routes/operators.ts'
+import { browserSessionRoutes } from './routes/sessions.ts'
 import { staffRoutes } from './routes/staff.ts'
 import { taskRoutes } from './routes/tasks.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
 import { validatorCompiler } from './validation.ts'
+import { registerWebApp } from './web-app.ts'
 
 const VERSION = '0.1.0'
 
@@ -156,6 +158,7 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
       agentRoutes(api, ctx)
       taskRoutes(api, ctx)
       operatorRoutes(api, ctx)
+      browserSessionRoutes(api, ctx)
       adminRoutes(api, ctx)
       adminConsoleRoutes(api, ctx)
       staffRoutes(api, ctx)
@@ -166,5 +169,6 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   )
+  await registerWebApp(app, ctx)
   return app
 }

@@ -1,19 +1,18 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { authenticateAdminToken } from '../admin/admin-tokens.ts'
 import { authenticateApiKey } from '../agents/api-keys.ts'
-import { authenticateAgentSession } from '../agents/dashboard-login.ts'
 import type { Ctx } from '../context.ts'
 import { DomainError } from '../domain/errors.ts'
 import { roleAllows, type StaffActor, type StaffRole } from '../domain/staff-roles.ts'
 import { authenticateOperatorToken, isLiveOperatorToken } from '../operators/authenticate.ts'
-import { authenticateStaffSession } from '../staff/staff-session.ts'
-import { cookieSessionToken, readCookie, SESSION_COOKIES } from './session-cookie.ts'
+import { verifyAccessToken } from '../sessions/access-token.ts'
+import { authenticateStaffToken } from '../staff/staff-session.ts'
 
-/** `sessionId` is set when the request came with a browser session cookie rather than a key or token. */
+/** `keyId` is null for an agent signed in to the dashboard (a `hagt_` access token, ADR 0013). */
 export type Principal =
-  | { kind: 'agent'; agentId: string; keyId: string | null; sessionId?: string }
+  | { kind: 'agent'; agentId: string; keyId: string | null }
   | { kind: 'operator'; operatorId: string }
-  | { kind: 'admin'; adminId: string; role: StaffRole; email?: string; sessionId?: string }
+  | { kind: 'admin'; adminId: string; role: StaffRole; email?: string }
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -45,12 +44,10 @@ const wrongRole = (needs: string) =>
 async function hasLiveCredential(ctx: Ctx, req: FastifyRequest): Promise<boolean> {
   const key = apiKeyHeader(req)
   if (key && (await authenticateApiKey(ctx, key))) return true
-  const agentCookie = readCookie(req, SESSION_COOKIES.agent)
-  if (agentCookie && (await authenticateAgentSession(ctx, agentCookie))) return true
-  const staffCookie = readCookie(req, SESSION_COOKIES.staff)
-  if (staffCookie && (await authenticateStaffSession(ctx, staffCookie))) return true
   const token = bearer(req)
   if (!token) return false
+  if (token.startsWith('hagt_')) return verifyAccessToken(ctx, 'agent', token) !== null
+  if (token.startsWith('hstf_')) return (await authenticateStaffToken(ctx, token)) !== null
   if (token.startsWith('hadm_')) return (await authenticateAdminToken(ctx, token)) !== null
   return isLiveOperatorToken(ctx, token)
 }
@@ -58,14 +55,17 @@ async function hasLiveCredential(ctx: Ctx, req: FastifyRequest): Promise<boolean
 export function requireAgent(ctx: Ctx): Hook {
   return async (req) => {
     const key = apiKeyHeader(req)
-    if (!key && !bearer(req)) {
-      const token = cookieSessionToken(ctx, req, SESSION_COOKIES.agent)
-      const session = token ? await authenticateAgentSession(ctx, token) : null
-      if (session) {
-        req.principal = { kind: 'agent', agentId: session.agentId, keyId: null, sessionId: session.sessionId }
-        return
+    const token = bearer(req)
+    if (!key && token?.startsWith('hagt_')) {
+      const claims = verifyAccessToken(ctx, 'agent', token)
+      if (!claims) {
+        throw new DomainError(
+          'UNAUTHORIZED',
+          'The dashboard token is invalid or expired: refresh the session.',
+        )
       }
-      if (token) throw new DomainError('UNAUTHORIZED', 'Your dashboard session has ended: log in again.')
+      req.principal = { kind: 'agent', agentId: claims.subjectId, keyId: null }
+      return
     }
     if (!key) {
       if (bearer(req) && (await hasLiveCredential(ctx, req))) throw wrongRole('agents (X-API-Key header)')
@@ -84,7 +84,7 @@ export function requireAgent(ctx: Ctx): Hook {
 export function requireOperator(ctx: Ctx): Hook {
   return async (req) => {
     const token = bearer(req)
-    if (!token || token.startsWith('hadm_')) {
+    if (!token || /^h(adm|stf|agt)_/.test(token)) {
       if (await hasLiveCredential(ctx, req))
         throw wrongRole('operators (Authorization: Bearer <operator token>)')
       throw new DomainError(
@@ -99,8 +99,8 @@ export function requireOperator(ctx: Ctx): Hook {
 }
 
 /**
- * Staff: an admin token (`Authorization: Bearer hadm_…`, role admin) or a console session cookie
- * (its user's role). `needs` is the least role the endpoint takes.
+ * Staff: an admin token (`Authorization: Bearer hadm_…`, role admin) or a console access token
+ * (`hstf_…`, its user's role). `needs` is the least role the endpoint takes.
  */
 export function requireAdmin(ctx: Ctx, needs: StaffRole = 'admin'): Hook {
   return async (req) => {
@@ -114,18 +114,11 @@ export function requireAdmin(ctx: Ctx, needs: StaffRole = 'admin'): Hook {
 
 async function staffPrincipal(ctx: Ctx, req: FastifyRequest): Promise<Principal & { kind: 'admin' }> {
   const token = bearer(req)
-  if (!token) {
-    const cookie = cookieSessionToken(ctx, req, SESSION_COOKIES.staff)
-    const staff = cookie ? await authenticateStaffSession(ctx, cookie) : null
-    if (staff)
-      return {
-        kind: 'admin',
-        adminId: staff.staffId,
-        role: staff.role,
-        email: staff.email,
-        sessionId: staff.sessionId,
-      }
-    if (cookie) throw new DomainError('UNAUTHORIZED', 'Your console session has ended: log in again.')
+  if (token?.startsWith('hstf_')) {
+    const staff = await authenticateStaffToken(ctx, token)
+    if (!staff)
+      throw new DomainError('UNAUTHORIZED', 'The console token is invalid or expired: refresh the session.')
+    return { kind: 'admin', adminId: staff.staffId, role: staff.role, email: staff.email }
   }
   if (!token?.startsWith('hadm_')) {
     if (await hasLiveCredential(ctx, req)) throw wrongRole('platform staff (admin token)')

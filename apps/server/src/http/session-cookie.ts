@@ -1,54 +1,121 @@
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import { type TSchema, Type } from '@sinclair/typebox'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Ctx } from '../context.ts'
 import { DomainError } from '../domain/errors.ts'
-import { csrfToken } from '../sessions/web-sessions.ts'
+import { createSession } from '../sessions/create-session.ts'
+import { revokeSession } from '../sessions/revoke-session.ts'
+import { rotateSession } from '../sessions/rotate-session.ts'
+import { type SessionSubjectKind, sessionTtlFor } from '../sessions/session-token.ts'
+import { perIpLimit } from './rate-limit.ts'
 
-/** The cookie of each kind of browser session. */
-export const SESSION_COOKIES = { staff: 'humcli_staff', agent: 'humcli_agent' } as const
-export type SessionCookie = (typeof SESSION_COOKIES)[keyof typeof SESSION_COOKIES]
+/** The header every cookie-authenticated request must carry: a page on another site cannot set it. */
+export const SESSION_HEADER = 'x-humcli-session'
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+/** What one role plugs into the generic session routes (ADR 0013). */
+export interface SessionRoutes<Body> {
+  kind: SessionSubjectKind
+  /** Under /api/v1, e.g. `/operator/session`; the cookie is sent to this path only. */
+  prefix: string
+  tags: string[]
+  loginBody: TSchema
+  /** The subject id of valid credentials, or a 401 (`ip`: for roles that count failures per address). */
+  authenticate(body: Body, ip: string): Promise<string>
+  /** A fresh short-lived bearer token for the subject. */
+  issueAccess(subjectId: string): Promise<{ token: string; expires_at: string }>
+}
 
-export function readCookie(req: FastifyRequest, name: string): string | null {
-  const header = req.headers.cookie
-  if (!header) return null
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq > 0 && part.slice(0, eq).trim() === name) {
-      const v = part.slice(eq + 1).trim()
-      return v === '' ? null : decodeURIComponent(v)
-    }
+function readCookie(req: FastifyRequest, name: string): string | null {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=')
+    if (k === name) return decodeURIComponent(v.join('='))
   }
   return null
 }
 
-/** `Secure` when the public URL is https; a plain-http development server would otherwise never get it back. */
-function attributes(ctx: Ctx): string {
-  const secure = ctx.config.publicUrl?.startsWith('https:') ? '; Secure' : ''
-  return `Path=/; HttpOnly; SameSite=Strict${secure}`
-}
-
-export function setSessionCookie(reply: FastifyReply, ctx: Ctx, name: SessionCookie, token: string): void {
-  reply.header('set-cookie', `${name}=${token}; ${attributes(ctx)}`)
-}
-
-export function clearSessionCookie(reply: FastifyReply, ctx: Ctx, name: SessionCookie): void {
-  reply.header('set-cookie', `${name}=; Max-Age=0; ${attributes(ctx)}`)
-}
-
 /**
- * The session token of the request's cookie. A request that changes something must also carry
- * the session's CSRF token in `X-CSRF-Token` (SameSite=Strict already keeps other sites' requests
- * from carrying the cookie; this holds even for an old browser that ignores SameSite).
+ * CSRF guard for the endpoints the cookie authenticates: the custom header (a cross-site form or
+ * a no-CORS fetch cannot send it) and, when the browser sends one, an Origin of this very host.
  */
-export function cookieSessionToken(ctx: Ctx, req: FastifyRequest, name: SessionCookie): string | null {
-  const token = readCookie(req, name)
-  if (!token) return null
-  if (!SAFE_METHODS.has(req.method) && req.headers['x-csrf-token'] !== csrfToken(ctx, token)) {
-    throw new DomainError(
-      'FORBIDDEN',
-      'Missing or wrong X-CSRF-Token header: send the csrf_token your login (or GET …/session) returned.',
-    )
+function checkSameOrigin(req: FastifyRequest): void {
+  if (req.headers[SESSION_HEADER] !== '1') {
+    throw new DomainError('FORBIDDEN', `Session requests must carry the header ${SESSION_HEADER}: 1.`)
   }
-  return token
+  const origin = req.headers.origin
+  if (origin === undefined) return
+  let host: string | null = null
+  try {
+    host = new URL(origin).host
+  } catch {}
+  if (host !== req.headers.host) {
+    throw new DomainError('FORBIDDEN', 'Session requests are only accepted from pages of this server.')
+  }
+}
+
+export function sessionRoutes<Body>(app: FastifyInstance, ctx: Ctx, opts: SessionRoutes<Body>): void {
+  const cookie = `humcli_${opts.kind}_session`
+  const path = `/api/v1${opts.prefix}`
+  const secure = ctx.config.env === 'production' ? '; Secure' : ''
+  const setCookie = (reply: FastifyReply, token: string, maxAgeS: number) =>
+    reply.header(
+      'set-cookie',
+      `${cookie}=${token}; Path=${path}; Max-Age=${maxAgeS}; HttpOnly; SameSite=Strict${secure}`,
+    )
+  // Relative to the browser's clock: the lifetime itself, not an instant of the server's clock.
+  const maxAge = Math.floor(sessionTtlFor(ctx.config, opts.kind) / 1000)
+  const tags = opts.tags
+  const access = Type.Object({ token: Type.String(), expires_at: Type.String({ format: 'date-time' }) })
+
+  app.post<{ Body: Body }>(
+    opts.prefix,
+    {
+      config: perIpLimit(`${opts.kind}-session`, ctx.config.loginRateLimitPerMinute),
+      schema: {
+        tags,
+        summary: 'Sign in and start a browser session (refresh cookie + short-lived access token)',
+        body: opts.loginBody,
+        response: { 200: access },
+      },
+    },
+    async (req, reply) => {
+      checkSameOrigin(req)
+      const subjectId = await opts.authenticate(req.body as Body, req.ip)
+      const session = await createSession(ctx, { kind: opts.kind, id: subjectId })
+      setCookie(reply, session.token, maxAge)
+      return opts.issueAccess(subjectId)
+    },
+  )
+  app.post(
+    `${opts.prefix}/refresh`,
+    {
+      schema: {
+        tags,
+        summary: 'A new access token from the session cookie (rotates it)',
+        response: { 200: access },
+      },
+    },
+    async (req, reply) => {
+      checkSameOrigin(req)
+      const token = readCookie(req, cookie)
+      if (!token) throw new DomainError('UNAUTHORIZED', 'No session: sign in again.')
+      try {
+        const next = await rotateSession(ctx, opts.kind, token)
+        setCookie(reply, next.token, maxAge)
+        return opts.issueAccess(next.subjectId)
+      } catch (err) {
+        setCookie(reply, '', 0)
+        throw err
+      }
+    },
+  )
+  app.post(
+    `${opts.prefix}/logout`,
+    { schema: { tags, summary: 'End the browser session (the refresh cookie stops working)' } },
+    async (req, reply) => {
+      checkSameOrigin(req)
+      const token = readCookie(req, cookie)
+      if (token) await revokeSession(ctx, opts.kind, token)
+      setCookie(reply, '', 0)
+      reply.code(204)
+    },
+  )
 }

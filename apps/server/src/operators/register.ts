@@ -57,6 +57,14 @@ export async function registerOperator(ctx: Ctx, input: RegisterOperatorInput) {
 }
 
 export async function loginOperator(ctx: Ctx, input: { email: string; password: string }) {
+  return issueOperatorToken(ctx, await checkOperatorPassword(ctx, input))
+}
+
+/** The operator id of a right email and password; a 401 that does not say which was wrong. */
+export async function checkOperatorPassword(
+  ctx: Ctx,
+  input: { email: string; password: string },
+): Promise<string> {
   const op = await ctx.store.db
     .selectFrom('operators')
     .select(['id', 'password_hash'])
@@ -68,5 +76,5 @@ export async function loginOperator(ctx: Ctx, input: { email: string; password: 
   const hash = op?.password_hash ?? null
   const ok = await verifyPassword(input.password, hash ?? NO_PASSWORD_HASH)
   if (!op || hash === null || !ok) throw new DomainError('UNAUTHORIZED', 'Email or password is incorrect.')
-  return issueOperatorToken(ctx, op.id)
+  return op.id
 }

@@ -1,11 +1,8 @@
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { DomainError, RetryLaterError } from '../domain/errors.ts'
-import type { StaffRole } from '../domain/staff-roles.ts'
 import { matchTotp } from '../domain/totp.ts'
 import { verifyPassword } from '../operators/password.ts'
-import { createWebSession, csrfToken } from '../sessions/web-sessions.ts'
-import { withTx } from '../store/tx.ts'
 import { openTotpSecret } from './staff-secret.ts'
 
 export interface StaffLoginInput {
@@ -42,11 +39,12 @@ async function fail(ctx: Ctx, email: string, ip: string, reason: string, now: Da
 }
 
 /**
- * `POST /staff/login`: password and a current TOTP code, each code good once. After
- * `staffLoginMaxFailures` failures for an email within `staffLoginWindowMs`, further attempts are
- * refused (429) until the oldest leaves the window — whether or not the password is right.
+ * Checks a console sign-in (`POST /staff/session`): password and a current TOTP code, each code
+ * good once; returns the staff user's id. After `staffLoginMaxFailures` failures for an email
+ * within `staffLoginWindowMs`, further attempts are refused (429) until the oldest leaves the
+ * window — whether or not the password is right.
  */
-export async function loginStaff(ctx: Ctx, input: StaffLoginInput, ip: string) {
+export async function checkStaffLogin(ctx: Ctx, input: StaffLoginInput, ip: string): Promise<string> {
   const email = input.email.trim().toLowerCase()
   const now = ctx.clock.now()
   const failures = await recentFailures(ctx, email, now)
@@ -68,25 +66,14 @@ export async function loginStaff(ctx: Ctx, input: StaffLoginInput, ip: string) {
     return fail(ctx, email, ip, 'password', now)
   const step = matchTotp(openTotpSecret(ctx, user.id, user.totp_secret), input.totp_code, now)
   if (step === null) return fail(ctx, email, ip, 'totp code', now)
-  const session = await withTx(ctx.store, async (tx) => {
-    // The step is compare-and-set: the same code cannot open two sessions.
-    const used = await tx
-      .updateTable('staff_users')
-      .set({ totp_last_step: BigInt(step) })
-      .where('id', '=', user.id)
-      .where('totp_last_step', '<', BigInt(step))
-      .executeTakeFirst()
-    if (used.numUpdatedRows === 0n) return null
-    return createWebSession(tx, 'staff', user.id, now)
-  })
-  if (!session) return fail(ctx, email, ip, 'totp code reused', now)
+  // The step is compare-and-set: the same code cannot open two sessions.
+  const used = await ctx.store.db
+    .updateTable('staff_users')
+    .set({ totp_last_step: BigInt(step) })
+    .where('id', '=', user.id)
+    .where('totp_last_step', '<', BigInt(step))
+    .executeTakeFirst()
+  if (used.numUpdatedRows === 0n) return fail(ctx, email, ip, 'totp code reused', now)
   ctx.log.info({ staff: user.id }, 'staff login')
-  return {
-    token: session.token,
-    body: {
-      staff: { id: user.id, email: user.email, role: user.role as StaffRole },
-      csrf_token: csrfToken(ctx, session.token),
-      idle_timeout_s: Math.round(ctx.config.sessionIdleMs / 1000),
-    },
-  }
+  return user.id
 }

@@ -284,6 +284,19 @@ export interface WalletChallengesTable {
   used_at: string | null
 }
 
+/** A browser session's refresh token (ADR 0013); only its hash is stored. */
+export interface SessionsTable {
+  id: string
+  family_id: string
+  subject_kind: string
+  subject_id: string
+  token_hash: string
+  created_at: string
+  expires_at: string
+  rotated_at: string | null
+  revoked_at: string | null
+}
+
 export interface EmailVerificationsTable {
   id: string
   agent_id: string
@@ -345,6 +358,8 @@ export interface StaffUsersTable {
   setup_expires_at: string | null
   activated_at: string | null
   disabled_at: string | null
+  /** Access tokens issued before this instant are refused (logout everywhere). */
+  tokens_valid_after: string | null
   created_by: string
   created_at: string
 }
@@ -355,16 +370,6 @@ export interface StaffLoginFailuresTable {
   ip: string
   reason: string
   at: string
-}
-
-export interface WebSessionsTable {
-  id: string
-  token_hash: string
-  subject_kind: string
-  subject_id: string
-  created_at: string
-  last_seen_at: string
-  revoked_at: string | null
 }
 
 export interface AgentLoginLinksTable {
@@ -416,9 +421,9 @@ export interface Database {
   wallet_challenges: WalletChallengesTable
   staff_users: StaffUsersTable
   staff_login_failures: StaffLoginFailuresTable
-  web_sessions: WebSessionsTable
   agent_login_links: AgentLoginLinksTable
   audit_log: AuditLogTable
+  sessions: SessionsTable
 }
 
 export type Db = Kysely<Database>

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { base32Decode, totpCode, totpStep } from '../../src/domain/totp.ts'
 import { createStaffUser } from '../../src/staff/create-staff-user.ts'
-import { type Client, client, type RequestOptions } from './api.ts'
+import { type Client, client } from './api.ts'
 import type { TestServer } from './harness.ts'
 
 let n = 0
@@ -11,30 +11,33 @@ const uniq = () => `${Date.now().toString(36)}${(n++).toString(36)}`
 export const codeAt = (s: TestServer, secretB32: string, offsetSteps = 0) =>
   totpCode(base32Decode(secretB32), totpStep(s.clock.now()) + offsetSteps)
 
-/** A client that sends a browser session's cookie, and its CSRF token on every request. */
-export function sessionClient(url: string, cookie: string, csrf: string | null): Client {
-  const base = client(url)
-  const headers = (opts?: RequestOptions) => ({
-    cookie,
-    ...(csrf ? { 'x-csrf-token': csrf } : {}),
-    ...opts?.headers,
-  })
-  return {
-    get: (p, o) => base.get(p, { ...o, headers: headers(o) }),
-    post: (p, b, o) => base.post(p, b, { ...o, headers: headers(o) }),
-    delete: (p, o) => base.delete(p, { ...o, headers: headers(o) }),
-    call: (m, p, o) => base.call(m, p, { ...o, headers: headers(o) }),
-  } as Client
-}
+/** The header every browser-session request carries (ADR 0013). */
+export const SESSION_H = { 'x-humcli-session': '1' }
 
-/** The `name=value` of a Set-Cookie answer, asserting the attributes a session cookie must have. */
-export function sessionCookie(headers: Headers, name: string): string {
+/** The refresh cookie a sign-in sets (`name=value`), asserting the attributes it must have. */
+export function sessionCookie(headers: Headers, name: string, path: string): string {
   const set = headers.get('set-cookie') ?? ''
   assert.match(set, new RegExp(`^${name}=hses_`), set)
   assert.match(set, /HttpOnly/)
   assert.match(set, /SameSite=Strict/)
-  assert.match(set, /Path=\//)
+  assert.match(set, new RegExp(`Path=/api/v1${path};`))
   return set.split(';')[0]!
+}
+
+/** Signs in to a browser session: the access token's client, and the refresh cookie. */
+export async function openSession(s: TestServer, path: string, cookieName: string, body: unknown) {
+  const r = await client(s.url).post(path, body, { headers: SESSION_H })
+  assert.equal(r.status, 200, r.text)
+  return {
+    api: client(s.url, { token: r.body.token }),
+    token: r.body.token as string,
+    cookie: sessionCookie(r.headers, cookieName, path),
+  }
+}
+
+/** `POST <path>/refresh` with a refresh cookie: a new access token and cookie, or the error. */
+export async function refreshSession(s: TestServer, path: string, cookie: string) {
+  return client(s.url).post(`${path}/refresh`, undefined, { headers: { ...SESSION_H, cookie } })
 }
 
 export interface StaffFixture {
@@ -43,6 +46,7 @@ export interface StaffFixture {
   password: string
   secret: string
   api: Client
+  cookie: string
 }
 
 /** Creates a staff user, completes the set-up through the API and logs in; the clock moves one step. */
@@ -61,12 +65,14 @@ export async function newStaff(
   const done = await anon.post('/staff/setup', { token, password, totp_code: codeAt(s, secret) })
   assert.equal(done.status, 200, done.text)
   s.clock.advance(30_000)
-  const api = await loginStaffClient(s, email, password, secret)
-  return { id: u.id, email, password, secret, api }
+  const { api, cookie } = await loginStaff(s, email, password, secret)
+  return { id: u.id, email, password, secret, api, cookie }
 }
 
-export async function loginStaffClient(s: TestServer, email: string, password: string, secret: string) {
-  const r = await client(s.url).post('/staff/login', { email, password, totp_code: codeAt(s, secret) })
-  assert.equal(r.status, 200, r.text)
-  return sessionClient(s.url, sessionCookie(r.headers, 'humcli_staff'), r.body.csrf_token)
+export function loginStaff(s: TestServer, email: string, password: string, secret: string) {
+  return openSession(s, '/staff/session', 'humcli_admin_session', {
+    email,
+    password,
+    totp_code: codeAt(s, secret),
+  })
 }

@@ -7,7 +7,7 @@ import { client } from '../helpers/api.ts'
 import { createTask, driveTo, newAgent, newOperator, proofForm, review } from '../helpers/fixtures.ts'
 import { forEachDialect, useServer } from '../helpers/harness.ts'
 import { makePhoto } from '../helpers/images.ts'
-import { newStaff, sessionClient, sessionCookie } from '../helpers/staff.ts'
+import { newStaff, openSession, refreshSession, SESSION_H } from '../helpers/staff.ts'
 
 forEachDialect('console reads: queues, lookup, search, health, daily figures', (dialect) => {
   const server = useServer(dialect)
@@ -126,7 +126,6 @@ forEachDialect('console reads: queues, lookup, search, health, daily figures', (
   test('daily figures: created, completed, money, fee, Guardian decisions and the median, per UTC day', async () => {
     const s = server()
     s.clock.set('2026-09-10T08:00:00.000Z')
-    const staff = await newStaff(s)
     const agent = await newAgent(s, { tier: 'STANDARD', deposit: 200 })
     const op = await newOperator(s)
     const done: string[] = []
@@ -139,6 +138,7 @@ forEachDialect('console reads: queues, lookup, search, health, daily figures', (
     }
     const refunded = await createTask(s, agent, { reward_usd: 5 })
     assert.equal((await agent.api.post(`/tasks/${refunded}/cancel`, {})).status, 200)
+    const staff = await newStaff(s) // after the clock moved: its access token lives 15 minutes
     const r = await staff.api.get('/admin/stats/daily?from=2026-09-09&to=2026-09-11')
     assert.equal(r.status, 200, r.text)
     const [before, day, after] = r.body.data
@@ -183,26 +183,32 @@ forEachDialect('console reads: queues, lookup, search, health, daily figures', (
     const mails = fs.readdirSync(dir).map((f) => plainText(fs.readFileSync(path.join(dir, f), 'utf8')))
     const mail = mails.find((m) => m.includes('dashboard/login#token='))!
     const token = /dashboard\/login#token=([A-Za-z0-9_-]+)/.exec(mail)![1]!
-    const open = await anon.post('/dashboard/session', { token })
-    assert.equal(open.status, 200, open.text)
-    assert.equal(open.body.agent_id, agent.id)
-    const cookie = sessionCookie(open.headers, 'humcli_agent')
-    assert.equal((await anon.post('/dashboard/session', { token })).status, 401, 'a link works once')
-    const dash = sessionClient(s.url, cookie, open.body.csrf_token)
+    const open = await openSession(s, '/dashboard/session', 'humcli_agent_session', { token })
+    const again = await anon.post('/dashboard/session', { token }, { headers: SESSION_H })
+    assert.equal(again.status, 401, 'a link works once')
+    const dash = open.api
+    assert.match(open.token, /^hagt_/)
     assert.equal((await dash.get('/agents/me')).body.agent_id, agent.id)
     const key = await dash.post('/agents/keys', { name: 'from the dashboard' })
     assert.equal(key.status, 201, key.text)
-    const noCsrf = sessionClient(s.url, cookie, null)
-    assert.equal((await noCsrf.post('/agents/keys', { name: 'x' })).status, 403)
     assert.equal((await dash.delete(`/agents/keys/${key.body.id}`)).status, 200)
     const admin = await dash.get('/admin/queues')
     assert.equal(admin.status, 403, admin.text)
+    assert.equal((await dash.get('/operator/me')).status, 403)
     // With an API key instead of a link.
-    const byKey = await anon.post('/dashboard/session', { api_key: agent.key })
+    const byKey = await anon.post('/dashboard/session', { api_key: agent.key }, { headers: SESSION_H })
     assert.equal(byKey.status, 200, byKey.text)
-    assert.equal((await anon.post('/dashboard/session', { api_key: 'ho_live_nope_nope_nope' })).status, 401)
-    assert.equal((await anon.post('/dashboard/session', {})).status, 400)
-    assert.equal((await dash.post('/dashboard/logout')).status, 200)
+    const badKey = await anon.post(
+      '/dashboard/session',
+      { api_key: 'ho_live_nope_nope_nope' },
+      { headers: SESSION_H },
+    )
+    assert.equal(badKey.status, 401)
+    assert.equal((await anon.post('/dashboard/session', {}, { headers: SESSION_H })).status, 400)
+    // The access token expires; the refresh cookie renews it.
+    s.clock.advance(16 * 60_000)
     assert.equal((await dash.get('/agents/me')).status, 401)
+    const renewed = await refreshSession(s, '/dashboard/session', open.cookie)
+    assert.equal(renewed.status, 200, renewed.text)
   })
 })

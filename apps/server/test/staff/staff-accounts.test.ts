@@ -4,7 +4,7 @@ import { createStaffUser } from '../../src/staff/create-staff-user.ts'
 import { client } from '../helpers/api.ts'
 import { newAdmin, newAgent } from '../helpers/fixtures.ts'
 import { forEachDialect, useServer } from '../helpers/harness.ts'
-import { codeAt, loginStaffClient, newStaff, sessionClient, sessionCookie } from '../helpers/staff.ts'
+import { codeAt, loginStaff, newStaff, refreshSession, SESSION_H, sessionCookie } from '../helpers/staff.ts'
 
 const HOUR = 3_600_000
 
@@ -45,21 +45,31 @@ forEachDialect('staff accounts and console sessions', (dialect) => {
     assert.equal(ok.status, 200, ok.text)
     assert.equal((await anon.get(`/staff/setup?token=${token}`)).status, 404)
     // The code used to confirm cannot log in again; the next one can.
-    const replay = await anon.post('/staff/login', {
-      email: u.email,
-      password: 'a long password!',
-      totp_code: codeAt(s, secret),
-    })
+    const replay = await anon.post(
+      '/staff/session',
+      {
+        email: u.email,
+        password: 'a long password!',
+        totp_code: codeAt(s, secret),
+      },
+      { headers: SESSION_H },
+    )
     assert.equal(replay.status, 401)
     s.clock.advance(30_000)
-    const login = await anon.post('/staff/login', {
-      email: u.email,
-      password: 'a long password!',
-      totp_code: codeAt(s, secret),
-    })
+    const login = await anon.post(
+      '/staff/session',
+      {
+        email: u.email,
+        password: 'a long password!',
+        totp_code: codeAt(s, secret),
+      },
+      { headers: SESSION_H },
+    )
     assert.equal(login.status, 200, login.text)
-    assert.deepEqual(login.body.staff, { id: u.id, email: u.email, role: 'admin' })
-    sessionCookie(login.headers, 'humcli_staff')
+    const me = await client(s.url, { token: login.body.token }).get('/staff/me')
+    assert.deepEqual(me.body, { id: u.id, email: u.email, role: 'admin' })
+    assert.match(login.body.token, /^hstf_/)
+    sessionCookie(login.headers, 'humcli_admin_session', '/staff/session')
     // The secret is stored sealed, the link hashed.
     const row = await s.ctx.store.db
       .selectFrom('staff_users')
@@ -75,22 +85,34 @@ forEachDialect('staff accounts and console sessions', (dialect) => {
     const st = await newStaff(s)
     const anon = client(s.url)
     s.clock.advance(30_000)
-    const badPw = await anon.post('/staff/login', {
-      email: st.email,
-      password: 'nope nope nope',
-      totp_code: codeAt(s, st.secret),
-    })
+    const badPw = await anon.post(
+      '/staff/session',
+      {
+        email: st.email,
+        password: 'nope nope nope',
+        totp_code: codeAt(s, st.secret),
+      },
+      { headers: SESSION_H },
+    )
     assert.equal(badPw.status, 401)
     assert.match(badPw.body.error, /Wrong email, password or code/)
-    const badCode = await anon.post('/staff/login', {
-      email: st.email,
-      password: st.password,
-      totp_code: codeAt(s, st.secret, 5),
-    })
+    const badCode = await anon.post(
+      '/staff/session',
+      {
+        email: st.email,
+        password: st.password,
+        totp_code: codeAt(s, st.secret, 5),
+      },
+      { headers: SESSION_H },
+    )
     assert.equal(badCode.status, 401)
     assert.equal(badCode.body.error, badPw.body.error, 'the answer does not say which part was wrong')
     for (let i = 0; i < 3; i++) {
-      await anon.post('/staff/login', { email: st.email, password: 'still wrong!', totp_code: '000000' })
+      await anon.post(
+        '/staff/session',
+        { email: st.email, password: 'still wrong!', totp_code: '000000' },
+        { headers: SESSION_H },
+      )
     }
     const failures = await s.ctx.store.db
       .selectFrom('staff_login_failures')
@@ -99,64 +121,74 @@ forEachDialect('staff accounts and console sessions', (dialect) => {
       .execute()
     assert.deepEqual(failures.map((f) => f.reason).slice(0, 2), ['password', 'totp code'])
     assert.equal(failures.length, 5)
-    const locked = await anon.post('/staff/login', {
-      email: st.email,
-      password: st.password,
-      totp_code: codeAt(s, st.secret),
-    })
+    const locked = await anon.post(
+      '/staff/session',
+      {
+        email: st.email,
+        password: st.password,
+        totp_code: codeAt(s, st.secret),
+      },
+      { headers: SESSION_H },
+    )
     assert.equal(locked.status, 429, locked.text)
     assert.match(locked.body.error, /Too many failed logins/)
     assert.ok(Number(locked.headers.get('retry-after')) > 0)
     s.clock.advance(16 * 60_000)
-    const later = await anon.post('/staff/login', {
-      email: st.email,
-      password: st.password,
-      totp_code: codeAt(s, st.secret),
-    })
+    const later = await anon.post(
+      '/staff/session',
+      {
+        email: st.email,
+        password: st.password,
+        totp_code: codeAt(s, st.secret),
+      },
+      { headers: SESSION_H },
+    )
     assert.equal(later.status, 200, later.text)
   })
 
-  test('cookie session: CSRF header required on POST, 12 h idle timeout, logout, logout everywhere', async () => {
+  test('session: refresh cookie scoped to /staff/session, 12 h without a refresh ends it, logout, logout everywhere', async () => {
     const s = server()
     const st = await newStaff(s)
-    const me = await st.api.get('/staff/session')
+    const me = await st.api.get('/staff/me')
     assert.equal(me.status, 200, me.text)
-    assert.equal(me.body.staff.email, st.email)
-    assert.equal(me.body.idle_timeout_s, 12 * 3600)
-    // Without the CSRF header a state change is refused, even with the cookie.
-    const login = await client(s.url).post('/staff/login', {
-      email: st.email,
-      password: st.password,
-      totp_code: codeAt(s, st.secret, 1),
+    assert.equal(me.body.email, st.email)
+    // Without the session header, the cookie alone does nothing (CSRF).
+    const bare = await client(s.url).post('/staff/session/refresh', undefined, {
+      headers: { cookie: st.cookie },
     })
-    assert.equal(login.status, 200, login.text)
-    const jar = sessionCookie(login.headers, 'humcli_staff')
-    const noCsrf = sessionClient(s.url, jar, null)
-    assert.equal((await noCsrf.get('/admin/queues')).status, 200, 'reads need no CSRF token')
-    const refused = await noCsrf.post('/staff/logout')
-    assert.equal(refused.status, 403)
-    assert.match(refused.body.error, /X-CSRF-Token/)
-    const forged = sessionClient(s.url, jar, 'forged')
-    assert.equal((await forged.post('/staff/logout')).status, 403)
-    // Idle: 11 h is fine (and touches the session), then 12 h 1 min of silence ends it.
+    assert.equal(bare.status, 403)
+    // The access token lives 15 minutes; the refresh cookie gives a new one and rotates.
+    s.clock.advance(16 * 60_000)
+    assert.equal((await st.api.get('/admin/queues')).status, 401)
+    const r1 = await refreshSession(s, '/staff/session', st.cookie)
+    assert.equal(r1.status, 200, r1.text)
+    const next = sessionCookie(r1.headers, 'humcli_admin_session', '/staff/session')
+    assert.equal((await client(s.url, { token: r1.body.token }).get('/admin/queues')).status, 200)
+    // 11 h later a refresh still works; 12 h 1 min without one ends the session.
     s.clock.advance(11 * HOUR)
-    assert.equal((await st.api.get('/admin/queues')).status, 200)
+    const r2 = await refreshSession(s, '/staff/session', next)
+    assert.equal(r2.status, 200, r2.text)
+    const last = sessionCookie(r2.headers, 'humcli_admin_session', '/staff/session')
     s.clock.advance(12 * HOUR + 60_000)
-    const idle = await st.api.get('/admin/queues')
+    const idle = await refreshSession(s, '/staff/session', last)
     assert.equal(idle.status, 401)
     assert.match(idle.body.error, /session has ended/)
-    // Logout everywhere ends the other sessions of the same user too.
-    const a = await loginStaffClient(s, st.email, st.password, st.secret)
+    // Logout everywhere ends the other sessions of the same user too, access tokens included.
+    const a = await loginStaff(s, st.email, st.password, st.secret)
     s.clock.advance(30_000)
-    const b = await loginStaffClient(s, st.email, st.password, st.secret)
-    const all = await a.post('/staff/logout-everywhere')
+    const b = await loginStaff(s, st.email, st.password, st.secret)
+    const all = await a.api.post('/staff/logout-everywhere')
     assert.equal(all.status, 200, all.text)
     assert.ok(all.body.sessions_ended >= 2)
-    assert.equal((await b.get('/admin/queues')).status, 401)
+    assert.equal((await b.api.get('/admin/queues')).status, 401, 'its access token is refused at once')
+    assert.equal((await refreshSession(s, '/staff/session', b.cookie)).status, 401)
     s.clock.advance(30_000)
-    const c = await loginStaffClient(s, st.email, st.password, st.secret)
-    assert.equal((await c.post('/staff/logout')).status, 200)
-    assert.equal((await c.get('/admin/queues')).status, 401)
+    const c = await loginStaff(s, st.email, st.password, st.secret)
+    const out = await client(s.url).post('/staff/session/logout', undefined, {
+      headers: { ...SESSION_H, cookie: c.cookie },
+    })
+    assert.equal(out.status, 204)
+    assert.equal((await refreshSession(s, '/staff/session', c.cookie)).status, 401)
   })
 
   test('roles: a reviewer decides reviews and KYC but not tiers, restrictions, payouts or users; hadm_ tokens still work', async () => {

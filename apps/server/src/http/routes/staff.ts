@@ -3,28 +3,39 @@ import {
   errorResponses,
   StaffLoginBody,
   type StaffRole,
-  StaffSessionReply,
   StaffSetupBody,
   StaffSetupQuery,
 } from '@humcli/contract'
 import type { FastifyInstance } from 'fastify'
 import type { Ctx } from '../../context.ts'
-import { csrfToken, revokeWebSession } from '../../sessions/web-sessions.ts'
+import { issueAccessToken } from '../../sessions/access-token.ts'
 import { createStaffUser } from '../../staff/create-staff-user.ts'
-import { loginStaff, type StaffLoginInput } from '../../staff/login-staff.ts'
+import { checkStaffLogin, type StaffLoginInput } from '../../staff/login-staff.ts'
 import { completeStaffSetup, readStaffSetup } from '../../staff/setup-staff-user.ts'
 import { logoutStaffEverywhere } from '../../staff/staff-session.ts'
 import { requireAdmin, staffActor } from '../auth.ts'
 import { perIpLimit } from '../rate-limit.ts'
-import { clearSessionCookie, readCookie, SESSION_COOKIES, setSessionCookie } from '../session-cookie.ts'
+import { sessionRoutes } from '../session-cookie.ts'
 
-/** Staff accounts and console sessions (the cookie `humcli_staff`; ADR 0013). */
+/**
+ * Staff accounts and console sessions: the generic browser session (ADR 0013) of kind `admin`
+ * at /staff/session (sign in with password + TOTP, /refresh, /logout), 12 h without a refresh
+ * ending it; its access tokens are `hstf_…` bearer tokens.
+ */
 export function staffRoutes(app: FastifyInstance, ctx: Ctx): void {
   const tags = ['staff']
   const anyStaff = requireAdmin(ctx, 'reviewer')
-  const cookie: Record<string, string[]>[] = [{ staffSession: [] }]
+  const security: Record<string, string[]>[] = [{ bearer: [] }]
   const limited = perIpLimit('staff-login', ctx.config.loginRateLimitPerMinute)
 
+  sessionRoutes<StaffLoginInput>(app, ctx, {
+    kind: 'admin',
+    prefix: '/staff/session',
+    tags,
+    loginBody: StaffLoginBody,
+    authenticate: (body, ip) => checkStaffLogin(ctx, body, ip),
+    issueAccess: async (id) => issueAccessToken(ctx, 'admin', id),
+  })
   app.get<{ Querystring: { token: string } }>(
     '/staff/setup',
     {
@@ -54,62 +65,21 @@ export function staffRoutes(app: FastifyInstance, ctx: Ctx): void {
     },
     (req) => completeStaffSetup(ctx, req.body),
   )
-  app.post<{ Body: StaffLoginInput }>(
-    '/staff/login',
-    {
-      config: limited,
-      schema: {
-        tags,
-        summary: 'Log in with password and TOTP code; sets the httpOnly session cookie',
-        description:
-          'Failed attempts are logged and counted per email: after HUMCLI_STAFF_LOGIN_MAX_FAILURES within ' +
-          'HUMCLI_STAFF_LOGIN_WINDOW_MS the answer is 429. Send the returned csrf_token as X-CSRF-Token on every POST.',
-        body: StaffLoginBody,
-        response: { 200: StaffSessionReply, ...errorResponses(400, 401, 429) },
-      },
-    },
-    async (req, reply) => {
-      const r = await loginStaff(ctx, req.body, req.ip)
-      setSessionCookie(reply, ctx, SESSION_COOKIES.staff, r.token)
-      return r.body
-    },
-  )
   app.get(
-    '/staff/session',
-    {
-      onRequest: anyStaff,
-      schema: { tags, security: cookie, summary: 'The logged-in staff user, and the CSRF token again' },
-    },
+    '/staff/me',
+    { onRequest: anyStaff, schema: { tags, security, summary: 'The signed-in staff user and role' } },
     (req) => {
       const p = req.principal as { adminId: string; role: StaffRole; email?: string }
-      const token = readCookie(req, SESSION_COOKIES.staff)
-      return {
-        staff: { id: p.adminId, email: p.email ?? null, role: p.role },
-        csrf_token: token ? csrfToken(ctx, token) : null,
-        idle_timeout_s: Math.round(ctx.config.sessionIdleMs / 1000),
-      }
-    },
-  )
-  app.post(
-    '/staff/logout',
-    { onRequest: anyStaff, schema: { tags, security: cookie, summary: 'End this session' } },
-    async (req, reply) => {
-      const sessionId = req.principal?.kind === 'admin' ? req.principal.sessionId : undefined
-      if (sessionId) await revokeWebSession(ctx, sessionId)
-      clearSessionCookie(reply, ctx, SESSION_COOKIES.staff)
-      return { logged_out: true }
+      return { id: p.adminId, email: p.email ?? null, role: p.role }
     },
   )
   app.post(
     '/staff/logout-everywhere',
     {
       onRequest: anyStaff,
-      schema: { tags, security: cookie, summary: 'End every session of this staff user' },
+      schema: { tags, security, summary: 'End every console session of this staff user, at once' },
     },
-    async (req, reply) => {
-      clearSessionCookie(reply, ctx, SESSION_COOKIES.staff)
-      return logoutStaffEverywhere(ctx, staffActor(req).id)
-    },
+    (req) => logoutStaffEverywhere(ctx, staffActor(req).id),
   )
   app.post<{ Body: { email: string; role: StaffRole } }>(
     '/admin/staff',
@@ -117,7 +87,7 @@ export function staffRoutes(app: FastifyInstance, ctx: Ctx): void {
       onRequest: requireAdmin(ctx, 'admin'),
       schema: {
         tags: ['admin'],
-        security: [{ bearer: [] }, ...cookie],
+        security,
         summary: 'Create a staff user; answers the one-time set-up link (admin only)',
         body: CreateStaffBody,
         response: errorResponses(400, 403, 409),

@@ -4,13 +4,13 @@ import { serial, type Table } from './0001-initial.ts'
 
 /**
  * The staff console and the agent dashboard (issue 13): staff accounts with a password and a TOTP
- * second factor, browser sessions (one table for every kind of subject), failed staff logins,
+ * second factor (their browser sessions are rows of `sessions`, migration 0011), failed staff logins,
  * the append-only audit log, agent magic links, and the indexes the queues and the daily
  * aggregates read.
  */
 export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
   await staffTables(db, dialect)
-  await sessionTables(db)
+  await loginLinks(db)
   await auditLog(db, dialect)
   await consoleIndexes(db)
 }
@@ -29,6 +29,8 @@ async function staffTables(db: Kysely<unknown>, dialect: DialectName): Promise<v
     .addColumn('setup_expires_at', 'text')
     .addColumn('activated_at', 'text')
     .addColumn('disabled_at', 'text')
+    // Logout everywhere: console access tokens issued before this instant stop working at once.
+    .addColumn('tokens_valid_after', 'text')
     .addColumn('created_by', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute()
@@ -45,22 +47,7 @@ async function staffTables(db: Kysely<unknown>, dialect: DialectName): Promise<v
     .execute()
 }
 
-async function sessionTables(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createTable('web_sessions')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('token_hash', 'text', (c) => c.notNull().unique())
-    .addColumn('subject_kind', 'text', (c) => c.notNull())
-    .addColumn('subject_id', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'text', (c) => c.notNull())
-    .addColumn('last_seen_at', 'text', (c) => c.notNull())
-    .addColumn('revoked_at', 'text')
-    .execute()
-  await db.schema
-    .createIndex('web_sessions_subject')
-    .on('web_sessions')
-    .columns(['subject_kind', 'subject_id'])
-    .execute()
+async function loginLinks(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('agent_login_links')
     .addColumn('token_hash', 'text', (c) => c.primaryKey())
