@@ -35,6 +35,8 @@ export interface Config {
   masterKey: string | null
   publicUrl: string | null
   logLevel: string
+  /** `auto`: human-readable lines on a terminal in development, JSON lines otherwise (`src/log/pretty.ts`). */
+  logFormat: 'auto' | 'pretty' | 'json'
   kycMode: KycMode
   feeRateBps: number
   minFeeMicros: bigint
@@ -76,6 +78,10 @@ export interface Config {
   signupRateLimitPerMinute: number
   /** Per client address: operator login and following an email link; 0 = off. */
   loginRateLimitPerMinute: number
+  /** Failed logins to one account from one address before each further try must wait (2^n s, ≤ 15 min). */
+  loginFreeFailures: number
+  /** Failed logins to one account per hour from all addresses before addresses it never signed in from are refused. */
+  loginAccountFailuresPerHour: number
   authCacheMs: number
   taskViewCacheMs: number
   tierLimits: Record<Tier, TierLimits>
@@ -185,6 +191,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     masterKey: env.HUMCLI_MASTER_KEY || null,
     publicUrl: env.HUMCLI_PUBLIC_URL || null,
     logLevel: env.LOG_LEVEL || 'info',
+    logFormat: oneOf(env, 'HUMCLI_LOG_FORMAT', ['auto', 'pretty', 'json'] as const, 'auto'),
     kycMode: oneOf(env, 'HUMCLI_KYC_MODE', ['auto', 'manual'] as const, 'auto'),
     feeRateBps: int(env, 'HUMCLI_FEE_RATE_BPS', 500),
     minFeeMicros: BigInt(int(env, 'HUMCLI_MIN_FEE_MICROS', 1_000_000)),
@@ -216,6 +223,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     rateLimitPerMinute: int(env, 'HUMCLI_RATE_LIMIT_PER_MINUTE', 600),
     signupRateLimitPerMinute: int(env, 'HUMCLI_SIGNUP_RATE_LIMIT_PER_MINUTE', 20),
     loginRateLimitPerMinute: int(env, 'HUMCLI_LOGIN_RATE_LIMIT_PER_MINUTE', 30),
+    loginFreeFailures: int(env, 'HUMCLI_LOGIN_FREE_FAILURES', 5, 1),
+    loginAccountFailuresPerHour: int(env, 'HUMCLI_LOGIN_ACCOUNT_FAILURES_PER_HOUR', 100, 1),
     authCacheMs: int(env, 'HUMCLI_AUTH_CACHE_MS', 5000),
     taskViewCacheMs: int(env, 'HUMCLI_TASK_VIEW_CACHE_MS', 5000),
     tierLimits: tierLimits(env.HUMCLI_TIER_LIMITS),

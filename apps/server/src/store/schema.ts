@@ -393,6 +393,20 @@ export interface AuditLogTable {
   note: string | null
 }
 
+/**
+ * Failed operator logins per (account email, client address) in the current hour (migration 0011).
+ * `trusted_at`: the last successful login from that address, which exempts it from the account's
+ * global budget.
+ */
+export interface LoginThrottleTable {
+  email: string
+  ip: string
+  failures: bigint
+  window_started_at: string
+  last_failure_at: string | null
+  trusted_at: string | null
+}
+
 export interface Database {
   agents: AgentsTable
   api_keys: ApiKeysTable
@@ -424,6 +438,7 @@ export interface Database {
   agent_login_links: AgentLoginLinksTable
   audit_log: AuditLogTable
   sessions: SessionsTable
+  login_throttle: LoginThrottleTable
 }
 
 export type Db = Kysely<Database>

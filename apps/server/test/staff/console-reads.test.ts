@@ -180,7 +180,10 @@ forEachDialect('console reads: queues, lookup, search, health, daily figures', (
     assert.deepEqual(unknown.body, ask.body, 'the same answer for an unknown email')
     await s.runJobs()
     const dir = path.join(s.db.dir, 'mail')
-    const mails = fs.readdirSync(dir).map((f) => plainText(fs.readFileSync(path.join(dir, f), 'utf8')))
+    const mails = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.eml'))
+      .map((f) => plainText(fs.readFileSync(path.join(dir, f), 'utf8')))
     const mail = mails.find((m) => m.includes('dashboard/login#token='))!
     const token = /dashboard\/login#token=([A-Za-z0-9_-]+)/.exec(mail)![1]!
     const open = await openSession(s, '/dashboard/session', 'humcli_agent_session', { token })
