@@ -4,6 +4,7 @@ import { type Config, loadConfig } from './config.ts'
 import type { Ctx } from './context.ts'
 import { buildApp } from './http/app.ts'
 import { startWorker } from './jobs/runner.ts'
+import { scheduleWatcher } from './payments/watch-deposits.ts'
 import { migrateToLatest } from './store/migrate.ts'
 
 /** Creates the context and brings the database schema up to date. */
@@ -25,6 +26,8 @@ export async function startServer(config: Config, opts: ContextOptions = {}): Pr
   const ctx = await openContext(config, { backgroundCheckpoints: true, ...opts })
   try {
     await ctx.blobs.check?.()
+    await ctx.chain.check?.()
+    await scheduleWatcher(ctx)
   } catch (err) {
     await ctx.store.close()
     throw err

@@ -18,7 +18,7 @@ const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v))
 
 /**
  * Appends one line to the audit log in the caller's transaction, so the record exists exactly
- * when the action committed. The table refuses UPDATE and DELETE (migration 0011).
+ * when the action committed. The table refuses UPDATE and DELETE (migration 0016).
  */
 export async function recordAudit(tx: Tx, e: AuditEntry): Promise<void> {
   await tx

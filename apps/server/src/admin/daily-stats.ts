@@ -30,7 +30,7 @@ const num = (v: unknown) => Number(v ?? 0)
  * `GET /admin/stats/daily?from=&to=`: per UTC day, tasks created and completed, money escrowed,
  * released to operators, refunded to agents, fee revenue, the Guardian's decisions and the
  * median time from creation to completion. Each figure is one grouped query over a range of an
- * index on its timestamp (migration 0011), so the cost follows the rows in the range, not the
+ * index on its timestamp (migration 0016), so the cost follows the rows in the range, not the
  * size of the history (bench: `apps/server/bench/daily-stats.ts`).
  */
 export async function dailyStats(ctx: Ctx, input: { from: string; to: string }) {

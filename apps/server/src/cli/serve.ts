@@ -1,5 +1,5 @@
 import path from 'node:path'
-import type { Command } from 'commander'
+import { type Command, InvalidArgumentError } from 'commander'
 import { cliCommand, run } from './command.ts'
 import { CliFailure, EXIT } from './exit-codes.ts'
 import { configFrom, parsePort, type ServerFlags } from './flags.ts'
@@ -77,19 +77,38 @@ export function serveCommand(): Command {
     })
 }
 
+async function parseKinds(list: string) {
+  const { JOB_KINDS } = await import('../jobs/enqueue.ts')
+  const known: readonly string[] = JOB_KINDS
+  const kinds = list.split(',').map((k) => k.trim())
+  const unknown = kinds.filter((k) => !known.includes(k))
+  if (unknown.length > 0) {
+    throw new InvalidArgumentError(
+      `unknown job kind ${unknown.join(', ')}; the kinds are ${known.join(', ')}`,
+    )
+  }
+  return kinds as (typeof JOB_KINDS)[number][]
+}
+
 export function workerCommand(): Command {
   return withServerFlags(cliCommand('worker'))
     .description('Run only the job workers (for extra processes sharing a PostgreSQL database)')
-    .action(async (flags: ServerFlags) => {
+    .option('--kinds <list>', 'run only these job kinds, comma-separated, e.g. guardian.review,email.send')
+    .action(async (flags: ServerFlags & { kinds?: string }) => {
+      const kinds = flags.kinds ? await parseKinds(flags.kinds) : undefined
       const ctx = await (await serverModule()).openContext(configFrom(flags), { backgroundCheckpoints: true })
       try {
         await ctx.blobs.check?.()
+        await ctx.chain.check?.()
+        await (await import('../payments/watch-deposits.ts')).scheduleWatcher(ctx)
       } catch (err) {
         await ctx.store.close()
         throw err
       }
-      const stop = (await import('../jobs/runner.ts')).startWorker(ctx)
-      process.stdout.write(`humcli worker running (${ctx.store.dialect})\n`)
+      const stop = (await import('../jobs/runner.ts')).startWorker(ctx, { kinds })
+      process.stdout.write(
+        `humcli worker running (${ctx.store.dialect}; kinds: ${kinds ? kinds.join(', ') : 'all'})\n`,
+      )
       onSignals(async () => {
         await stop()
         await ctx.store.close()

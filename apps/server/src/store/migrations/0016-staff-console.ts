@@ -4,7 +4,7 @@ import { serial, type Table } from './0001-initial.ts'
 
 /**
  * The staff console and the agent dashboard (issue 13): staff accounts with a password and a TOTP
- * second factor (their browser sessions are rows of `sessions`, migration 0011), failed staff logins,
+ * second factor (their browser sessions are rows of `sessions`, migration 0015), failed staff logins,
  * the append-only audit log, agent magic links, and the indexes the queues and the daily
  * aggregates read.
  */
