@@ -8,6 +8,7 @@ import {
   oidcConfig,
   type S3Config,
   s3Config,
+  webDir,
 } from './config-sections.ts'
 import { TIER_LIMITS, TIERS, type Tier, type TierLimits } from './domain/tiers.ts'
 
@@ -45,6 +46,10 @@ export interface Config extends JobsConfig {
   earningsHoldMs: number
   operatorMaxActiveTasks: number
   operatorTokenTtlS: number
+  /** How long a browser session's refresh token lives without use, in ms (ADR 0013). */
+  sessionTtlMs: number
+  /** The built web app served at `/` (apps/web/dist); null = serve no web app. */
+  webDir: string | null
   fileUrlTtlS: number
   idempotencyTtlMs: number
   idempotencyWaitMs: number
@@ -119,6 +124,17 @@ export interface Config extends JobsConfig {
   emailVerificationTtlMs: number
   /** A new verification link may be requested once per this interval. */
   verificationResendMs: number
+  /** A staff console session ends after this long without a refresh (12 h; others: `sessionTtlMs`). */
+  staffSessionTtlMs: number
+  /** Lifetime of the access token a console or dashboard session hands out (15 min). */
+  browserAccessTtlS: number
+  /** How long a staff set-up link works (72 h). */
+  staffSetupTtlMs: number
+  /** Failed staff logins per email within `staffLoginWindowMs` before further attempts are refused. */
+  staffLoginMaxFailures: number
+  staffLoginWindowMs: number
+  /** How long an agent's dashboard login link works (15 min). */
+  agentLoginLinkTtlMs: number
 }
 
 export type BlobStoreKind = 'local' | 's3'
@@ -221,6 +237,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     earningsHoldMs: int(env, 'HUMCLI_EARNINGS_HOLD_MS', 48 * HOUR),
     operatorMaxActiveTasks: int(env, 'HUMCLI_OPERATOR_MAX_ACTIVE_TASKS', 5, 1),
     operatorTokenTtlS: int(env, 'HUMCLI_OPERATOR_TOKEN_TTL_S', 3600, 60),
+    sessionTtlMs: int(env, 'HUMCLI_SESSION_TTL_MS', 30 * 24 * HOUR, 60_000),
+    webDir: webDir(env),
     fileUrlTtlS: int(env, 'HUMCLI_FILE_URL_TTL_S', 3600, 10),
     idempotencyTtlMs: int(env, 'HUMCLI_IDEMPOTENCY_TTL_MS', 7 * 24 * HOUR),
     idempotencyWaitMs: int(env, 'HUMCLI_IDEMPOTENCY_WAIT_MS', 5000),
@@ -268,6 +286,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     mailFrom: env.HUMCLI_MAIL_FROM || 'humcli <no-reply@humcli.localhost>',
     emailVerificationTtlMs: int(env, 'HUMCLI_EMAIL_VERIFICATION_TTL_MS', 24 * HOUR, 1),
     verificationResendMs: int(env, 'HUMCLI_VERIFICATION_RESEND_MS', 60_000),
+    staffSessionTtlMs: int(env, 'HUMCLI_STAFF_SESSION_TTL_MS', 12 * HOUR, 60_000),
+    browserAccessTtlS: int(env, 'HUMCLI_BROWSER_ACCESS_TTL_S', 900, 30),
+    staffSetupTtlMs: int(env, 'HUMCLI_STAFF_SETUP_TTL_MS', 72 * HOUR, 60_000),
+    staffLoginMaxFailures: int(env, 'HUMCLI_STAFF_LOGIN_MAX_FAILURES', 5, 1),
+    staffLoginWindowMs: int(env, 'HUMCLI_STAFF_LOGIN_WINDOW_MS', 15 * 60_000, 1000),
+    agentLoginLinkTtlMs: int(env, 'HUMCLI_AGENT_LOGIN_LINK_TTL_MS', 15 * 60_000, 1000),
     ...overrides,
   }
   checkS3(config)

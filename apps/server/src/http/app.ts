@@ -16,13 +16,18 @@ import { installMetrics } from './metrics.ts'
 import { rateKey } from './rate-limit.ts'
 import { installNulRefusal } from './refuse-nul.ts'
 import { adminRoutes } from './routes/admin.ts'
+import { adminConsoleRoutes } from './routes/admin-console.ts'
 import { agentRoutes } from './routes/agents.ts'
+import { dashboardRoutes } from './routes/dashboard.ts'
 import { fileRoutes } from './routes/files.ts'
 import { operatorRoutes } from './routes/operators.ts'
+import { browserSessionRoutes } from './routes/sessions.ts'
+import { staffRoutes } from './routes/staff.ts'
 import { taskRoutes } from './routes/tasks.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
 import { installUnreadBodyDrain } from './unread-body.ts'
 import { validatorCompiler } from './validation.ts'
+import { registerWebApp } from './web-app.ts'
 
 const VERSION = '0.1.0'
 
@@ -125,6 +130,8 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
         securitySchemes: {
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
           bearer: { type: 'http', scheme: 'bearer' },
+          staffSession: { type: 'apiKey', in: 'cookie', name: 'humcli_staff' },
+          agentSession: { type: 'apiKey', in: 'cookie', name: 'humcli_agent' },
         },
       },
     },
@@ -155,12 +162,17 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
       agentRoutes(api, ctx)
       taskRoutes(api, ctx)
       operatorRoutes(api, ctx)
+      browserSessionRoutes(api, ctx)
       adminRoutes(api, ctx)
+      adminConsoleRoutes(api, ctx)
+      staffRoutes(api, ctx)
+      dashboardRoutes(api, ctx)
       fileRoutes(api, ctx)
       webhookRoutes(api, ctx)
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
     },
     { prefix: '/api/v1' },
   )
+  await registerWebApp(app, ctx)
   return app
 }

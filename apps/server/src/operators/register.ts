@@ -57,8 +57,19 @@ export async function registerOperator(ctx: Ctx, input: RegisterOperatorInput) {
   return { operator_id: id, name: input.name, kyc_status: kyc, token, expires_at }
 }
 
-/** Password login, throttled per account and address (`login-throttle.ts`); every attempt is logged, never the password. */
 export async function loginOperator(ctx: Ctx, input: { email: string; password: string }, ip: string) {
+  return issueOperatorToken(ctx, await checkOperatorPassword(ctx, input, ip))
+}
+
+/**
+ * The operator id of a right email and password; a 401 that does not say which was wrong.
+ * Throttled per account and address (`login-throttle.ts`); every attempt is logged, never the password.
+ */
+export async function checkOperatorPassword(
+  ctx: Ctx,
+  input: { email: string; password: string },
+  ip: string,
+): Promise<string> {
   const attempt = { email: input.email.trim().toLowerCase(), ip }
   await checkLoginThrottle(ctx, attempt)
   const op = await ctx.store.db
@@ -76,5 +87,5 @@ export async function loginOperator(ctx: Ctx, input: { email: string; password: 
     throw new DomainError('UNAUTHORIZED', 'Email or password is incorrect.')
   }
   await recordLoginSuccess(ctx, attempt, op.id)
-  return issueOperatorToken(ctx, op.id)
+  return op.id
 }

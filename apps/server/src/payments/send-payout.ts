@@ -4,6 +4,7 @@ import { enqueueJob } from '../jobs/enqueue.ts'
 import { accounts } from '../ledger/accounts.ts'
 import { post } from '../ledger/post.ts'
 import { recordEvent } from '../outbox/record-event.ts'
+import type { Tx } from '../store/schema.ts'
 import { withTx } from '../store/tx.ts'
 import { crashAt } from './fault-point.ts'
 import { type PayoutRow, payoutEventData } from './payout-view.ts'
@@ -17,7 +18,13 @@ export type PayoutOutcome = { ok: true; txHash: string } | { ok: false; reason: 
  * available balance. Only a PENDING_ONCHAIN payout settles, once; returns false when it had
  * already settled.
  */
-export async function settlePayout(ctx: Ctx, payout: PayoutRow, outcome: PayoutOutcome): Promise<boolean> {
+export async function settlePayout(
+  ctx: Ctx,
+  payout: PayoutRow,
+  outcome: PayoutOutcome,
+  /** More writes in the same transaction once settled (staff reconciliation: the audit line). */
+  also?: (tx: Tx, settled: PayoutRow) => Promise<void>,
+): Promise<boolean> {
   const now = ctx.clock.now()
   const at = iso(now)
   return withTx(ctx.store, async (tx) => {
@@ -64,6 +71,7 @@ export async function settlePayout(ctx: Ctx, payout: PayoutRow, outcome: PayoutO
       data: payoutEventData(row, at),
       at: now,
     })
+    await also?.(tx, row)
     return true
   })
 }

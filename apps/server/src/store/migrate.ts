@@ -14,6 +14,8 @@ import * as m0011 from './migrations/0011-login-throttle.ts'
 import * as m0012 from './migrations/0012-chain.ts'
 import * as m0013 from './migrations/0013-idempotency-lease.ts'
 import * as m0014 from './migrations/0014-job-lanes.ts'
+import * as m0015 from './migrations/0015-sessions.ts'
+import * as m0016 from './migrations/0016-staff-console.ts'
 import { withTx } from './tx.ts'
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> }
@@ -34,6 +36,8 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['0012-chain', m0012],
   ['0013-idempotency-lease', m0013],
   ['0014-job-lanes', m0014],
+  ['0015-sessions', m0015],
+  ['0016-staff-console', m0016],
 ]
 
 /**

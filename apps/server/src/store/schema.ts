@@ -51,6 +51,10 @@ export interface OperatorsTable {
   wallet_address: string | null
   releases: bigint
   created_at: string
+  /** When the operator last uploaded KYC documents (migration 0016): the KYC queue's order. */
+  kyc_submitted_at: string | null
+  /** Staff's reason for the last KYC rejection, shown to the operator (migration 0016). */
+  kyc_reason: string | null
 }
 
 export interface AdminTokensTable {
@@ -317,6 +321,19 @@ export interface WalletChallengesTable {
   used_at: string | null
 }
 
+/** A browser session's refresh token (ADR 0013); only its hash is stored. */
+export interface SessionsTable {
+  id: string
+  family_id: string
+  subject_kind: string
+  subject_id: string
+  token_hash: string
+  created_at: string
+  expires_at: string
+  rotated_at: string | null
+  revoked_at: string | null
+}
+
 export interface EmailVerificationsTable {
   id: string
   agent_id: string
@@ -371,6 +388,54 @@ export interface OverturnedRejectionsTable {
   at: string
 }
 
+export interface StaffUsersTable {
+  id: string
+  email: string
+  role: string
+  password_hash: string | null
+  /** AES-256-GCM under the master key (base64). */
+  totp_secret: string
+  /** The last TOTP time step accepted: a code is good once. */
+  totp_last_step: bigint
+  setup_token_hash: string | null
+  setup_expires_at: string | null
+  activated_at: string | null
+  disabled_at: string | null
+  /** Access tokens issued before this instant are refused (logout everywhere). */
+  tokens_valid_after: string | null
+  created_by: string
+  created_at: string
+}
+
+export interface StaffLoginFailuresTable {
+  id: Generated<bigint>
+  email: string
+  ip: string
+  reason: string
+  at: string
+}
+
+export interface AgentLoginLinksTable {
+  token_hash: string
+  agent_id: string
+  created_at: string
+  expires_at: string
+  used_at: string | null
+}
+
+export interface AuditLogTable {
+  id: Generated<bigint>
+  at: string
+  actor: string
+  action: string
+  object_type: string
+  object_id: string
+  /** JSON text. */
+  before: string | null
+  after: string | null
+  note: string | null
+}
+
 /**
  * Failed operator logins per (account email, client address) in the current hour (migration 0011).
  * `trusted_at`: the last successful login from that address, which exempts it from the account's
@@ -411,6 +476,11 @@ export interface Database {
   photo_hash_bands: PhotoHashBandsTable
   email_verifications: EmailVerificationsTable
   wallet_challenges: WalletChallengesTable
+  staff_users: StaffUsersTable
+  staff_login_failures: StaffLoginFailuresTable
+  agent_login_links: AgentLoginLinksTable
+  audit_log: AuditLogTable
+  sessions: SessionsTable
   login_throttle: LoginThrottleTable
 
   unattributed_transfers: UnattributedTransfersTable

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { sql } from 'kysely'
 import { loadConfig } from '../../src/config.ts'
+import { base32Decode, totpCode, totpStep } from '../../src/domain/totp.ts'
 import { createStore } from '../../src/store/db.ts'
 import { type Client, client } from '../helpers/api.ts'
 import {
@@ -99,6 +100,38 @@ forEachDialect('humcli CLI against its database', (dialect) => {
     assert.equal(check.body.ok, true)
     const forged = await client(server!.url, { token: `${token.slice(0, -2)}xx` }).get('/admin/ledger-check')
     assert.equal(forged.status, 401)
+  })
+
+  test('admin create-user prints a set-up link; the user enrols TOTP and signs in; a bad role is one line', async () => {
+    const [r, bad] = await Promise.all([
+      humcli('admin', 'create-user', '--email', `staff-${dialect}@example.com`, '--role', 'admin'),
+      humcli('admin', 'create-user', '--email', 'x@example.com', '--role', 'boss'),
+    ])
+    assertOk(r)
+    assertFailsWith(bad, /Unknown role "boss": use one of reviewer, admin\./)
+    const link = r.stdout.trim()
+    assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/admin\/setup#token=[A-Za-z0-9_-]+$/)
+    assert.match(r.stderr, /\(staff-.*, admin\) created; the set-up link above works once/)
+    const token = link.split('#token=')[1]!
+    const setup = await anon.get(`/staff/setup?token=${token}`)
+    assert.equal(setup.status, 200, setup.text)
+    const secret = base32Decode(setup.body.totp_secret)
+    const code = (step: number) => totpCode(secret, step)
+    const now = totpStep(new Date())
+    const done = await anon.post('/staff/setup', {
+      token,
+      password: 'a long staff password',
+      totp_code: code(now),
+    })
+    assert.equal(done.status, 200, done.text)
+    const login = await anon.post(
+      '/staff/session',
+      { email: `staff-${dialect}@example.com`, password: 'a long staff password', totp_code: code(now + 1) },
+      { headers: { 'x-humcli-session': '1' } },
+    )
+    assert.equal(login.status, 200, login.text)
+    const me = await client(server!.url, { token: login.body.token }).get('/staff/me')
+    assert.equal(me.body.role, 'admin')
   })
 
   test('admin set-tier changes the tier; a bad tier or agent is one clear line and a non-zero exit', async () => {

@@ -11,31 +11,35 @@ import {
   TierBody,
 } from '@humcli/contract'
 import type { FastifyInstance } from 'fastify'
+import { decideKyc } from '../../admin/decide-kyc.ts'
 import { listPayoutsForAdmin, type ReconcileInput, reconcilePayout } from '../../admin/reconcile-payout.ts'
 import {
-  adminGetTask,
   decideManualReview,
   listTasksForReview,
   type ResolveInput,
   resolveDispute,
 } from '../../admin/review-tasks.ts'
-import { decideKyc, setAgentRestriction, setAgentTier } from '../../admin/set-tier.ts'
+import { setAgentRestriction, setAgentTier } from '../../admin/set-tier.ts'
+import { adminGetTask } from '../../admin/task-detail.ts'
 import type { Ctx } from '../../context.ts'
 import type { Tier } from '../../domain/tiers.ts'
 import { ledgerCheck } from '../../ledger/check.ts'
 import type { PayoutStatus } from '../../payments/payout-view.ts'
-import { adminId, requireAdmin } from '../auth.ts'
+import { adminId, requireAdmin, staffActor } from '../auth.ts'
+import { baseUrl } from '../base-url.ts'
 
 export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
-  const auth = requireAdmin(ctx)
+  // Reviewers decide reviews, disputes and KYC; everything else needs the admin role.
+  const reviewer = requireAdmin(ctx, 'reviewer')
+  const auth = requireAdmin(ctx, 'admin')
   const tags = ['admin']
-  const security = [{ bearer: [] }]
+  const security: Record<string, string[]>[] = [{ bearer: [] }, { staffSession: [] }]
   type Id = { Params: IdParams }
 
   app.get<{ Querystring: { status: 'MANUAL_REVIEW' | 'DISPUTED'; limit: number; offset: number } }>(
     '/admin/tasks',
     {
-      onRequest: auth,
+      onRequest: reviewer,
       schema: { tags, security, summary: 'Tasks waiting for staff', querystring: AdminTasksQuery },
     },
     (req) => listTasksForReview(ctx, req.query),
@@ -43,7 +47,7 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
   app.get<Id>(
     '/admin/tasks/:id',
     {
-      onRequest: auth,
+      onRequest: reviewer,
       schema: {
         tags,
         security,
@@ -52,12 +56,12 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
         response: errorResponses(404),
       },
     },
-    (req) => adminGetTask(ctx, req.params.id),
+    (req) => adminGetTask(ctx, req.params.id, baseUrl(ctx, req)),
   )
   app.post<Id & { Body: { decision: 'APPROVE' | 'REJECT'; note?: string } }>(
     '/admin/tasks/:id/review',
     {
-      onRequest: auth,
+      onRequest: reviewer,
       schema: {
         tags,
         security,
@@ -77,7 +81,7 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
   app.post<Id & { Body: ResolveInput }>(
     '/admin/tasks/:id/resolve',
     {
-      onRequest: auth,
+      onRequest: reviewer,
       schema: { tags, security, summary: 'Resolve a dispute', params: IdParams, body: ResolveBody },
     },
     async (req) => {
@@ -91,19 +95,20 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
       }
     },
   )
-  app.post<Id & { Body: { decision: 'APPROVE' | 'REJECT' } }>(
+  app.post<Id & { Body: { decision: 'APPROVE' | 'REJECT'; reason?: string } }>(
     '/admin/operators/:id/kyc',
     {
-      onRequest: auth,
+      onRequest: reviewer,
       schema: {
         tags,
         security,
         summary: "Approve or reject an operator's KYC",
         params: IdParams,
         body: KycDecisionBody,
+        response: errorResponses(404, 409),
       },
     },
-    (req) => decideKyc(ctx, req.params.id, req.body.decision),
+    (req) => decideKyc(ctx, staffActor(req), req.params.id, req.body),
   )
   app.post<Id & { Body: { tier: Tier } }>(
     '/admin/agents/:id/tier',
@@ -111,7 +116,7 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
       onRequest: auth,
       schema: { tags, security, summary: "Set an agent's tier", params: IdParams, body: TierBody },
     },
-    (req) => setAgentTier(ctx, req.params.id, req.body.tier),
+    (req) => setAgentTier(ctx, req.params.id, req.body.tier, `admin:${adminId(req)}`),
   )
   app.post<Id & { Body: { restricted: boolean; reason?: string } }>(
     '/admin/agents/:id/restriction',
@@ -125,7 +130,8 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
         body: RestrictionBody,
       },
     },
-    (req) => setAgentRestriction(ctx, req.params.id, req.body.restricted, req.body.reason),
+    (req) =>
+      setAgentRestriction(ctx, req.params.id, req.body.restricted, req.body.reason, `admin:${adminId(req)}`),
   )
   app.get<{
     Querystring: { status?: PayoutStatus; limit: number; offset: number }

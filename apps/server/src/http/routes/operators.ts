@@ -1,11 +1,18 @@
 import type { MultipartFile } from '@fastify/multipart'
 import {
   AcceptBody,
+  AcceptedEstimate,
+  AccessToken,
   BrowseQuery,
+  type BrowseSort,
   errorResponses,
   IdParams,
   LoginBody,
   MineQuery,
+  OperatorEarnings,
+  OperatorProfile,
+  OperatorTask,
+  OperatorTaskPage,
   PageQuery,
   Payout,
   PayoutBody,
@@ -162,34 +169,67 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
           '2^n s, at most 15 min) and per account (100 an hour from all addresses; then only ' +
           'addresses that signed in to it before may try): 429 with Retry-After.',
         body: LoginBody,
-        response: errorResponses(400, 401, 429),
+        response: { 200: AccessToken, ...errorResponses(400, 401, 429) },
       },
     },
     (req) => loginOperator(ctx, req.body, req.ip),
   )
-  app.get('/operator/me', { onRequest: auth, schema: { tags, security, summary: 'Your profile' } }, (req) =>
-    operatorMe(ctx, operatorId(req)),
+  app.get(
+    '/operator/me',
+    {
+      onRequest: auth,
+      schema: { tags, security, summary: 'Your profile', response: { 200: OperatorProfile } },
+    },
+    (req) => operatorMe(ctx, operatorId(req)),
   )
   app.get<{
-    Querystring: { task_type?: string; near?: string; radius_km?: number; limit: number; offset: number }
+    Querystring: {
+      task_type?: string
+      near?: string
+      radius_km?: number
+      sort?: BrowseSort
+      limit: number
+      offset: number
+    }
   }>(
     '/operator/tasks',
     {
       onRequest: auth,
-      schema: { tags, security, summary: 'Open tasks matching your skills', querystring: BrowseQuery },
+      schema: {
+        tags,
+        security,
+        summary: 'Open tasks matching your skills',
+        querystring: BrowseQuery,
+        response: { 200: OperatorTaskPage },
+      },
     },
     (req) => browseTasks(ctx, operatorId(req), { ...req.query, near: parseNear(req.query.near) }),
   )
   app.get<{ Querystring: { status?: string; limit: number; offset: number } }>(
     '/operator/tasks/mine',
-    { onRequest: auth, schema: { tags, security, summary: 'Tasks assigned to you', querystring: MineQuery } },
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Tasks assigned to you',
+        querystring: MineQuery,
+        response: { 200: OperatorTaskPage },
+      },
+    },
     (req) => myTasks(ctx, operatorId(req), req.query),
   )
   app.get<Id>(
     '/operator/tasks/:id',
     {
       onRequest: auth,
-      schema: { tags, security, summary: 'One open task or one of yours', params: IdParams },
+      schema: {
+        tags,
+        security,
+        summary: 'One open task or one of yours',
+        params: IdParams,
+        response: { 200: OperatorTask },
+      },
     },
     (req) => operatorGetTask(ctx, operatorId(req), req.params.id),
   )
@@ -198,7 +238,14 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
     {
       onRequest: auth,
       config: { idempotent: true },
-      schema: { tags, security, summary: 'Accept with a time estimate', params: IdParams, body: AcceptBody },
+      schema: {
+        tags,
+        security,
+        summary: 'Accept with a time estimate',
+        params: IdParams,
+        body: AcceptBody,
+        response: { 200: AcceptedEstimate },
+      },
     },
     (req) => acceptTask(ctx, operatorId(req), req.params.id, req.body),
   )
@@ -265,7 +312,15 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
   )
   app.get(
     '/operator/earnings',
-    { onRequest: auth, schema: { tags, security, summary: 'Pending and available earnings' } },
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Pending and available earnings',
+        response: { 200: OperatorEarnings },
+      },
+    },
     (req) => operatorEarnings(ctx, operatorId(req)),
   )
   app.post<{ Body: PayoutInput }>(
