@@ -8,7 +8,7 @@ import { migrateToLatest } from './store/migrate.ts'
 /** Creates the context and brings the database schema up to date. */
 export async function openContext(config: Config = loadConfig(), opts: ContextOptions = {}): Promise<Ctx> {
   const ctx = createContext(config, opts)
-  await migrateToLatest(ctx.store.db as never, ctx.store.dialect)
+  await migrateToLatest(ctx.store.db as never, ctx.store.dialect, ctx.secrets)
   return ctx
 }
 

@@ -9,6 +9,8 @@ import { principalKey } from './auth.ts'
 declare module 'fastify' {
   interface FastifyRequest {
     idempotencyScope: string | null
+    /** Set by `storeForReplay`: what a replay answers instead of this reply's body. */
+    idempotencyReplayBody: string | null
   }
   interface FastifyContextConfig {
     idempotent?: boolean
@@ -63,12 +65,14 @@ async function claim(ctx: Ctx, scope: string, hash: string): Promise<boolean> {
 
 /**
  * `Idempotency-Key` (spec §1): scope is (principal, method, path, key). The first request runs;
- * a repeat with the same body replays the stored status and body byte for byte; another body is
+ * a repeat with the same body replays the stored status and body byte for byte (less a secret
+ * shown once, see `storeForReplay`); another body is
  * 422. A repeat that arrives while the first still runs waits for it (up to a configured time),
  * then replays, or answers 409 if the first is still running.
  */
 export function installIdempotency(app: FastifyInstance, ctx: Ctx): void {
   app.decorateRequest('idempotencyScope', null)
+  app.decorateRequest('idempotencyReplayBody', null)
 
   const claimKey = async (req: FastifyRequest, reply: FastifyReply) => {
     const key = req.headers['idempotency-key']
@@ -125,7 +129,11 @@ export function installIdempotency(app: FastifyInstance, ctx: Ctx): void {
     } else {
       await db
         .updateTable('idempotency_keys')
-        .set({ state: 'done', response_status: BigInt(reply.statusCode), response_body: payload })
+        .set({
+          state: 'done',
+          response_status: BigInt(reply.statusCode),
+          response_body: req.idempotencyReplayBody ?? payload,
+        })
         .where('scope', '=', scope)
         .execute()
     }
@@ -139,6 +147,14 @@ export function installIdempotency(app: FastifyInstance, ctx: Ctx): void {
     route.preHandler = [...asArray(route.preHandler), claimKey]
     route.onSend = [...asArray(route.onSend), storeReply]
   })
+}
+
+/**
+ * Stores `body` for replays of this request instead of the answer sent now: for an answer that
+ * holds a secret shown once (a generated callback secret), which must never be stored.
+ */
+export function storeForReplay(req: FastifyRequest, body: unknown): void {
+  req.idempotencyReplayBody = JSON.stringify(body)
 }
 
 const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])

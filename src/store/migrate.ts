@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely'
+import type { Secrets } from '../secrets.ts'
 import type { DialectName } from './db.ts'
 import * as m0001 from './migrations/0001-initial.ts'
 import * as m0002 from './migrations/0002-webhooks.ts'
@@ -11,9 +12,11 @@ import * as m0008 from './migrations/0008-platform.ts'
 import * as m0009 from './migrations/0009-wallets.ts'
 import * as m0010 from './migrations/0010-task-head-index.ts'
 import * as m0011 from './migrations/0011-login-throttle.ts'
+import * as m0012 from './migrations/0012-sealed-webhook-secrets.ts'
 import { withTx } from './tx.ts'
 
-type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> }
+/** A migration that rewrites data may need the master key (`secrets`); schema-only ones ignore it. */
+type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName, secrets?: Secrets): Promise<void> }
 
 /** Every migration, in order. Names never change once released. */
 const MIGRATIONS: [string, DialectMigration][] = [
@@ -28,6 +31,7 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['0009-wallets', m0009],
   ['0010-task-head-index', m0010],
   ['0011-login-throttle', m0011],
+  ['0012-sealed-webhook-secrets', m0012],
 ]
 
 /**
@@ -39,7 +43,11 @@ const MIGRATIONS: [string, DialectMigration][] = [
  * and concurrent starts are serialised by a transaction-scoped advisory lock (PostgreSQL) or
  * `BEGIN IMMEDIATE` (SQLite). DDL is transactional on both, so a failed migration leaves nothing.
  */
-export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  dialect: DialectName,
+  secrets?: Secrets,
+): Promise<string[]> {
   return withTx({ db: db as never, dialect }, async (trx) => {
     const tx = trx as unknown as Kysely<unknown>
     if (dialect === 'postgres') {
@@ -54,7 +62,7 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName)
     const applied: string[] = []
     for (const [name, migration] of MIGRATIONS) {
       if (done.has(name)) continue
-      await migration.up(tx, dialect)
+      await migration.up(tx, dialect, secrets)
       await sql`insert into humcli_migrations (name, applied_at) values (${name}, ${new Date().toISOString()})`.execute(
         tx,
       )

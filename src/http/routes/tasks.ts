@@ -9,10 +9,12 @@ import { getTask, getTaskJson } from '../../tasks/get-task.ts'
 import { listTasks } from '../../tasks/list-tasks.ts'
 import { rateTask } from '../../tasks/rate-task.ts'
 import { rejectEstimate } from '../../tasks/reject-estimate.ts'
+import { replayableCreateAnswer } from '../../tasks/replayable-answer.ts'
 import { buildTaskView, presentTaskView } from '../../tasks/serialize.ts'
 import { verifyTask } from '../../tasks/verify-task.ts'
 import { agentId, requireAgent } from '../auth.ts'
 import { baseUrl } from '../base-url.ts'
+import { storeForReplay } from '../idempotency.ts'
 import { errorResponses, IdParams } from '../schemas/common.ts'
 import {
   CancelBody,
@@ -54,7 +56,10 @@ export function taskRoutes(app: FastifyInstance, ctx: Ctx): void {
         baseUrl(ctx, req),
       )
       reply.code(201)
-      return generatedCallbackSecret ? { ...body, callback_secret: generatedCallbackSecret } : body
+      if (!generatedCallbackSecret) return body
+      const answer = { ...body, callback_secret: generatedCallbackSecret }
+      storeForReplay(req, replayableCreateAnswer(answer))
+      return answer
     },
   )
 
