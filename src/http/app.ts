@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import multipart from '@fastify/multipart'
 import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify'
 import { sql } from 'kysely'
 import secureJson from 'secure-json-parse'
 import type { Ctx } from '../context.ts'
@@ -55,7 +55,12 @@ function requestIds(): () => string {
   return () => `req_${prefix}${(n++).toString(16).padStart(12, '0')}`
 }
 
-export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
+export interface BuildAppOptions {
+  /** Called with every route as it is added (tests build their authorization matrix from it). */
+  onRoute?: (route: RouteOptions) => void
+}
+
+export async function buildApp(ctx: Ctx, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     genReqId: requestIds(),
@@ -65,6 +70,7 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
     frameworkErrors: frameworkErrors(ctx.config),
   })
   app.setValidatorCompiler(validatorCompiler)
+  if (options.onRoute) app.addHook('onRoute', options.onRoute)
   app.decorateRequest('principal', null)
   // Set when the request arrives (a synchronous hook), so every reply carries it, errors included.
   app.addHook('onRequest', (req, reply, done) => {
