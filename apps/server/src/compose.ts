@@ -5,10 +5,13 @@ import pino from 'pino'
 import { createBlobStore } from './blobs/create-blob-store.ts'
 import { systemClock } from './clock.ts'
 import type { Config } from './config.ts'
+import { readPayoutKey } from './config-chain.ts'
 import type { Ctx } from './context.ts'
+import { prettyDestination, wantsPrettyLogs } from './log/pretty.ts'
 import { createMailer } from './mail/mailer.ts'
 import { createOidcVerifier } from './operators/external-tokens.ts'
-import { DevChain, NoChain } from './payments/chain.ts'
+import { type ChainPort, DevChain, NoChain } from './payments/chain.ts'
+import { EvmChain } from './payments/evm-chain.ts'
 import { loadSecrets } from './secrets.ts'
 import { createStore } from './store/db.ts'
 
@@ -35,8 +38,19 @@ export interface ContextOptions {
   backgroundCheckpoints?: boolean
 }
 
+/** A real chain when HUMCLI_CHAIN_RPC_URL is set; else the dev chain, or none in production. */
+function defaultChain(config: Config): ChainPort {
+  if (config.chain) return new EvmChain(config, readPayoutKey(config.chain))
+  return config.env === 'development' ? new DevChain() : new NoChain()
+}
+
 export function createContext(config: Config, opts: ContextOptions = {}): Ctx {
-  const log = opts.log ?? pino({ level: config.logLevel, redact: LOG_REDACT_PATHS })
+  const log =
+    opts.log ??
+    pino(
+      { level: config.logLevel, redact: LOG_REDACT_PATHS },
+      wantsPrettyLogs(config, process.stdout.isTTY === true) ? prettyDestination(process.stdout) : undefined,
+    )
   return {
     config,
     store: createStore(config, {
@@ -50,7 +64,7 @@ export function createContext(config: Config, opts: ContextOptions = {}): Ctx {
     clock: opts.clock ?? systemClock,
     log,
     blobs: opts.blobs ?? createBlobStore(config),
-    chain: opts.chain ?? (config.env === 'development' ? new DevChain() : new NoChain()),
+    chain: opts.chain ?? defaultChain(config),
     secrets: loadSecrets(config),
     mailer: opts.mailer ?? createMailer(config, log),
     oidc: createOidcVerifier(config),

@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { type ChainConfig, chainConfig, faultPoint, presetUsdc } from './config-chain.ts'
 import { address, ConfigError, type Env, int, oneOf, pageSize } from './config-read.ts'
 import {
   checkOidc,
@@ -18,7 +19,7 @@ import { TIER_LIMITS, TIERS, type Tier, type TierLimits } from './domain/tiers.t
 export type KycMode = 'auto' | 'manual'
 export type RunMode = 'development' | 'production'
 
-export interface Config {
+export interface Config extends JobsConfig {
   env: RunMode
   port: number
   host: string
@@ -36,6 +37,8 @@ export interface Config {
   previousMasterKeys: string[]
   publicUrl: string | null
   logLevel: string
+  /** `auto`: human-readable lines on a terminal in development, JSON lines otherwise (`src/log/pretty.ts`). */
+  logFormat: 'auto' | 'pretty' | 'json'
   kycMode: KycMode
   feeRateBps: number
   minFeeMicros: bigint
@@ -47,8 +50,12 @@ export interface Config {
   fileUrlTtlS: number
   idempotencyTtlMs: number
   idempotencyWaitMs: number
+  /** A claimed key's lease, renewed while its request runs; a lapsed claim (dead process) is taken over. */
+  idempotencyLeaseMs: number
+  /** Testing only, refused in production: `point[:n]` kills the process the n-th time it reaches point (`src/faults.ts`). */
+  faultCrashAt: string | null
+  /** How often an idle lane looks for due jobs (PostgreSQL also wakes it by NOTIFY). */
   jobPollMs: number
-  jobConcurrency: number
   /** A webhook attempt that has not answered within this time is a failure (spec: 15 s). */
   webhookTimeoutMs: number
   workers: boolean
@@ -98,8 +105,12 @@ export interface Config {
   payoutGasFeeMicros: bigint
   /** Where agents send USDC (spec §4 `GET /agents/deposit-address`); null = not published. */
   depositAddress: string | null
-  /** The USDC token contract on the deposit chain (default: USDC on Base). */
+  /** The USDC token contract on the deposit chain (default: USDC on Base, or the preset chain's). */
   usdcContract: string
+  /** A real EVM chain for deposits and payouts (HUMCLI_CHAIN_*, ADR 0012); null = the dev chain or none. */
+  chain: ChainConfig | null
+  /** Development only (HUMCLI_FAULT_POINT): a step at which the process kills itself (crash tests). */
+  faultPoint: string | null
   /** A wallet-binding challenge is valid this long (spec §4: 10 minutes). */
   walletChallengeTtlMs: number
   /** Delay between the simulated operator's steps on sandbox tasks. */
@@ -114,8 +125,11 @@ export interface Config {
 
 export type BlobStoreKind = 'local' | 's3'
 
+export type { ChainConfig } from './config-chain.ts'
 export { ConfigError } from './config-read.ts'
 export type { OidcConfig, S3Config } from './config-sections.ts'
+
+import { type JobsConfig, jobsConfig } from './config-jobs.ts'
 
 const HOUR = 3_600_000
 
@@ -159,6 +173,31 @@ function tierLimits(raw: string | undefined): Record<Tier, TierLimits> {
   return out
 }
 
+/** HUMCLI_USDC_CONTRACT, else the preset chain's USDC, else USDC on Base. */
+function usdcContract(env: Env): string {
+  const given = address(env, 'HUMCLI_USDC_CONTRACT')
+  if (given) return given
+  if (env.HUMCLI_CHAIN_RPC_URL && env.HUMCLI_CHAIN_ID) {
+    const preset = presetUsdc(Number(env.HUMCLI_CHAIN_ID))
+    if (!preset) {
+      throw new ConfigError(
+        `HUMCLI_CHAIN_ID ${env.HUMCLI_CHAIN_ID} has no preset: set HUMCLI_USDC_CONTRACT to the USDC contract on that chain.`,
+      )
+    }
+    return preset
+  }
+  return USDC_ON_BASE
+}
+
+/** A real chain needs the address deposits go to: the watcher and the verifier look for it. */
+function checkChain(config: Config): void {
+  if (config.chain && !config.depositAddress) {
+    throw new ConfigError(
+      'HUMCLI_CHAIN_RPC_URL is set but HUMCLI_DEPOSIT_ADDRESS is not: set it to the address agents send USDC to.',
+    )
+  }
+}
+
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
   const runMode = oneOf(env, 'HUMCLI_ENV', ['development', 'production'] as const, 'development')
   const dataDir = path.resolve(env.HUMCLI_DATA_DIR || './data')
@@ -179,6 +218,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       .filter(Boolean),
     publicUrl: env.HUMCLI_PUBLIC_URL || null,
     logLevel: env.LOG_LEVEL || 'info',
+    logFormat: oneOf(env, 'HUMCLI_LOG_FORMAT', ['auto', 'pretty', 'json'] as const, 'auto'),
     kycMode: oneOf(env, 'HUMCLI_KYC_MODE', ['auto', 'manual'] as const, 'auto'),
     feeRateBps: int(env, 'HUMCLI_FEE_RATE_BPS', 500),
     minFeeMicros: BigInt(int(env, 'HUMCLI_MIN_FEE_MICROS', 1_000_000)),
@@ -190,8 +230,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     fileUrlTtlS: int(env, 'HUMCLI_FILE_URL_TTL_S', 3600, 10),
     idempotencyTtlMs: int(env, 'HUMCLI_IDEMPOTENCY_TTL_MS', 7 * 24 * HOUR),
     idempotencyWaitMs: int(env, 'HUMCLI_IDEMPOTENCY_WAIT_MS', 5000),
+    idempotencyLeaseMs: int(env, 'HUMCLI_IDEMPOTENCY_LEASE_MS', 15_000, 100),
+    faultCrashAt: env.HUMCLI_FAULT_CRASH_AT || null,
     jobPollMs: int(env, 'HUMCLI_JOB_POLL_MS', 500, 10),
-    jobConcurrency: int(env, 'HUMCLI_JOB_CONCURRENCY', 16, 1),
+    ...jobsConfig(env),
     webhookTimeoutMs: int(env, 'HUMCLI_WEBHOOK_TIMEOUT_MS', 15_000, 1),
     workers: env.HUMCLI_WORKERS !== 'off',
     bodyLimitBytes: int(env, 'HUMCLI_BODY_LIMIT_BYTES', 1_048_576, 1024),
@@ -223,7 +265,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     payoutMinMicros: BigInt(int(env, 'HUMCLI_PAYOUT_MIN_MICROS', 10_000_000)),
     payoutGasFeeMicros: BigInt(int(env, 'HUMCLI_PAYOUT_GAS_FEE_MICROS', 0)),
     depositAddress: address(env, 'HUMCLI_DEPOSIT_ADDRESS'),
-    usdcContract: address(env, 'HUMCLI_USDC_CONTRACT') ?? USDC_ON_BASE,
+    usdcContract: usdcContract(env),
+    chain: chainConfig(env),
+    faultPoint: faultPoint(env, runMode),
     walletChallengeTtlMs: int(env, 'HUMCLI_WALLET_CHALLENGE_TTL_MS', 10 * 60_000, 1000),
     sandboxStepMs: int(env, 'HUMCLI_SANDBOX_STEP_MS', 3000),
     smtpUrl: env.HUMCLI_SMTP_URL || null,
@@ -234,10 +278,16 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   }
   checkS3(config)
   checkOidc(config)
+  checkChain(config)
   if (config.env === 'production' && !config.masterKey) {
     throw new ConfigError(
       'HUMCLI_MASTER_KEY is required when HUMCLI_ENV=production: set it to 32 random bytes in hex ' +
         '(for example the output of `openssl rand -hex 32`).',
+    )
+  }
+  if (config.env === 'production' && config.faultCrashAt) {
+    throw new ConfigError(
+      'HUMCLI_FAULT_CRASH_AT is a testing hook and is refused when HUMCLI_ENV=production: unset it.',
     )
   }
   if (

@@ -10,6 +10,7 @@ import {
 } from './credentials/at-rest.ts'
 import { buildApp } from './http/app.ts'
 import { startWorker } from './jobs/runner.ts'
+import { scheduleWatcher } from './payments/watch-deposits.ts'
 import type { Secrets } from './secrets.ts'
 import { type MigrationHelpers, migrateToLatest } from './store/migrate.ts'
 import { replayableCreateAnswer } from './tasks/replayable-answer.ts'
@@ -43,12 +44,22 @@ export async function startServer(config: Config, opts: ContextOptions = {}): Pr
   const ctx = await openContext(config, { backgroundCheckpoints: true, ...opts })
   try {
     await ctx.blobs.check?.()
+    await ctx.chain.check?.()
+    await scheduleWatcher(ctx)
   } catch (err) {
     await ctx.store.close()
     throw err
   }
   const app = await buildApp(ctx)
-  const address = await app.listen({ port: config.port, host: config.host })
+  let address: string
+  try {
+    address = await app.listen({ port: config.port, host: config.host })
+  } catch (err) {
+    await app.close()
+    await ctx.store.close()
+    await ctx.blobs.close?.()
+    throw err
+  }
   const stopWorker = config.workers ? startWorker(ctx) : async () => {}
   return {
     ctx,

@@ -93,7 +93,7 @@ export async function buildApp(ctx: Ctx, options: BuildAppOptions = {}): Promise
               'body',
               'The request body uses a forbidden key (`__proto__` or `constructor`); remove it.',
             )
-          : invalidJson(),
+          : invalidJson(text),
         undefined,
       )
     }

@@ -11,7 +11,10 @@ import * as m0008 from './migrations/0008-platform.ts'
 import * as m0009 from './migrations/0009-wallets.ts'
 import * as m0010 from './migrations/0010-task-head-index.ts'
 import * as m0011 from './migrations/0011-login-throttle.ts'
-import * as m0012 from './migrations/0012-sealed-webhook-secrets.ts'
+import * as m0012 from './migrations/0012-chain.ts'
+import * as m0013 from './migrations/0013-idempotency-lease.ts'
+import * as m0014 from './migrations/0014-job-lanes.ts'
+import * as m0015 from './migrations/0015-sealed-webhook-secrets.ts'
 import { withTx } from './tx.ts'
 
 /**
@@ -43,7 +46,10 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['0009-wallets', m0009],
   ['0010-task-head-index', m0010],
   ['0011-login-throttle', m0011],
-  ['0012-sealed-webhook-secrets', m0012],
+  ['0012-chain', m0012],
+  ['0013-idempotency-lease', m0013],
+  ['0014-job-lanes', m0014],
+  ['0015-sealed-webhook-secrets', m0015],
 ]
 
 /**

@@ -157,6 +157,36 @@ export interface DepositsTable {
   status: string
   created_at: string
   confirmed_at: string | null
+  /** The block the transfer was seen in (migration 0011); null on the development chain. */
+  block_number: bigint | null
+  block_hash: string | null
+  from_address: string | null
+}
+
+/** USDC into the deposit address from a wallet no agent has bound (migration 0011). */
+export interface UnattributedTransfersTable {
+  chain: string
+  tx_hash: string
+  log_index: bigint
+  from_address: string
+  amount_micros: bigint
+  block_number: bigint
+  block_hash: string
+  seen_at: string
+}
+
+/** How far the deposit watcher has read, and the watched balances when it started (migration 0011). */
+export interface ChainCursorsTable {
+  name: string
+  next_block: bigint
+  opening_micros: bigint
+  updated_at: string
+}
+
+/** The next nonce of each hot wallet (migration 0011). */
+export interface ChainSendersTable {
+  address: string
+  next_nonce: bigint
 }
 
 export interface OutboxTable {
@@ -230,6 +260,8 @@ export interface JobsTable {
   last_error: string | null
   created_at: string
   finished_at: string | null
+  /** Jobs of one group (`agent:<id>` for webhook attempts) are capped per process; null = none. */
+  group_key: string | null
 }
 
 export interface IdempotencyKeysTable {
@@ -240,6 +272,11 @@ export interface IdempotencyKeysTable {
   response_body: string | null
   created_at: string
   expires_at: string
+  /** The process holding a `running` claim, and until when (renewed while it runs). */
+  owner: string | null
+  lease_until: string | null
+  /** The committed business transaction's result (`encodeResult`), kept until the answer is stored. */
+  result: string | null
 }
 
 export interface FilesTable {
@@ -317,6 +354,12 @@ export interface PayoutsTable {
   updated_at: string
   confirmed_at: string | null
   failed_at: string | null
+  /** The signed transfer, committed before it is broadcast (migration 0011). */
+  signed_tx: string | null
+  nonce: bigint | null
+  broadcast_at: string | null
+  /** Why the payout is not sent yet (hot wallet short of USDC or gas); null when it is not waiting. */
+  waiting_reason: string | null
 }
 
 /** A dispute an admin resolved by paying the operator: the agent's rejection was overturned (migration 0006). */
@@ -369,6 +412,10 @@ export interface Database {
   email_verifications: EmailVerificationsTable
   wallet_challenges: WalletChallengesTable
   login_throttle: LoginThrottleTable
+
+  unattributed_transfers: UnattributedTransfersTable
+  chain_cursors: ChainCursorsTable
+  chain_senders: ChainSendersTable
 }
 
 export type Db = Kysely<Database>

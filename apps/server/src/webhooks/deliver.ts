@@ -90,7 +90,7 @@ async function claim(ctx: Ctx, deliveryId: string): Promise<Claimed | null> {
     if (d.locked_until && d.locked_until > nowIso) {
       // Another attempt holds it — or held it and its process died. Look again when that lock
       // runs out; if the attempt finished by then, the job finds nothing to do.
-      await scheduleAttempt(tx, d.id, new Date(d.locked_until), now)
+      await scheduleAttempt(tx, d, new Date(d.locked_until), now)
       return null
     }
     if (await blockedByEarlier(tx, d)) return null

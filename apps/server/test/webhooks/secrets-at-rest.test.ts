@@ -2,7 +2,7 @@
  * Webhook signing secrets at rest (issue 16, item 5): endpoint secrets (current and previous)
  * and task callback secrets are stored sealed under the master key, deliveries still sign with
  * them, a generated callback secret is never kept in a replayable idempotent answer, rows written
- * in plaintext before are sealed by migration 0012, and a rotated master key still opens them.
+ * in plaintext before are sealed by migration 0015, and a rotated master key still opens them.
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
@@ -106,7 +106,7 @@ forEachDialect('webhook secrets at rest', (dialect) => {
     assertNotStored(await databaseDump(s), { first, second, own, generated })
   })
 
-  test('migration 0012 seals secrets stored in plaintext and strips stored generated secrets', async (t) => {
+  test('migration 0015 seals secrets stored in plaintext and strips stored generated secrets', async (t) => {
     const s = server()
     const rx = await startReceiver()
     t.after(() => rx.close())
@@ -149,12 +149,12 @@ forEachDialect('webhook secrets at rest', (dialect) => {
         expires_at: expires,
       })
       .execute()
-    await sql`delete from humcli_migrations where name = '0012-sealed-webhook-secrets'`.execute(db)
+    await sql`delete from humcli_migrations where name = '0015-sealed-webhook-secrets'`.execute(db)
     s.ctx.caches.taskViews.clear()
 
     assert.deepEqual(
       await migrateToLatest(db as never, s.ctx.store.dialect, migrationHelpers(s.ctx.secrets)),
-      ['0012-sealed-webhook-secrets'],
+      ['0015-sealed-webhook-secrets'],
     )
     // Rows, not file bytes: SQLite keeps overwritten pages in its WAL and free list (and PostgreSQL
     // dead tuples) until VACUUM, which the upgrade notes ask for (ADR 0013).

@@ -54,6 +54,6 @@ export async function up(db: Kysely<unknown>, _dialect: string, helpers?: Migrat
 }
 
 function needHelpers(helpers: MigrationHelpers | undefined): MigrationHelpers {
-  if (!helpers) throw new Error('migration 0012 seals webhook secrets and needs the master key (openContext)')
+  if (!helpers) throw new Error('migration 0015 seals webhook secrets and needs the master key (openContext)')
   return helpers
 }
