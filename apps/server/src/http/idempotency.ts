@@ -42,7 +42,12 @@ function txScope(ctx: Ctx, scope: string, owner: string, replay: { value: unknow
     replay,
     committed: false,
     async beforeCommit(tx, value) {
-      await markCommitted(tx, scope, owner, value)
+      // A secret shown once is never kept with the key (ADR 0013): a replay answers without it.
+      const kept =
+        value && typeof value === 'object' && 'generatedCallbackSecret' in value
+          ? { ...value, generatedCallbackSecret: null }
+          : value
+      await markCommitted(tx, scope, owner, kept)
       faultPoint(ctx.config, 'idempotency.before-commit')
     },
     afterCommit: () => faultPoint(ctx.config, 'idempotency.committed'),

@@ -57,6 +57,9 @@ export function taskRoutes(app: FastifyInstance, ctx: Ctx): void {
         baseUrl(ctx, req),
       )
       reply.code(201)
+      // Replayed from the committed result after a crash: the generated secret was not kept.
+      if (!generatedCallbackSecret && req.body.callback_url && !req.body.callback_secret)
+        return replayableCreateAnswer({ ...body, callback_secret: null })
       if (!generatedCallbackSecret) return body
       const answer = { ...body, callback_secret: generatedCallbackSecret }
       storeForReplay(req, replayableCreateAnswer(answer))
