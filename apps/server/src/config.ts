@@ -34,6 +34,8 @@ export interface Config extends JobsConfig {
   /** PostgreSQL schema to use (tests use one per test); null = the server default. */
   databaseSchema: string | null
   masterKey: string | null
+  /** Earlier master keys (HUMCLI_MASTER_KEY_PREVIOUS, comma-separated): still open secrets sealed under them. */
+  previousMasterKeys: string[]
   publicUrl: string | null
   logLevel: string
   /** `auto`: human-readable lines on a terminal in development, JSON lines otherwise (`src/log/pretty.ts`). */
@@ -226,6 +228,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     sqlitePageSize: pageSize(env, 'HUMCLI_SQLITE_PAGE_SIZE', 1024),
     sqliteCheckpointMs: int(env, 'HUMCLI_SQLITE_CHECKPOINT_MS', 50, 10),
     masterKey: env.HUMCLI_MASTER_KEY || null,
+    previousMasterKeys: (env.HUMCLI_MASTER_KEY_PREVIOUS ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
     publicUrl: env.HUMCLI_PUBLIC_URL || null,
     logLevel: env.LOG_LEVEL || 'info',
     logFormat: oneOf(env, 'HUMCLI_LOG_FORMAT', ['auto', 'pretty', 'json'] as const, 'auto'),
@@ -325,6 +331,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   }
   if (config.masterKey && !/^[0-9a-f]{64}$/i.test(config.masterKey)) {
     throw new ConfigError('HUMCLI_MASTER_KEY must be 64 hexadecimal characters (32 bytes).')
+  }
+  if (config.previousMasterKeys.some((k) => !/^[0-9a-f]{64}$/i.test(k))) {
+    throw new ConfigError(
+      'HUMCLI_MASTER_KEY_PREVIOUS must be earlier master keys of 64 hexadecimal characters each, separated by commas.',
+    )
   }
   return config
 }

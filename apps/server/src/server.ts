@@ -2,15 +2,33 @@ import type { FastifyInstance } from 'fastify'
 import { type ContextOptions, createContext } from './compose.ts'
 import { type Config, loadConfig } from './config.ts'
 import type { Ctx } from './context.ts'
+import {
+  callbackSecretPurpose,
+  endpointSecretPurpose,
+  isSealedSecret,
+  sealSecret,
+} from './credentials/at-rest.ts'
 import { buildApp } from './http/app.ts'
 import { startWorker } from './jobs/runner.ts'
 import { scheduleWatcher } from './payments/watch-deposits.ts'
-import { migrateToLatest } from './store/migrate.ts'
+import type { Secrets } from './secrets.ts'
+import { type MigrationHelpers, migrateToLatest } from './store/migrate.ts'
+import { replayableCreateAnswer } from './tasks/replayable-answer.ts'
+
+/** What data migrations need from above the store: sealing under this master key, and API rules. */
+export function migrationHelpers(secrets: Secrets): MigrationHelpers {
+  return {
+    sealEndpointSecret: (id, v) => sealSecret(secrets, endpointSecretPurpose(id), v),
+    sealCallbackSecret: (id, v) => sealSecret(secrets, callbackSecretPurpose(id), v),
+    isSealed: isSealedSecret,
+    replayableCreateAnswer,
+  }
+}
 
 /** Creates the context and brings the database schema up to date. */
 export async function openContext(config: Config = loadConfig(), opts: ContextOptions = {}): Promise<Ctx> {
   const ctx = createContext(config, opts)
-  await migrateToLatest(ctx.store.db as never, ctx.store.dialect)
+  await migrateToLatest(ctx.store.db as never, ctx.store.dialect, migrationHelpers(ctx.secrets))
   return ctx
 }
 

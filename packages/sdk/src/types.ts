@@ -264,6 +264,8 @@ export interface Task extends TaskSummary {
 /** The create response also carries a generated `callback_secret` (once) when none was given. */
 export interface CreatedTask extends Task {
   callback_secret?: string
+  /** Set instead of `callback_secret` on an Idempotency-Key replay: the generated secret is shown only once. */
+  callback_secret_omitted?: string
 }
 export interface ListTasksParams extends PageParams {
   status?: TaskStatus

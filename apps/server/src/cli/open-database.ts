@@ -22,7 +22,9 @@ export async function openExistingDatabase(config: Config, opts: { create?: bool
   const ctx = createContext(config)
   try {
     if (!opts.create && !(await hasHumcliSchema(ctx.store.db as never, ctx.store.dialect))) throw refuse()
-    await migrateToLatest(ctx.store.db as never, ctx.store.dialect)
+    // The same helpers as `serve` (a migration may seal secrets under the master key).
+    const { migrationHelpers } = await import('../server.ts')
+    await migrateToLatest(ctx.store.db as never, ctx.store.dialect, migrationHelpers(ctx.secrets))
   } catch (err) {
     await ctx.store.close()
     throw err

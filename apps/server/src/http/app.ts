@@ -3,7 +3,7 @@ import multipart from '@fastify/multipart'
 import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import { ErrorBody, PROOF_SCHEMAS } from '@humcli/contract'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify'
 import { sql } from 'kysely'
 import secureJson from 'secure-json-parse'
 import type { Ctx } from '../context.ts'
@@ -59,7 +59,12 @@ function requestIds(): () => string {
   return () => `req_${prefix}${(n++).toString(16).padStart(12, '0')}`
 }
 
-export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
+export interface BuildAppOptions {
+  /** Called with every route as it is added (tests build their authorization matrix from it). */
+  onRoute?: (route: RouteOptions) => void
+}
+
+export async function buildApp(ctx: Ctx, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     genReqId: requestIds(),
@@ -69,6 +74,7 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
     frameworkErrors: frameworkErrors(ctx.config),
   })
   app.setValidatorCompiler(validatorCompiler)
+  if (options.onRoute) app.addHook('onRoute', options.onRoute)
   app.decorateRequest('principal', null)
   // Set when the request arrives (a synchronous hook), so every reply carries it, errors included.
   app.addHook('onRequest', (req, reply, done) => {

@@ -10,6 +10,8 @@ import { claim, markCommitted, releaseClaim, renewLeases, storeAnswer } from './
 declare module 'fastify' {
   interface FastifyRequest {
     idempotency: { scope: string; tx: TxScope } | null
+    /** Set by `storeForReplay`: what a replay answers instead of this reply's body. */
+    idempotencyReplayBody: string | null
   }
   interface FastifyContextConfig {
     idempotent?: boolean
@@ -40,7 +42,12 @@ function txScope(ctx: Ctx, scope: string, owner: string, replay: { value: unknow
     replay,
     committed: false,
     async beforeCommit(tx, value) {
-      await markCommitted(tx, scope, owner, value)
+      // A secret shown once is never kept with the key (ADR 0013): a replay answers without it.
+      const kept =
+        value && typeof value === 'object' && 'generatedCallbackSecret' in value
+          ? { ...value, generatedCallbackSecret: null }
+          : value
+      await markCommitted(tx, scope, owner, kept)
       faultPoint(ctx.config, 'idempotency.before-commit')
     },
     afterCommit: () => faultPoint(ctx.config, 'idempotency.committed'),
@@ -49,7 +56,8 @@ function txScope(ctx: Ctx, scope: string, owner: string, replay: { value: unknow
 
 /**
  * `Idempotency-Key` (spec §1): scope is (principal, method, path, key). The first request runs;
- * a repeat with the same body replays the stored status and body byte for byte; another body is
+ * a repeat with the same body replays the stored status and body byte for byte (less a secret
+ * shown once, see `storeForReplay`); another body is
  * 422. A repeat that arrives while the first still runs waits for it (up to a configured time),
  * then replays, or answers 409 if the first is still running. The key is marked committed inside
  * the request's business transaction, and a claim whose process died (its lease lapsed) is taken
@@ -57,6 +65,7 @@ function txScope(ctx: Ctx, scope: string, owner: string, replay: { value: unknow
  */
 export function installIdempotency(app: FastifyInstance, ctx: Ctx): void {
   app.decorateRequest('idempotency', null)
+  app.decorateRequest('idempotencyReplayBody', null)
   const owner = `i_${process.pid}_${randomBytes(4).toString('hex')}`
   const inFlight = new Set<string>()
   const renew = () =>
@@ -110,7 +119,7 @@ export function installIdempotency(app: FastifyInstance, ctx: Ctx): void {
       if (reply.statusCode >= 500 || typeof payload !== 'string') {
         await releaseClaim(ctx, run.scope, owner, run.tx.committed)
       } else {
-        await storeAnswer(ctx, run.scope, owner, reply.statusCode, payload)
+        await storeAnswer(ctx, run.scope, owner, reply.statusCode, req.idempotencyReplayBody ?? payload)
       }
     } finally {
       inFlight.delete(run.scope)
@@ -130,6 +139,14 @@ export function installIdempotency(app: FastifyInstance, ctx: Ctx): void {
       return run ? runInTxScope(run.tx, () => handler.call(this, req, reply)) : handler.call(this, req, reply)
     }
   })
+}
+
+/**
+ * Stores `body` for replays of this request instead of the answer sent now: for an answer that
+ * holds a secret shown once (a generated callback secret), which must never be stored.
+ */
+export function storeForReplay(req: FastifyRequest, body: unknown): void {
+  req.idempotencyReplayBody = JSON.stringify(body)
 }
 
 const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
+import { callbackSecretPurpose, sealSecret } from '../credentials/at-rest.ts'
 import { checkAgentPublicKey } from '../credentials/public-key.ts'
 import { DomainError, invalid, notFound } from '../domain/errors.ts'
 import { newId } from '../domain/ids.ts'
@@ -149,6 +150,10 @@ const insertTransition = statement((db, p: Omit<TaskTransitionsTable, 'id'>) =>
   }),
 )
 
+/** The task's callback signing secret as stored: sealed under the master key, bound to the task. */
+const sealCallbackSecret = (ctx: Ctx, taskId: string, secret: string | null) =>
+  secret === null ? null : sealSecret(ctx.secrets, callbackSecretPurpose(taskId), secret)
+
 export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInput): Promise<CreatedTask> {
   const now = ctx.clock.now()
   const { reward, deadline } = validate(input, now)
@@ -192,7 +197,7 @@ export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInp
       digital_instructions: input.digital_instructions ?? null,
       agent_public_key: input.agent_public_key ?? null,
       callback_url: input.callback_url ?? null,
-      callback_secret: input.callback_secret ?? generatedCallbackSecret,
+      callback_secret: sealCallbackSecret(ctx, id, input.callback_secret ?? generatedCallbackSecret),
       metadata: input.metadata ? JSON.stringify(input.metadata) : null,
       status: 'PENDING',
       version: 1n,

@@ -5,7 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, RouteOptions } from 'fastify'
 import pg from 'pg'
 import pino, { type Logger } from 'pino'
 import { ManualClock } from '../../src/clock.ts'
@@ -97,6 +97,8 @@ export interface TestServer {
 export interface TestServerOptions {
   chain?: ChainPort
   log?: Logger
+  /** Sees every route the app adds (`buildApp`'s `onRoute`). */
+  onRoute?: (route: RouteOptions) => void
 }
 
 /** A real Fastify server on a random loopback port, over a fresh database, with a manual clock. */
@@ -118,7 +120,7 @@ export async function startTestServer(
       poolSize: 20,
       chain: options.chain,
     })
-    app = await buildApp(ctx)
+    app = await buildApp(ctx, { onRoute: options.onRoute })
     address = await app.listen({ port: 0, host: '127.0.0.1' })
   } catch (err) {
     // Never leave a schema or temp folder behind when a server fails to start.
