@@ -5,7 +5,7 @@
  *   node --import tsx scripts/sample-photo.ts front.jpg 52.52 13.405 "the storefront"
  */
 import fs from 'node:fs'
-import { syntheticPhoto } from '../src/sandbox/synthetic-photo.ts'
+import { syntheticPhoto } from '../apps/server/src/sandbox/synthetic-photo.ts'
 
 const [file, lat, lng, caption = 'sample proof photo'] = process.argv.slice(2)
 if (!file || !Number.isFinite(Number(lat)) || !Number.isFinite(Number(lng))) {

@@ -1,0 +1,230 @@
+import {
+  BindWalletBody,
+  BoundWalletReply,
+  CreateKeyBody,
+  DepositAddressReply,
+  DepositBody,
+  errorResponses,
+  IdParams,
+  PageQuery,
+  type Pagination,
+  RegisterAgentBody,
+  ResendVerificationReply,
+  VerifyEmailQuery,
+  VerifyEmailReply,
+  WalletChallengeReply,
+} from '@humcli/contract'
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { createApiKey, listApiKeys, revokeApiKey } from '../../agents/api-keys.ts'
+import { agentBalance, agentMe, agentTransactions } from '../../agents/balance.ts'
+import { type DepositInput, reportDeposit } from '../../agents/deposit.ts'
+import { type RegisterAgentInput, registerAgent } from '../../agents/register-agent.ts'
+import { resendVerification } from '../../agents/send-verification.ts'
+import { verifyEmail } from '../../agents/verify-email.ts'
+import {
+  type BindWalletInput,
+  bindWallet,
+  createWalletChallenge,
+  depositAddress,
+} from '../../agents/wallet.ts'
+import type { Ctx } from '../../context.ts'
+import { DomainError, httpStatus } from '../../domain/errors.ts'
+import { agentId, requireAgent } from '../auth.ts'
+import { emailLinkBase } from '../base-url.ts'
+import { perIpLimit } from '../rate-limit.ts'
+
+/** Browsers get a page; API clients that ask for JSON get JSON. */
+function wantsJson(req: FastifyRequest): boolean {
+  const accept = req.headers.accept ?? ''
+  return accept.includes('application/json') && !accept.includes('text/html')
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+
+function page(title: string, text: string): string {
+  return (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    `<title>${escapeHtml(title)} · humcli</title>` +
+    '<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem}</style>' +
+    `</head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p></body></html>`
+  )
+}
+
+export function agentRoutes(app: FastifyInstance, ctx: Ctx): void {
+  const auth = requireAgent(ctx)
+  const tags = ['agents']
+  const security = [{ apiKey: [] }]
+
+  app.post<{ Body: RegisterAgentInput }>(
+    '/agents/register',
+    {
+      config: perIpLimit('register', ctx.config.signupRateLimitPerMinute),
+      schema: {
+        tags,
+        summary: 'Register an agent; the API key is shown once',
+        body: RegisterAgentBody,
+        response: errorResponses(400, 409),
+      },
+    },
+    async (req, reply) => {
+      reply.code(201)
+      return registerAgent(ctx, req.body, emailLinkBase(ctx, req))
+    },
+  )
+  app.post(
+    '/agents/resend-verification',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Email a new verification link (at most one a minute)',
+        response: { 200: ResendVerificationReply, ...errorResponses(400, 401, 429, 503) },
+      },
+    },
+    (req) => resendVerification(ctx, agentId(req), emailLinkBase(ctx, req)),
+  )
+  app.get<{ Querystring: { token: string } }>(
+    '/agents/verify-email',
+    {
+      config: perIpLimit('verify-email', ctx.config.loginRateLimitPerMinute),
+      schema: {
+        tags,
+        summary: 'Follow an email-verification link (no auth): a SANDBOX agent becomes VERIFIED',
+        description:
+          'The link from the verification email. Answers a small HTML page, or JSON with ' +
+          '`Accept: application/json`. 400 when the token is unknown, expired or already used.',
+        querystring: VerifyEmailQuery,
+        response: {
+          200: {
+            description: 'Verified',
+            content: {
+              'application/json': { schema: VerifyEmailReply },
+              'text/html': { schema: Type.String() },
+            },
+          },
+          ...errorResponses(400, 429),
+        },
+      },
+    },
+    async (req, reply) => {
+      const json = wantsJson(req)
+      try {
+        const r = await verifyEmail(ctx, req.query.token)
+        if (json) return r
+        return reply.type('text/html; charset=utf-8').send(page('Email verified', r.message))
+      } catch (err) {
+        if (json || !(err instanceof DomainError)) throw err
+        return reply
+          .code(httpStatus(err.code))
+          .type('text/html; charset=utf-8')
+          .send(page('This link does not work', err.message))
+      }
+    },
+  )
+  app.get(
+    '/agents/me',
+    { onRequest: auth, schema: { tags, security, summary: 'Profile, tier, limits and usage' } },
+    (req) => agentMe(ctx, agentId(req)),
+  )
+  app.post<{ Body: { name: string } }>(
+    '/agents/keys',
+    {
+      onRequest: auth,
+      schema: { tags, security, summary: 'Create an API key (shown once)', body: CreateKeyBody },
+    },
+    async (req, reply) => {
+      reply.code(201)
+      return createApiKey(ctx, agentId(req), req.body.name)
+    },
+  )
+  app.get(
+    '/agents/keys',
+    { onRequest: auth, schema: { tags, security, summary: 'List live API keys (prefixes only)' } },
+    (req) => listApiKeys(ctx, agentId(req)),
+  )
+  app.delete<{ Params: IdParams }>(
+    '/agents/keys/:id',
+    { onRequest: auth, schema: { tags, security, summary: 'Revoke an API key', params: IdParams } },
+    (req) => revokeApiKey(ctx, agentId(req), req.params.id),
+  )
+  app.get(
+    '/agents/balance',
+    { onRequest: auth, schema: { tags, security, summary: 'Deposit and escrow balances' } },
+    (req) => agentBalance(ctx, agentId(req)),
+  )
+  app.get<{ Querystring: Pagination }>(
+    '/agents/transactions',
+    {
+      onRequest: auth,
+      schema: { tags, security, summary: 'Your ledger lines, newest first', querystring: PageQuery },
+    },
+    (req) => agentTransactions(ctx, agentId(req), req.query),
+  )
+  app.post(
+    '/agents/wallet/challenge',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'A single-use message to sign with the wallet you will deposit from',
+        description:
+          'Sign `message` unchanged with personal_sign (EIP-191) in that wallet, then send the ' +
+          'signature to PUT /agents/wallet within 10 minutes.',
+        response: { 200: WalletChallengeReply, ...errorResponses(401, 429) },
+      },
+    },
+    (req) => createWalletChallenge(ctx, agentId(req)),
+  )
+  app.put<{ Body: BindWalletInput }>(
+    '/agents/wallet',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Bind the wallet that signed a challenge; deposits are credited only from it',
+        description:
+          '400 "Invalid or expired challenge" when the nonce is unknown, used, expired or another ' +
+          "agent's; 400 when the signature was not made by `wallet_address`; 409 when the wallet is " +
+          'bound to another agent. Binding again with a new challenge replaces the wallet.',
+        body: BindWalletBody,
+        response: { 200: BoundWalletReply, ...errorResponses(400, 401, 409, 429) },
+      },
+    },
+    (req) => bindWallet(ctx, agentId(req), req.body),
+  )
+  app.get(
+    '/agents/deposit-address',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Where to send USDC (from your bound wallet)',
+        response: { 200: DepositAddressReply, ...errorResponses(401, 429, 503) },
+      },
+    },
+    () => depositAddress(ctx),
+  )
+  app.post<{ Body: DepositInput }>(
+    '/agents/deposit/usdc',
+    {
+      onRequest: auth,
+      config: { idempotent: true },
+      schema: {
+        tags,
+        security,
+        summary: 'Report a USDC deposit; credited with what the chain says',
+        body: DepositBody,
+      },
+    },
+    async (req, reply) => {
+      reply.code(201)
+      return reportDeposit(ctx, agentId(req), req.body)
+    },
+  )
+}

@@ -1,0 +1,303 @@
+import type { MultipartFile } from '@fastify/multipart'
+import {
+  AcceptBody,
+  BrowseQuery,
+  errorResponses,
+  IdParams,
+  LoginBody,
+  MineQuery,
+  PageQuery,
+  Payout,
+  PayoutBody,
+  PayoutList,
+  ProofSubmitted,
+  RegisterOperatorBody,
+  ReleaseBody,
+} from '@humcli/contract'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Ctx } from '../../context.ts'
+import { DomainError, invalid } from '../../domain/errors.ts'
+import { type AcceptInput, acceptTask } from '../../operators/accept-task.ts'
+import { browseTasks, myTasks, operatorGetTask } from '../../operators/browse-tasks.ts'
+import { operatorEarnings } from '../../operators/earnings.ts'
+import { operatorMe } from '../../operators/me.ts'
+import { loginOperator, type RegisterOperatorInput, registerOperator } from '../../operators/register.ts'
+import { releaseTask } from '../../operators/release-task.ts'
+import { startTask } from '../../operators/start-task.ts'
+import { KYC_DOCUMENTS, type KycDocument, submitKyc } from '../../operators/submit-kyc.ts'
+import { listPayouts } from '../../payments/list-payouts.ts'
+import { type PayoutInput, requestPayout } from '../../payments/request-payout.ts'
+import { type ProofInput, submitProof, type UploadedFile } from '../../proof/submit-proof.ts'
+import { operatorId, requireOperator } from '../auth.ts'
+import { perIpLimit } from '../rate-limit.ts'
+import { findNul, nulRefused } from '../refuse-nul.ts'
+
+const TEXT_FIELDS = new Set(['notes', 'username', 'password', 'api_key', 'credential_notes'])
+const MAX_TEXT = 10_000
+
+/** One uploaded photo as a buffer; over the size limit, a 413 that names the photo and the limit. */
+async function readPhoto(ctx: Ctx, filename: string, part: MultipartFile): Promise<Buffer> {
+  try {
+    return await part.toBuffer()
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'FST_REQ_FILE_TOO_LARGE') throw err
+    throw new DomainError(
+      'PAYLOAD_TOO_LARGE',
+      `Photo "${filename}" is larger than the limit of ${(ctx.config.uploadMaxBytes / 1024 / 1024).toFixed(1)} MB per photo.`,
+    )
+  }
+}
+
+/** Reads a proof upload whole (files as buffers, capped by the multipart limits) before anything is stored. */
+async function readProof(ctx: Ctx, req: FastifyRequest): Promise<ProofInput> {
+  if (!req.isMultipart()) {
+    throw new DomainError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Proof must be sent as multipart/form-data with `photos` files and a `notes` field.',
+    )
+  }
+  const photos: UploadedFile[] = []
+  const fields: Record<string, string> = {}
+  for await (const part of req.parts()) {
+    if (part.type === 'file') {
+      if (part.fieldname !== 'photos' && part.fieldname !== 'photos[]') {
+        await part.toBuffer().catch(() => {})
+        throw invalid(
+          part.fieldname,
+          `Unknown file field \`${part.fieldname}\`: upload photos in the \`photos\` field.`,
+        )
+      }
+      const filename = part.filename || 'photo'
+      if (findNul(filename) !== null) {
+        await part.toBuffer().catch(() => {})
+        throw nulRefused(`${part.fieldname}.filename`)
+      }
+      photos.push({ field: part.fieldname, filename, data: await readPhoto(ctx, filename, part) })
+    } else {
+      if (!TEXT_FIELDS.has(part.fieldname)) {
+        throw invalid(
+          part.fieldname,
+          `Unknown field \`${part.fieldname}\`; accepted: photos, ${[...TEXT_FIELDS].join(', ')}.`,
+        )
+      }
+      const value = String(part.value)
+      if (findNul(value) !== null) throw nulRefused(part.fieldname)
+      if (value.length > MAX_TEXT)
+        throw invalid(part.fieldname, `\`${part.fieldname}\` must be at most ${MAX_TEXT} characters.`)
+      fields[part.fieldname] = value
+    }
+  }
+  return {
+    photos,
+    notes: fields.notes,
+    credentials: {
+      username: fields.username,
+      password: fields.password,
+      api_key: fields.api_key,
+      notes: fields.credential_notes,
+    },
+  }
+}
+
+async function readKyc(req: FastifyRequest): Promise<Partial<Record<KycDocument, Buffer>>> {
+  if (!req.isMultipart()) {
+    throw new DomainError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `KYC documents must be sent as multipart/form-data: ${KYC_DOCUMENTS.join(', ')}.`,
+    )
+  }
+  const docs: Partial<Record<KycDocument, Buffer>> = {}
+  for await (const part of req.parts()) {
+    if (part.type !== 'file' || !(KYC_DOCUMENTS as readonly string[]).includes(part.fieldname)) {
+      if (part.type === 'file') await part.toBuffer().catch(() => {})
+      throw invalid(
+        part.fieldname,
+        `Unknown field \`${part.fieldname}\`; upload the files ${KYC_DOCUMENTS.join(', ')}.`,
+      )
+    }
+    docs[part.fieldname as KycDocument] = await part.toBuffer()
+  }
+  return docs
+}
+
+function parseNear(near: string | undefined) {
+  if (!near) return undefined
+  const [lat, lng] = near.split(',').map(Number) as [number, number]
+  if (Math.abs(lat) > 90 || Math.abs(lng) > 180)
+    throw invalid('near', '`near` must be "lat,lng" with lat in [-90, 90] and lng in [-180, 180].')
+  return { lat, lng }
+}
+
+export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
+  const auth = requireOperator(ctx)
+  const tags = ['operators']
+  const security = [{ bearer: [] }]
+  type Id = { Params: IdParams }
+
+  app.post<{ Body: RegisterOperatorInput }>(
+    '/operator/register',
+    {
+      config: perIpLimit('register', ctx.config.signupRateLimitPerMinute),
+      schema: {
+        tags,
+        summary: 'Register as an operator',
+        body: RegisterOperatorBody,
+        response: errorResponses(400, 409),
+      },
+    },
+    async (req, reply) => {
+      reply.code(201)
+      return registerOperator(ctx, req.body)
+    },
+  )
+  app.post<{ Body: { email: string; password: string } }>(
+    '/operator/login',
+    {
+      config: perIpLimit('login', ctx.config.loginRateLimitPerMinute),
+      schema: {
+        tags,
+        summary: 'Log in; returns a short-lived token',
+        description:
+          'Failed logins are limited per account and client address (after 5 failures each try waits ' +
+          '2^n s, at most 15 min) and per account (100 an hour from all addresses; then only ' +
+          'addresses that signed in to it before may try): 429 with Retry-After.',
+        body: LoginBody,
+        response: errorResponses(400, 401, 429),
+      },
+    },
+    (req) => loginOperator(ctx, req.body, req.ip),
+  )
+  app.get('/operator/me', { onRequest: auth, schema: { tags, security, summary: 'Your profile' } }, (req) =>
+    operatorMe(ctx, operatorId(req)),
+  )
+  app.get<{
+    Querystring: { task_type?: string; near?: string; radius_km?: number; limit: number; offset: number }
+  }>(
+    '/operator/tasks',
+    {
+      onRequest: auth,
+      schema: { tags, security, summary: 'Open tasks matching your skills', querystring: BrowseQuery },
+    },
+    (req) => browseTasks(ctx, operatorId(req), { ...req.query, near: parseNear(req.query.near) }),
+  )
+  app.get<{ Querystring: { status?: string; limit: number; offset: number } }>(
+    '/operator/tasks/mine',
+    { onRequest: auth, schema: { tags, security, summary: 'Tasks assigned to you', querystring: MineQuery } },
+    (req) => myTasks(ctx, operatorId(req), req.query),
+  )
+  app.get<Id>(
+    '/operator/tasks/:id',
+    {
+      onRequest: auth,
+      schema: { tags, security, summary: 'One open task or one of yours', params: IdParams },
+    },
+    (req) => operatorGetTask(ctx, operatorId(req), req.params.id),
+  )
+  app.post<Id & { Body: AcceptInput }>(
+    '/operator/tasks/:id/accept',
+    {
+      onRequest: auth,
+      config: { idempotent: true },
+      schema: { tags, security, summary: 'Accept with a time estimate', params: IdParams, body: AcceptBody },
+    },
+    (req) => acceptTask(ctx, operatorId(req), req.params.id, req.body),
+  )
+  app.post<Id>(
+    '/operator/tasks/:id/start',
+    {
+      onRequest: auth,
+      config: { idempotent: true },
+      schema: { tags, security, summary: 'Start the work', params: IdParams },
+    },
+    async (req) => {
+      const t = await startTask(ctx, operatorId(req), req.params.id)
+      return { task_id: t.id, status: t.status, started_at: t.started_at }
+    },
+  )
+  app.post<Id & { Body: { reason?: string } | undefined }>(
+    '/operator/tasks/:id/release',
+    {
+      onRequest: auth,
+      config: { idempotent: true },
+      schema: { tags, security, summary: 'Give the task back', params: IdParams, body: ReleaseBody },
+    },
+    async (req) => {
+      const t = await releaseTask(ctx, operatorId(req), req.params.id, req.body?.reason)
+      return {
+        task_id: t.id,
+        status: t.status,
+        message: 'Task released; it is open to other operators again.',
+      }
+    },
+  )
+  app.post<Id>(
+    '/operator/tasks/:id/proof',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Submit proof (multipart: photos, notes, credential fields)',
+        description:
+          'Up to 10 photos (JPEG, PNG, WebP, AVIF; at most 15 MB and 50 megapixels each), typed by ' +
+          'content. Each is re-encoded as a JPEG without metadata; capture time, GPS and camera are ' +
+          'read first and kept on the proof (`TaskProof.photo_details`). The Guardian then reviews ' +
+          'the proof (`GuardianResult`). Refused uploads store nothing.',
+        params: IdParams,
+        consumes: ['multipart/form-data'],
+        response: { 200: ProofSubmitted, ...errorResponses(400, 401, 403, 404, 409, 410, 413, 415) },
+      },
+    },
+    async (req) => submitProof(ctx, operatorId(req), req.params.id, await readProof(ctx, req)),
+  )
+  app.post(
+    '/operator/kyc',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Upload identity documents (multipart: id_document, selfie, proof_of_address)',
+        consumes: ['multipart/form-data'],
+      },
+    },
+    async (req) => submitKyc(ctx, operatorId(req), await readKyc(req)),
+  )
+  app.get(
+    '/operator/earnings',
+    { onRequest: auth, schema: { tags, security, summary: 'Pending and available earnings' } },
+    (req) => operatorEarnings(ctx, operatorId(req)),
+  )
+  app.post<{ Body: PayoutInput }>(
+    '/operator/payout',
+    {
+      onRequest: auth,
+      config: { idempotent: true },
+      schema: {
+        tags,
+        security,
+        summary: 'Withdraw available earnings in USDC (minimum $10; sent on chain by a job)',
+        body: PayoutBody,
+        response: { 201: Payout, ...errorResponses(400, 401, 402, 403, 409, 422) },
+      },
+    },
+    async (req, reply) => {
+      reply.code(201)
+      return requestPayout(ctx, operatorId(req), req.body)
+    },
+  )
+  app.get<{ Querystring: { limit: number; offset: number } }>(
+    '/operator/payouts',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Your payouts, newest first',
+        querystring: PageQuery,
+        response: { 200: PayoutList },
+      },
+    },
+    (req) => listPayouts(ctx, operatorId(req), req.query),
+  )
+}

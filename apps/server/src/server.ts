@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify'
+import { type ContextOptions, createContext } from './compose.ts'
+import { type Config, loadConfig } from './config.ts'
+import type { Ctx } from './context.ts'
+import { buildApp } from './http/app.ts'
+import { startWorker } from './jobs/runner.ts'
+import { scheduleWatcher } from './payments/watch-deposits.ts'
+import { migrateToLatest } from './store/migrate.ts'
+
+/** Creates the context and brings the database schema up to date. */
+export async function openContext(config: Config = loadConfig(), opts: ContextOptions = {}): Promise<Ctx> {
+  const ctx = createContext(config, opts)
+  await migrateToLatest(ctx.store.db as never, ctx.store.dialect)
+  return ctx
+}
+
+export interface RunningServer {
+  ctx: Ctx
+  app: FastifyInstance
+  url: string
+  stop(): Promise<void>
+}
+
+/** `humcli serve`: the API and the job workers in one process. */
+export async function startServer(config: Config, opts: ContextOptions = {}): Promise<RunningServer> {
+  const ctx = await openContext(config, { backgroundCheckpoints: true, ...opts })
+  try {
+    await ctx.blobs.check?.()
+    await ctx.chain.check?.()
+    await scheduleWatcher(ctx)
+  } catch (err) {
+    await ctx.store.close()
+    throw err
+  }
+  const app = await buildApp(ctx)
+  let address: string
+  try {
+    address = await app.listen({ port: config.port, host: config.host })
+  } catch (err) {
+    await app.close()
+    await ctx.store.close()
+    await ctx.blobs.close?.()
+    throw err
+  }
+  const stopWorker = config.workers ? startWorker(ctx) : async () => {}
+  return {
+    ctx,
+    app,
+    url: address.replace('0.0.0.0', '127.0.0.1'),
+    async stop() {
+      await stopWorker()
+      await app.close()
+      await ctx.store.close()
+      await ctx.blobs.close?.()
+    },
+  }
+}

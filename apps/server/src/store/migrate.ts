@@ -1,0 +1,67 @@
+import { type Kysely, sql } from 'kysely'
+import type { DialectName } from './db.ts'
+import * as m0001 from './migrations/0001-initial.ts'
+import * as m0002 from './migrations/0002-webhooks.ts'
+import * as m0003 from './migrations/0003-workers.ts'
+import * as m0004 from './migrations/0004-jobs-by-kind.ts'
+import * as m0005 from './migrations/0005-guardian.ts'
+import * as m0006 from './migrations/0006-payouts.ts'
+import * as m0007 from './migrations/0007-sandbox-email.ts'
+import * as m0008 from './migrations/0008-platform.ts'
+import * as m0009 from './migrations/0009-wallets.ts'
+import * as m0010 from './migrations/0010-task-head-index.ts'
+import * as m0011 from './migrations/0011-login-throttle.ts'
+import * as m0012 from './migrations/0012-chain.ts'
+import { withTx } from './tx.ts'
+
+type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> }
+
+/** Every migration, in order. Names never change once released. */
+const MIGRATIONS: [string, DialectMigration][] = [
+  ['0001-initial', m0001],
+  ['0002-webhooks', m0002],
+  ['0003-workers', m0003],
+  ['0004-jobs-by-kind', m0004],
+  ['0005-guardian', m0005],
+  ['0006-payouts', m0006],
+  ['0007-sandbox-email', m0007],
+  ['0008-platform', m0008],
+  ['0009-wallets', m0009],
+  ['0010-task-head-index', m0010],
+  ['0011-login-throttle', m0011],
+  ['0012-chain', m0012],
+]
+
+/**
+ * Applies every pending migration in one transaction; returns the names applied.
+ *
+ * Our own small migrator rather than Kysely's: Kysely introspects the tables of every schema in
+ * the database, which breaks when several humcli schemas share one PostgreSQL database (tests,
+ * or tenants) and one is dropped mid-way. Here the bookkeeping table lives in the current schema,
+ * and concurrent starts are serialised by a transaction-scoped advisory lock (PostgreSQL) or
+ * `BEGIN IMMEDIATE` (SQLite). DDL is transactional on both, so a failed migration leaves nothing.
+ */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
+  return withTx({ db: db as never, dialect }, async (trx) => {
+    const tx = trx as unknown as Kysely<unknown>
+    if (dialect === 'postgres') {
+      await sql`select pg_advisory_xact_lock(hashtext(current_schema() || ':humcli-migrate'))`.execute(tx)
+    }
+    await sql`create table if not exists humcli_migrations (name text primary key, applied_at text not null)`.execute(
+      tx,
+    )
+    const done = new Set(
+      (await sql<{ name: string }>`select name from humcli_migrations`.execute(tx)).rows.map((r) => r.name),
+    )
+    const applied: string[] = []
+    for (const [name, migration] of MIGRATIONS) {
+      if (done.has(name)) continue
+      await migration.up(tx, dialect)
+      await sql`insert into humcli_migrations (name, applied_at) values (${name}, ${new Date().toISOString()})`.execute(
+        tx,
+      )
+      applied.push(name)
+    }
+    return applied
+  })
+}

@@ -1,0 +1,9 @@
+// @humcli/contract: the wire contract of the humcli API — TypeBox schemas of requests and
+// responses, and the closed lists (statuses, types, tiers, events, error codes). The one source
+// for the server's route schemas, the OpenAPI document, the SDK and the web app.
+export * from './accounts.ts'
+export * from './common.ts'
+export * from './enums.ts'
+export * from './proof.ts'
+export * from './tasks.ts'
+export * from './webhooks.ts'
