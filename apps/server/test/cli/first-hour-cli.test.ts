@@ -146,7 +146,7 @@ forEachDialect('humcli admin and migrate name their database and never invent on
     const env = { ...dbEnv(db), LOG_LEVEL: 'warn' }
     const where =
       dialect === 'sqlite'
-        ? `SQLite ${path.join(db.dir, 'humcli.sqlite')}`
+        ? `SQLite ${db.databaseUrl.replace(/^sqlite:/, '')}`
         : `PostgreSQL .*, schema ${db.databaseSchema}`
     const [check, migrate] = await Promise.all([
       runHumcli(['admin', 'ledger-check'], env),

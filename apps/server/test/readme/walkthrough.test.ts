@@ -10,7 +10,7 @@ import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { dbEnv, freshDatabase, humcliEnv, startHumcliServe } from '../helpers/harness.ts'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
 
 /** The sh/bash blocks of a Markdown text, with whether each is marked to be skipped. */
 export function shellBlocks(markdown: string): { code: string; skip: string | null }[] {

@@ -9,7 +9,7 @@ const semver = createRequire(import.meta.url)('semver') as {
   minVersion(range: string): { version: string } | null
   satisfies(version: string, range: string): boolean
 }
-const root = new URL('../../', import.meta.url)
+const root = new URL('../../../../', import.meta.url)
 
 test('every package in the lockfile runs on the oldest Node our `engines` accepts (no EBADENGINE)', () => {
   const pkg = JSON.parse(fs.readFileSync(new URL('package.json', root), 'utf8'))
