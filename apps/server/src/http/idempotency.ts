@@ -119,7 +119,10 @@ export function installIdempotency(app: FastifyInstance, ctx: Ctx): void {
     if (!scope) return payload
     req.idempotencyScope = null
     const db = ctx.store.db
-    if (reply.statusCode >= 500 || typeof payload !== 'string') {
+    // A refusal while the client was gone (an upload cut mid-way) is about a request it never
+    // finished sending: forget it, so the retry with the same key runs.
+    const clientGone = req.raw.aborted || req.raw.socket?.destroyed === true
+    if (reply.statusCode >= 500 || typeof payload !== 'string' || (reply.statusCode >= 400 && clientGone)) {
       // Nothing was done for certain: let the client retry with the same key.
       await db.deleteFrom('idempotency_keys').where('scope', '=', scope).execute()
     } else {
