@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { type ChainConfig, chainConfig, faultPoint, presetUsdc } from './config-chain.ts'
 import { address, ConfigError, type Env, int, oneOf, pageSize } from './config-read.ts'
 import {
   checkOidc,
@@ -35,6 +36,8 @@ export interface Config {
   masterKey: string | null
   publicUrl: string | null
   logLevel: string
+  /** `auto`: human-readable lines on a terminal in development, JSON lines otherwise (`src/log/pretty.ts`). */
+  logFormat: 'auto' | 'pretty' | 'json'
   kycMode: KycMode
   feeRateBps: number
   minFeeMicros: bigint
@@ -76,6 +79,10 @@ export interface Config {
   signupRateLimitPerMinute: number
   /** Per client address: operator login and following an email link; 0 = off. */
   loginRateLimitPerMinute: number
+  /** Failed logins to one account from one address before each further try must wait (2^n s, ≤ 15 min). */
+  loginFreeFailures: number
+  /** Failed logins to one account per hour from all addresses before addresses it never signed in from are refused. */
+  loginAccountFailuresPerHour: number
   authCacheMs: number
   taskViewCacheMs: number
   tierLimits: Record<Tier, TierLimits>
@@ -97,8 +104,12 @@ export interface Config {
   payoutGasFeeMicros: bigint
   /** Where agents send USDC (spec §4 `GET /agents/deposit-address`); null = not published. */
   depositAddress: string | null
-  /** The USDC token contract on the deposit chain (default: USDC on Base). */
+  /** The USDC token contract on the deposit chain (default: USDC on Base, or the preset chain's). */
   usdcContract: string
+  /** A real EVM chain for deposits and payouts (HUMCLI_CHAIN_*, ADR 0012); null = the dev chain or none. */
+  chain: ChainConfig | null
+  /** Development only (HUMCLI_FAULT_POINT): a step at which the process kills itself (crash tests). */
+  faultPoint: string | null
   /** A wallet-binding challenge is valid this long (spec §4: 10 minutes). */
   walletChallengeTtlMs: number
   /** Delay between the simulated operator's steps on sandbox tasks. */
@@ -113,6 +124,7 @@ export interface Config {
 
 export type BlobStoreKind = 'local' | 's3'
 
+export type { ChainConfig } from './config-chain.ts'
 export { ConfigError } from './config-read.ts'
 export type { OidcConfig, S3Config } from './config-sections.ts'
 
@@ -158,6 +170,31 @@ function tierLimits(raw: string | undefined): Record<Tier, TierLimits> {
   return out
 }
 
+/** HUMCLI_USDC_CONTRACT, else the preset chain's USDC, else USDC on Base. */
+function usdcContract(env: Env): string {
+  const given = address(env, 'HUMCLI_USDC_CONTRACT')
+  if (given) return given
+  if (env.HUMCLI_CHAIN_RPC_URL && env.HUMCLI_CHAIN_ID) {
+    const preset = presetUsdc(Number(env.HUMCLI_CHAIN_ID))
+    if (!preset) {
+      throw new ConfigError(
+        `HUMCLI_CHAIN_ID ${env.HUMCLI_CHAIN_ID} has no preset: set HUMCLI_USDC_CONTRACT to the USDC contract on that chain.`,
+      )
+    }
+    return preset
+  }
+  return USDC_ON_BASE
+}
+
+/** A real chain needs the address deposits go to: the watcher and the verifier look for it. */
+function checkChain(config: Config): void {
+  if (config.chain && !config.depositAddress) {
+    throw new ConfigError(
+      'HUMCLI_CHAIN_RPC_URL is set but HUMCLI_DEPOSIT_ADDRESS is not: set it to the address agents send USDC to.',
+    )
+  }
+}
+
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
   const runMode = oneOf(env, 'HUMCLI_ENV', ['development', 'production'] as const, 'development')
   const dataDir = path.resolve(env.HUMCLI_DATA_DIR || './data')
@@ -174,6 +211,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     masterKey: env.HUMCLI_MASTER_KEY || null,
     publicUrl: env.HUMCLI_PUBLIC_URL || null,
     logLevel: env.LOG_LEVEL || 'info',
+    logFormat: oneOf(env, 'HUMCLI_LOG_FORMAT', ['auto', 'pretty', 'json'] as const, 'auto'),
     kycMode: oneOf(env, 'HUMCLI_KYC_MODE', ['auto', 'manual'] as const, 'auto'),
     feeRateBps: int(env, 'HUMCLI_FEE_RATE_BPS', 500),
     minFeeMicros: BigInt(int(env, 'HUMCLI_MIN_FEE_MICROS', 1_000_000)),
@@ -205,6 +243,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     rateLimitPerMinute: int(env, 'HUMCLI_RATE_LIMIT_PER_MINUTE', 600),
     signupRateLimitPerMinute: int(env, 'HUMCLI_SIGNUP_RATE_LIMIT_PER_MINUTE', 20),
     loginRateLimitPerMinute: int(env, 'HUMCLI_LOGIN_RATE_LIMIT_PER_MINUTE', 30),
+    loginFreeFailures: int(env, 'HUMCLI_LOGIN_FREE_FAILURES', 5, 1),
+    loginAccountFailuresPerHour: int(env, 'HUMCLI_LOGIN_ACCOUNT_FAILURES_PER_HOUR', 100, 1),
     authCacheMs: int(env, 'HUMCLI_AUTH_CACHE_MS', 5000),
     taskViewCacheMs: int(env, 'HUMCLI_TASK_VIEW_CACHE_MS', 5000),
     tierLimits: tierLimits(env.HUMCLI_TIER_LIMITS),
@@ -218,7 +258,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     payoutMinMicros: BigInt(int(env, 'HUMCLI_PAYOUT_MIN_MICROS', 10_000_000)),
     payoutGasFeeMicros: BigInt(int(env, 'HUMCLI_PAYOUT_GAS_FEE_MICROS', 0)),
     depositAddress: address(env, 'HUMCLI_DEPOSIT_ADDRESS'),
-    usdcContract: address(env, 'HUMCLI_USDC_CONTRACT') ?? USDC_ON_BASE,
+    usdcContract: usdcContract(env),
+    chain: chainConfig(env),
+    faultPoint: faultPoint(env, runMode),
     walletChallengeTtlMs: int(env, 'HUMCLI_WALLET_CHALLENGE_TTL_MS', 10 * 60_000, 1000),
     sandboxStepMs: int(env, 'HUMCLI_SANDBOX_STEP_MS', 3000),
     smtpUrl: env.HUMCLI_SMTP_URL || null,
@@ -229,6 +271,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   }
   checkS3(config)
   checkOidc(config)
+  checkChain(config)
   if (config.env === 'production' && !config.masterKey) {
     throw new ConfigError(
       'HUMCLI_MASTER_KEY is required when HUMCLI_ENV=production: set it to 32 random bytes in hex ' +

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify'
+import { type ContextOptions, createContext } from './compose.ts'
 import { type Config, loadConfig } from './config.ts'
-import { type ContextOptions, type Ctx, createContext } from './context.ts'
+import type { Ctx } from './context.ts'
 import { buildApp } from './http/app.ts'
 import { startWorker } from './jobs/runner.ts'
+import { scheduleWatcher } from './payments/watch-deposits.ts'
 import { migrateToLatest } from './store/migrate.ts'
 
 /** Creates the context and brings the database schema up to date. */
@@ -24,12 +26,22 @@ export async function startServer(config: Config, opts: ContextOptions = {}): Pr
   const ctx = await openContext(config, { backgroundCheckpoints: true, ...opts })
   try {
     await ctx.blobs.check?.()
+    await ctx.chain.check?.()
+    await scheduleWatcher(ctx)
   } catch (err) {
     await ctx.store.close()
     throw err
   }
   const app = await buildApp(ctx)
-  const address = await app.listen({ port: config.port, host: config.host })
+  let address: string
+  try {
+    address = await app.listen({ port: config.port, host: config.host })
+  } catch (err) {
+    await app.close()
+    await ctx.store.close()
+    await ctx.blobs.close?.()
+    throw err
+  }
   const stopWorker = config.workers ? startWorker(ctx) : async () => {}
   return {
     ctx,

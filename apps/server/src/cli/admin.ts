@@ -1,16 +1,16 @@
-import { Command } from 'commander'
+import type { Command } from 'commander'
 import type { Ctx } from '../context.ts'
 import { DomainError } from '../domain/errors.ts'
 import { usdToMicros } from '../domain/money.ts'
 import { TIERS, type Tier } from '../domain/tiers.ts'
+import { cliCommand } from './command.ts'
 import { configFrom, type ServerFlags } from './flags.ts'
+import { openExistingDatabase } from './open-database.ts'
 import { withServerFlags } from './serve.ts'
 
 async function withCtx<T>(cmd: Command, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
-  const flags = cmd.optsWithGlobals() as ServerFlags
-  // Loaded here, not at start-up, so that `humcli` starts fast for the agent commands.
-  const { openContext } = await import('../server.ts')
-  const ctx = await openContext(configFrom(flags, { LOG_LEVEL: 'warn' }))
+  const flags = cmd.optsWithGlobals() as ServerFlags & { create?: boolean }
+  const ctx = await openExistingDatabase(configFrom(flags, { LOG_LEVEL: 'warn' }), flags)
   try {
     return await fn(ctx)
   } finally {
@@ -21,7 +21,9 @@ async function withCtx<T>(cmd: Command, fn: (ctx: Ctx) => Promise<T>): Promise<T
 const out = (s: string) => process.stdout.write(`${s}\n`)
 
 export function adminCommand(): Command {
-  const admin = withServerFlags(new Command('admin')).description('Administer the configured database')
+  const admin = withServerFlags(cliCommand('admin'))
+    .description('Administer the configured database (it must exist; --create makes a new one)')
+    .option('--create', 'make a new empty database if there is none (else refused)')
 
   admin
     .command('create-token')

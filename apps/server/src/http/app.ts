@@ -14,6 +14,7 @@ import { frameworkErrors, installErrorHandler, invalidJson } from './errors.ts'
 import { installIdempotency } from './idempotency.ts'
 import { installMetrics } from './metrics.ts'
 import { rateKey } from './rate-limit.ts'
+import { installNulRefusal } from './refuse-nul.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { agentRoutes } from './routes/agents.ts'
 import { fileRoutes } from './routes/files.ts'
@@ -21,6 +22,7 @@ import { operatorRoutes } from './routes/operators.ts'
 import { browserSessionRoutes } from './routes/sessions.ts'
 import { taskRoutes } from './routes/tasks.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
+import { installUnreadBodyDrain } from './unread-body.ts'
 import { validatorCompiler } from './validation.ts'
 import { registerWebApp } from './web-app.ts'
 
@@ -87,7 +89,7 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
               'body',
               'The request body uses a forbidden key (`__proto__` or `constructor`); remove it.',
             )
-          : invalidJson(),
+          : invalidJson(text),
         undefined,
       )
     }
@@ -133,6 +135,8 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
   })
   app.addSchema(ErrorBody)
   for (const schema of PROOF_SCHEMAS) app.addSchema(schema)
+  installNulRefusal(app)
+  installUnreadBodyDrain(app, ctx.config)
   installIdempotency(app, ctx)
   installMetrics(app, ctx)
   await registerDocs(app)

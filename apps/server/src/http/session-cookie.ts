@@ -19,7 +19,7 @@ export interface SessionRoutes<Body> {
   tags: string[]
   loginBody: TSchema
   /** The subject id of valid credentials, or a 401. */
-  authenticate(body: Body): Promise<string>
+  authenticate(body: Body, ip: string): Promise<string>
   /** A fresh short-lived bearer token for the subject. */
   issueAccess(subjectId: string): Promise<{ token: string; expires_at: string }>
 }
@@ -78,7 +78,7 @@ export function sessionRoutes<Body>(app: FastifyInstance, ctx: Ctx, opts: Sessio
     },
     async (req, reply) => {
       checkSameOrigin(req)
-      const subjectId = await opts.authenticate(req.body as Body)
+      const subjectId = await opts.authenticate(req.body as Body, req.ip)
       const session = await createSession(ctx, { kind: opts.kind, id: subjectId })
       setCookie(reply, session.token, maxAge)
       return opts.issueAccess(subjectId)

@@ -16,6 +16,7 @@ export type JobKind =
   | 'sandbox.start'
   | 'sandbox.submit'
   | 'email.send'
+  | 'chain.watch'
 
 export interface JobInput {
   kind: JobKind

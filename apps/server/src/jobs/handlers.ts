@@ -4,6 +4,7 @@ import { reviewSubmission } from '../guardian/review-submission.ts'
 import { sendEmail } from '../mail/send-email.ts'
 import { releaseEarnings } from '../operators/earnings.ts'
 import { sendPayout } from '../payments/send-payout.ts'
+import { watchDeposits } from '../payments/watch-deposits.ts'
 import { simulateAccept } from '../sandbox/simulate-accept.ts'
 import { simulateStart } from '../sandbox/simulate-start.ts'
 import { simulateSubmit } from '../sandbox/simulate-submit.ts'
@@ -34,4 +35,5 @@ export const JOB_HANDLERS: Record<JobKind, Handler> = {
   'sandbox.start': simulateStart,
   'sandbox.submit': simulateSubmit,
   'email.send': sendEmail,
+  'chain.watch': watchDeposits,
 }

@@ -10,7 +10,9 @@ import * as m0007 from './migrations/0007-sandbox-email.ts'
 import * as m0008 from './migrations/0008-platform.ts'
 import * as m0009 from './migrations/0009-wallets.ts'
 import * as m0010 from './migrations/0010-task-head-index.ts'
-import * as m0011 from './migrations/0011-sessions.ts'
+import * as m0011 from './migrations/0011-login-throttle.ts'
+import * as m0012 from './migrations/0012-chain.ts'
+import * as m0013 from './migrations/0013-sessions.ts'
 import { withTx } from './tx.ts'
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> }
@@ -27,7 +29,9 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['0008-platform', m0008],
   ['0009-wallets', m0009],
   ['0010-task-head-index', m0010],
-  ['0011-sessions', m0011],
+  ['0011-login-throttle', m0011],
+  ['0012-chain', m0012],
+  ['0013-sessions', m0013],
 ]
 
 /**

@@ -157,6 +157,36 @@ export interface DepositsTable {
   status: string
   created_at: string
   confirmed_at: string | null
+  /** The block the transfer was seen in (migration 0011); null on the development chain. */
+  block_number: bigint | null
+  block_hash: string | null
+  from_address: string | null
+}
+
+/** USDC into the deposit address from a wallet no agent has bound (migration 0011). */
+export interface UnattributedTransfersTable {
+  chain: string
+  tx_hash: string
+  log_index: bigint
+  from_address: string
+  amount_micros: bigint
+  block_number: bigint
+  block_hash: string
+  seen_at: string
+}
+
+/** How far the deposit watcher has read, and the watched balances when it started (migration 0011). */
+export interface ChainCursorsTable {
+  name: string
+  next_block: bigint
+  opening_micros: bigint
+  updated_at: string
+}
+
+/** The next nonce of each hot wallet (migration 0011). */
+export interface ChainSendersTable {
+  address: string
+  next_nonce: bigint
 }
 
 export interface OutboxTable {
@@ -330,6 +360,12 @@ export interface PayoutsTable {
   updated_at: string
   confirmed_at: string | null
   failed_at: string | null
+  /** The signed transfer, committed before it is broadcast (migration 0011). */
+  signed_tx: string | null
+  nonce: bigint | null
+  broadcast_at: string | null
+  /** Why the payout is not sent yet (hot wallet short of USDC or gas); null when it is not waiting. */
+  waiting_reason: string | null
 }
 
 /** A dispute an admin resolved by paying the operator: the agent's rejection was overturned (migration 0006). */
@@ -339,6 +375,20 @@ export interface OverturnedRejectionsTable {
   admin_id: string
   outcome: string
   at: string
+}
+
+/**
+ * Failed operator logins per (account email, client address) in the current hour (migration 0011).
+ * `trusted_at`: the last successful login from that address, which exempts it from the account's
+ * global budget.
+ */
+export interface LoginThrottleTable {
+  email: string
+  ip: string
+  failures: bigint
+  window_started_at: string
+  last_failure_at: string | null
+  trusted_at: string | null
 }
 
 export interface Database {
@@ -367,6 +417,11 @@ export interface Database {
   photo_hash_bands: PhotoHashBandsTable
   email_verifications: EmailVerificationsTable
   wallet_challenges: WalletChallengesTable
+  login_throttle: LoginThrottleTable
+
+  unattributed_transfers: UnattributedTransfersTable
+  chain_cursors: ChainCursorsTable
+  chain_senders: ChainSendersTable
   sessions: SessionsTable
 }
 

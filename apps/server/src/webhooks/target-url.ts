@@ -1,8 +1,8 @@
 import { lookup as dnsLookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
 import type { Config } from '../config.ts'
+import { addressAllowed, classifyAddress } from '../domain/address-policy.ts'
 import { invalid } from '../domain/errors.ts'
-import { addressAllowed, classifyAddress } from './address-policy.ts'
 
 /** Resolves a host name to every address it has (injectable, so tests can play a hostile DNS). */
 export type Resolver = (host: string) => Promise<{ address: string; family: number }[]>

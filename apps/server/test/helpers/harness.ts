@@ -169,11 +169,14 @@ export function humcliEnv(env: Record<string, string>): Record<string, string> {
   return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...env }
 }
 
-/** The environment that points a `humcli` child at a test database. */
+/**
+ * The environment that points a `humcli` child at a test database. SQLite too names its file:
+ * the data folder alone would mean `humcli.sqlite` there, not the suite's `test.sqlite`.
+ */
 export function dbEnv(db: TestDb): Record<string, string> {
   return db.databaseSchema
     ? { HUMCLI_DATA_DIR: db.dir, DATABASE_URL: db.databaseUrl, HUMCLI_DB_SCHEMA: db.databaseSchema }
-    : { HUMCLI_DATA_DIR: db.dir }
+    : { HUMCLI_DATA_DIR: db.dir, DATABASE_URL: db.databaseUrl }
 }
 
 export interface CliResult {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
-import { createContext } from '../../src/context.ts'
+import { createContext } from '../../src/compose.ts'
 import {
   dbEnv,
   forEachDialect,

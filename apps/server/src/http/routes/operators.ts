@@ -40,6 +40,7 @@ import { parseClientEvidence } from '../../proof/client-evidence.ts'
 import { type ProofInput, submitProof, type UploadedFile } from '../../proof/submit-proof.ts'
 import { operatorId, requireOperator } from '../auth.ts'
 import { perIpLimit } from '../rate-limit.ts'
+import { findNul, nulRefused } from '../refuse-nul.ts'
 
 const TEXT_FIELDS = new Set([
   'notes',
@@ -84,6 +85,10 @@ async function readProof(ctx: Ctx, req: FastifyRequest): Promise<ProofInput> {
         )
       }
       const filename = part.filename || 'photo'
+      if (findNul(filename) !== null) {
+        await part.toBuffer().catch(() => {})
+        throw nulRefused(`${part.fieldname}.filename`)
+      }
       photos.push({ field: part.fieldname, filename, data: await readPhoto(ctx, filename, part) })
     } else {
       if (!TEXT_FIELDS.has(part.fieldname)) {
@@ -93,6 +98,7 @@ async function readProof(ctx: Ctx, req: FastifyRequest): Promise<ProofInput> {
         )
       }
       const value = String(part.value)
+      if (findNul(value) !== null) throw nulRefused(part.fieldname)
       if (value.length > MAX_TEXT)
         throw invalid(part.fieldname, `\`${part.fieldname}\` must be at most ${MAX_TEXT} characters.`)
       fields[part.fieldname] = value
@@ -169,11 +175,15 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         summary: 'Log in; returns a short-lived token',
+        description:
+          'Failed logins are limited per account and client address (after 5 failures each try waits ' +
+          '2^n s, at most 15 min) and per account (100 an hour from all addresses; then only ' +
+          'addresses that signed in to it before may try): 429 with Retry-After.',
         body: LoginBody,
-        response: { 200: AccessToken },
+        response: { 200: AccessToken, ...errorResponses(400, 401, 429) },
       },
     },
-    (req) => loginOperator(ctx, req.body),
+    (req) => loginOperator(ctx, req.body, req.ip),
   )
   app.get(
     '/operator/me',

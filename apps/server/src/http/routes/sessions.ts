@@ -12,7 +12,7 @@ export function browserSessionRoutes(app: FastifyInstance, ctx: Ctx): void {
     prefix: '/operator/session',
     tags: ['operators'],
     loginBody: LoginBody,
-    authenticate: (body) => checkOperatorPassword(ctx, body),
+    authenticate: (body, ip) => checkOperatorPassword(ctx, body, ip),
     issueAccess: (id) => issueOperatorToken(ctx, id),
   })
 }
