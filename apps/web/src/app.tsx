@@ -5,8 +5,13 @@ import { Layout } from './components/layout.tsx'
 import { useT } from './i18n/index.ts'
 import { currentUrl, navigate, type Route, Router } from './lib/router.tsx'
 import { useStore } from './lib/store.ts'
+import { EarningsPage } from './pages/earnings.tsx'
+import { KycPage } from './pages/kyc.tsx'
 import { LoginPage } from './pages/login.tsx'
+import { MinePage } from './pages/mine.tsx'
+import { ProfilePage } from './pages/profile.tsx'
 import { SignupPage } from './pages/signup.tsx'
+import { TaskPage } from './pages/task.tsx'
 import { TasksPage } from './pages/tasks.tsx'
 
 /** Pages anyone may open; every other page needs a session. */
@@ -17,6 +22,11 @@ const ROUTES: Route[] = [
   ['/login', LoginPage],
   ['/signup', SignupPage],
   ['/tasks', TasksPage],
+  ['/tasks/:id', TaskPage],
+  ['/kyc', KycPage],
+  ['/mine', MinePage],
+  ['/earnings', EarningsPage],
+  ['/profile', ProfilePage],
 ]
 
 function Redirect({ to }: { to: string }) {

@@ -109,6 +109,9 @@ export const OperatorEarnings = Type.Object(
           reward_usd: Type.Number(),
           status: Type.String(),
           completed_at: Type.Union([Type.String(), Type.Null()]),
+          available_at: Type.Union([Type.String(), Type.Null()], {
+            description: 'When the reward leaves the holding period (pending → available)',
+          }),
         },
         Open,
       ),
@@ -128,3 +131,18 @@ export type AcceptedEstimate = Static<typeof AcceptedEstimate>
 /** A short-lived operator bearer token (login, browser session). */
 export const AccessToken = Type.Object({ token: Type.String(), expires_at: Type.String() }, Open)
 export type AccessToken = Static<typeof AccessToken>
+
+export const OperatorRatings = Type.Object({
+  average: Type.Number({ description: 'Average score (5 before any rating)' }),
+  data: Type.Array(
+    Type.Object({
+      task_id: Type.String(),
+      title: Type.String(),
+      score: Type.Integer({ minimum: 1, maximum: 5 }),
+      comment: Type.Union([Type.String(), Type.Null()]),
+      created_at: Type.String(),
+    }),
+  ),
+  pagination: Type.Object({ ...Pagination.properties, total: Type.Integer() }),
+})
+export type OperatorRatings = Static<typeof OperatorRatings>

@@ -115,8 +115,11 @@ export function installIdempotency(app: FastifyInstance, ctx: Ctx): void {
     const run = req.idempotency
     if (!run) return payload
     req.idempotency = null
+    // A refusal while the client was gone (an upload cut mid-way) is about a request it never
+    // finished sending: forget it, so the retry with the same key runs.
+    const clientGone = req.raw.aborted || req.raw.socket?.destroyed === true
     try {
-      if (reply.statusCode >= 500 || typeof payload !== 'string') {
+      if (reply.statusCode >= 500 || typeof payload !== 'string' || (reply.statusCode >= 400 && clientGone)) {
         await releaseClaim(ctx, run.scope, owner, run.tx.committed)
       } else {
         await storeAnswer(ctx, run.scope, owner, reply.statusCode, req.idempotencyReplayBody ?? payload)

@@ -166,6 +166,7 @@ export const en = {
   'earn.available': 'Available',
   'earn.total': 'Total earned',
   'earn.recent': 'Completed tasks',
+  'earn.availableAt': 'available {when}',
   'payout.title': 'Request a payout',
   'payout.address': 'Wallet address (USDC on Base)',
   'payout.amount': 'Amount (USD)',

@@ -169,6 +169,7 @@ export const es: Record<MessageKey, string> = {
   'earn.available': 'Disponible',
   'earn.total': 'Total ganado',
   'earn.recent': 'Tareas completadas',
+  'earn.availableAt': 'disponible el {when}',
   'payout.title': 'Solicitar un pago',
   'payout.address': 'Dirección de la cartera (USDC en Base)',
   'payout.amount': 'Importe (USD)',

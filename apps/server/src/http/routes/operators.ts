@@ -11,6 +11,7 @@ import {
   MineQuery,
   OperatorEarnings,
   OperatorProfile,
+  OperatorRatings,
   OperatorTask,
   OperatorTaskPage,
   PageQuery,
@@ -27,6 +28,7 @@ import { DomainError, invalid } from '../../domain/errors.ts'
 import { type AcceptInput, acceptTask } from '../../operators/accept-task.ts'
 import { browseTasks, myTasks, operatorGetTask } from '../../operators/browse-tasks.ts'
 import { operatorEarnings } from '../../operators/earnings.ts'
+import { listOperatorRatings } from '../../operators/list-ratings.ts'
 import { operatorMe } from '../../operators/me.ts'
 import { loginOperator, type RegisterOperatorInput, registerOperator } from '../../operators/register.ts'
 import { releaseTask } from '../../operators/release-task.ts'
@@ -34,12 +36,20 @@ import { startTask } from '../../operators/start-task.ts'
 import { KYC_DOCUMENTS, type KycDocument, submitKyc } from '../../operators/submit-kyc.ts'
 import { listPayouts } from '../../payments/list-payouts.ts'
 import { type PayoutInput, requestPayout } from '../../payments/request-payout.ts'
+import { parseClientEvidence } from '../../proof/client-evidence.ts'
 import { type ProofInput, submitProof, type UploadedFile } from '../../proof/submit-proof.ts'
 import { operatorId, requireOperator } from '../auth.ts'
 import { perIpLimit } from '../rate-limit.ts'
 import { findNul, nulRefused } from '../refuse-nul.ts'
 
-const TEXT_FIELDS = new Set(['notes', 'username', 'password', 'api_key', 'credential_notes'])
+const TEXT_FIELDS = new Set([
+  'notes',
+  'username',
+  'password',
+  'api_key',
+  'credential_notes',
+  'client_evidence',
+])
 const MAX_TEXT = 10_000
 
 /** One uploaded photo as a buffer; over the size limit, a 413 that names the photo and the limit. */
@@ -97,6 +107,7 @@ async function readProof(ctx: Ctx, req: FastifyRequest): Promise<ProofInput> {
   return {
     photos,
     notes: fields.notes,
+    clientEvidence: parseClientEvidence(fields.client_evidence, photos.length),
     credentials: {
       username: fields.username,
       password: fields.password,
@@ -281,6 +292,8 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/operator/tasks/:id/proof',
     {
       onRequest: auth,
+      // A retried upload with the same Idempotency-Key is answered from the first, never stored twice.
+      config: { idempotent: true },
       schema: {
         tags,
         security,
@@ -289,7 +302,10 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
           'Up to 10 photos (JPEG, PNG, WebP, AVIF; at most 15 MB and 50 megapixels each), typed by ' +
           'content. Each is re-encoded as a JPEG without metadata; capture time, GPS and camera are ' +
           'read first and kept on the proof (`TaskProof.photo_details`). The Guardian then reviews ' +
-          'the proof (`GuardianResult`). Refused uploads store nothing.',
+          'the proof (`GuardianResult`). Refused uploads store nothing. Optional `client_evidence`: a JSON ' +
+          'array, one entry (or null) per photo, of what the device reported at capture ' +
+          '(`{lat, lng, accuracy_m, captured_at, requirement?}`), kept on the proof as weaker evidence ' +
+          'than EXIF. Send an `Idempotency-Key` so a retried upload is never submitted twice.',
         params: IdParams,
         consumes: ['multipart/form-data'],
         response: { 200: ProofSubmitted, ...errorResponses(400, 401, 403, 404, 409, 410, 413, 415) },
@@ -340,6 +356,20 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
       reply.code(201)
       return requestPayout(ctx, operatorId(req), req.body)
     },
+  )
+  app.get<{ Querystring: { limit: number; offset: number } }>(
+    '/operator/ratings',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Ratings you received, with the agents’ comments',
+        querystring: PageQuery,
+        response: { 200: OperatorRatings },
+      },
+    },
+    (req) => listOperatorRatings(ctx, operatorId(req), req.query),
   )
   app.get<{ Querystring: { limit: number; offset: number } }>(
     '/operator/payouts',
