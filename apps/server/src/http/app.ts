@@ -71,6 +71,9 @@ export async function buildApp(ctx: Ctx, options: BuildAppOptions = {}): Promise
     requestIdHeader: false,
     bodyLimit: ctx.config.bodyLimitBytes,
     trustProxy: false,
+    // Long enough that an over-long id reaches its schema (a 400 naming it) instead of missing every
+    // route and falling through to the web app's catch-all.
+    maxParamLength: 2048,
     frameworkErrors: frameworkErrors(ctx.config),
   })
   app.setValidatorCompiler(validatorCompiler)
