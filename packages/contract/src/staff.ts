@@ -69,7 +69,12 @@ export const AdminOperatorsQuery = Strict({
 })
 export const AdminStuckPayoutsQuery = Strict({
   ...Pagination.properties,
-  older_than_s: Type.Integer({ minimum: 0, default: 600, description: 'sent at least this long ago' }),
+  older_than_s: Type.Integer({
+    minimum: 0,
+    maximum: 315_360_000,
+    default: 600,
+    description: 'sent at least this long ago (at most 10 years)',
+  }),
 })
 export const SearchQuery = Strict({ q: Type.String({ minLength: 2, maxLength: 200 }) })
 export const DailyStatsQuery = Strict({ from: Day, to: Day })

@@ -8,13 +8,14 @@ type AnyDb = Kysely<any>
  * Webhook signing secrets were stored in plaintext (issue 16, item 5): endpoint secrets (current
  * and previous) and task callback secrets are sealed under the master key (`sealSecret`), and
  * stored create-task answers that held a generated callback secret lose it (`replayableCreateAnswer`).
- * Rows already sealed are left alone. Needs the master key: `openContext` passes the sealing helpers.
+ * Rows already sealed are left alone. A row to seal needs the master key (`openContext` passes the
+ * sealing helpers); a database with nothing to seal (a new one) migrates without them.
  */
 export async function up(db: Kysely<unknown>, _dialect: string, helpers?: MigrationHelpers): Promise<void> {
   const d = db as AnyDb
-  const h = needHelpers(helpers)
+  const h = () => needHelpers(helpers)
   const sealEndpoint = (id: string, v: string | null) =>
-    v === null || h.isSealed(v) ? v : h.sealEndpointSecret(id, v)
+    v === null || h().isSealed(v) ? v : h().sealEndpointSecret(id, v)
   const endpoints = await d
     .selectFrom('webhook_endpoints')
     .select(['id', 'secret', 'previous_secret'])
@@ -33,8 +34,8 @@ export async function up(db: Kysely<unknown>, _dialect: string, helpers?: Migrat
     .where('callback_secret', 'is not', null)
     .execute()
   for (const t of tasks) {
-    if (h.isSealed(t.callback_secret)) continue
-    const sealed = h.sealCallbackSecret(t.id, t.callback_secret)
+    if (h().isSealed(t.callback_secret)) continue
+    const sealed = h().sealCallbackSecret(t.id, t.callback_secret)
     await d.updateTable('tasks').set({ callback_secret: sealed }).where('id', '=', t.id).execute()
   }
   const answers = await d
@@ -44,7 +45,7 @@ export async function up(db: Kysely<unknown>, _dialect: string, helpers?: Migrat
     .where('response_body', 'like', '%"callback_secret"%')
     .execute()
   for (const a of answers) {
-    const body = h.replayableCreateAnswer(JSON.parse(a.response_body))
+    const body = h().replayableCreateAnswer(JSON.parse(a.response_body))
     await d
       .updateTable('idempotency_keys')
       .set({ response_body: JSON.stringify(body) })
