@@ -73,7 +73,7 @@ export async function buildApp(ctx: Ctx, options: BuildAppOptions = {}): Promise
     trustProxy: false,
     // Long enough that an over-long id reaches its schema (a 400 naming it) instead of missing every
     // route and falling through to the web app's catch-all.
-    maxParamLength: 2048,
+    routerOptions: { maxParamLength: 2048 },
     frameworkErrors: frameworkErrors(ctx.config),
   })
   app.setValidatorCompiler(validatorCompiler)
