@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import multipart from '@fastify/multipart'
 import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
-import { ErrorBody, PROOF_SCHEMAS } from '@humcli/contract'
+import { ErrorBody, PROOF_SCHEMAS, TASK_SCHEMAS } from '@humcli/contract'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import secureJson from 'secure-json-parse'
@@ -14,6 +14,7 @@ import { frameworkErrors, installErrorHandler, invalidJson } from './errors.ts'
 import { installIdempotency } from './idempotency.ts'
 import { installMetrics } from './metrics.ts'
 import { rateKey } from './rate-limit.ts'
+import { installResponseCheck } from './response-check.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { agentRoutes } from './routes/agents.ts'
 import { fileRoutes } from './routes/files.ts'
@@ -62,6 +63,9 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
     frameworkErrors: frameworkErrors(ctx.config),
   })
   app.setValidatorCompiler(validatorCompiler)
+  // Response schemas document the API (and are checked in tests, `installResponseCheck`); replies
+  // are written with JSON.stringify as before, so a schema never drops a field or slows a reply.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data))
   app.decorateRequest('principal', null)
   // Set when the request arrives (a synchronous hook), so every reply carries it, errors included.
   app.addHook('onRequest', (req, reply, done) => {
@@ -115,6 +119,7 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
       openapi: '3.1.0',
       info: {
         title: 'humcli API',
+        license: { name: 'MIT', identifier: 'MIT' },
         version: VERSION,
         description: apiDescription(),
       },
@@ -130,7 +135,8 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   })
   app.addSchema(ErrorBody)
-  for (const schema of PROOF_SCHEMAS) app.addSchema(schema)
+  for (const schema of [...PROOF_SCHEMAS, ...TASK_SCHEMAS]) app.addSchema(schema)
+  if (ctx.config.validateResponses) installResponseCheck(app, ctx.config.responseViolationsFile)
   installIdempotency(app, ctx)
   installMetrics(app, ctx)
   await registerDocs(app)

@@ -1,11 +1,19 @@
 import type { MultipartFile } from '@fastify/multipart'
 import {
   AcceptBody,
+  AcceptedTask,
   BrowseQuery,
+  Earnings,
   errorResponses,
   IdParams,
+  KycSubmitted,
   LoginBody,
   MineQuery,
+  OperatorProfile,
+  OperatorRegistration,
+  OperatorTask,
+  OperatorTaskPage,
+  OperatorToken,
   PageQuery,
   Payout,
   PayoutBody,
@@ -13,6 +21,8 @@ import {
   ProofSubmitted,
   RegisterOperatorBody,
   ReleaseBody,
+  ReleasedTask,
+  StartedTask,
 } from '@humcli/contract'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Ctx } from '../../context.ts'
@@ -134,9 +144,14 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
       config: perIpLimit('register', ctx.config.signupRateLimitPerMinute),
       schema: {
         tags,
+        security: [],
+        operationId: 'registerOperator',
         summary: 'Register as an operator',
+        description:
+          'No auth. Answers a bearer token for the operator endpoints; tasks can be accepted once ' +
+          'the identity check (KYC) is APPROVED. Rate limited per address.',
         body: RegisterOperatorBody,
-        response: errorResponses(400, 409),
+        response: { 201: OperatorRegistration, ...errorResponses(400, 409, 429) },
       },
     },
     async (req, reply) => {
@@ -148,12 +163,32 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/operator/login',
     {
       config: perIpLimit('login', ctx.config.loginRateLimitPerMinute),
-      schema: { tags, summary: 'Log in; returns a short-lived token', body: LoginBody },
+      schema: {
+        tags,
+        security: [],
+        operationId: 'loginOperator',
+        summary: 'Log in; returns a short-lived token',
+        description: 'No auth. 401 for a wrong email or password alike; rate limited per address.',
+        body: LoginBody,
+        response: { 200: OperatorToken, ...errorResponses(400, 401, 429) },
+      },
     },
     (req) => loginOperator(ctx, req.body),
   )
-  app.get('/operator/me', { onRequest: auth, schema: { tags, security, summary: 'Your profile' } }, (req) =>
-    operatorMe(ctx, operatorId(req)),
+  app.get(
+    '/operator/me',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        operationId: 'getOperatorProfile',
+        summary: 'Your profile',
+        description: 'Profile, skills, KYC status, rating and task counts.',
+        response: { 200: OperatorProfile, ...errorResponses(401) },
+      },
+    },
+    (req) => operatorMe(ctx, operatorId(req)),
   )
   app.get<{
     Querystring: { task_type?: string; near?: string; radius_km?: number; limit: number; offset: number }
@@ -161,20 +196,48 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/operator/tasks',
     {
       onRequest: auth,
-      schema: { tags, security, summary: 'Open tasks matching your skills', querystring: BrowseQuery },
+      schema: {
+        tags,
+        security,
+        operationId: 'browseTasks',
+        summary: 'Open tasks matching your skills',
+        description:
+          'PENDING tasks whose deadline is ahead, newest first; with `near`, within `radius_km` (default 25), nearest first.',
+        querystring: BrowseQuery,
+        response: { 200: OperatorTaskPage, ...errorResponses(400, 401) },
+      },
     },
     (req) => browseTasks(ctx, operatorId(req), { ...req.query, near: parseNear(req.query.near) }),
   )
   app.get<{ Querystring: { status?: string; limit: number; offset: number } }>(
     '/operator/tasks/mine',
-    { onRequest: auth, schema: { tags, security, summary: 'Tasks assigned to you', querystring: MineQuery } },
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        operationId: 'listMyTasks',
+        summary: 'Tasks assigned to you',
+        description: 'Your tasks in any status (or `status`), most recently changed first.',
+        querystring: MineQuery,
+        response: { 200: OperatorTaskPage, ...errorResponses(400, 401) },
+      },
+    },
     (req) => myTasks(ctx, operatorId(req), req.query),
   )
   app.get<Id>(
     '/operator/tasks/:id',
     {
       onRequest: auth,
-      schema: { tags, security, summary: 'One open task or one of yours', params: IdParams },
+      schema: {
+        tags,
+        security,
+        operationId: 'getOperatorTask',
+        summary: 'One open task or one of yours',
+        description: "404 for another operator's task.",
+        params: IdParams,
+        response: { 200: OperatorTask, ...errorResponses(401, 404) },
+      },
     },
     (req) => operatorGetTask(ctx, operatorId(req), req.params.id),
   )
@@ -183,7 +246,16 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
     {
       onRequest: auth,
       config: { idempotent: true },
-      schema: { tags, security, summary: 'Accept with a time estimate', params: IdParams, body: AcceptBody },
+      schema: {
+        tags,
+        security,
+        operationId: 'acceptTask',
+        summary: 'Accept with a time estimate',
+        description: 'PENDING → ESTIMATE_PENDING until the agent approves the estimate (or it lapses).',
+        params: IdParams,
+        body: AcceptBody,
+        response: { 200: AcceptedTask, ...errorResponses(400, 401, 403, 404, 409, 410, 422) },
+      },
     },
     (req) => acceptTask(ctx, operatorId(req), req.params.id, req.body),
   )
@@ -192,7 +264,15 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
     {
       onRequest: auth,
       config: { idempotent: true },
-      schema: { tags, security, summary: 'Start the work', params: IdParams },
+      schema: {
+        tags,
+        security,
+        operationId: 'startTask',
+        summary: 'Start the work',
+        description: 'ACCEPTED → IN_PROGRESS.',
+        params: IdParams,
+        response: { 200: StartedTask, ...errorResponses(401, 404, 409) },
+      },
     },
     async (req) => {
       const t = await startTask(ctx, operatorId(req), req.params.id)
@@ -204,7 +284,16 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
     {
       onRequest: auth,
       config: { idempotent: true },
-      schema: { tags, security, summary: 'Give the task back', params: IdParams, body: ReleaseBody },
+      schema: {
+        tags,
+        security,
+        operationId: 'releaseTask',
+        summary: 'Give the task back',
+        description: 'The task is open to other operators again; releases are counted on your profile.',
+        params: IdParams,
+        body: ReleaseBody,
+        response: { 200: ReleasedTask, ...errorResponses(400, 401, 404, 409) },
+      },
     },
     async (req) => {
       const t = await releaseTask(ctx, operatorId(req), req.params.id, req.body?.reason)
@@ -222,6 +311,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'submitProof',
         summary: 'Submit proof (multipart: photos, notes, credential fields)',
         description:
           'Up to 10 photos (JPEG, PNG, WebP, AVIF; at most 15 MB and 50 megapixels each), typed by ' +
@@ -242,15 +332,30 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'submitKyc',
         summary: 'Upload identity documents (multipart: id_document, selfie, proof_of_address)',
+        description:
+          'JPEG, PNG, WebP or PDF files, stored encrypted; the check is then PENDING (APPROVED at once in auto mode).',
         consumes: ['multipart/form-data'],
+        response: { 200: KycSubmitted, ...errorResponses(400, 401, 409, 413, 415) },
       },
     },
     async (req) => submitKyc(ctx, operatorId(req), await readKyc(req)),
   )
   app.get(
     '/operator/earnings',
-    { onRequest: auth, schema: { tags, security, summary: 'Pending and available earnings' } },
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        operationId: 'getEarnings',
+        summary: 'Pending and available earnings',
+        description:
+          'USD: pending earnings become available after the holding period; the last 20 completed tasks.',
+        response: { 200: Earnings, ...errorResponses(401) },
+      },
+    },
     (req) => operatorEarnings(ctx, operatorId(req)),
   )
   app.post<{ Body: PayoutInput }>(
@@ -261,7 +366,10 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'requestPayout',
         summary: 'Withdraw available earnings in USDC (minimum $10; sent on chain by a job)',
+        description:
+          'Debits the available balance now; `status` follows the on-chain send (see GET /operator/payouts).',
         body: PayoutBody,
         response: { 201: Payout, ...errorResponses(400, 401, 402, 403, 409, 422) },
       },
@@ -278,9 +386,11 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'listPayouts',
         summary: 'Your payouts, newest first',
+        description: 'Every payout you requested, with its on-chain status.',
         querystring: PageQuery,
-        response: { 200: PayoutList },
+        response: { 200: PayoutList, ...errorResponses(400, 401) },
       },
     },
     (req) => listPayouts(ctx, operatorId(req), req.query),
