@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox'
 import { ListOf, Nullable, PageOf, Strict, StringEnum, Timestamp } from './common.ts'
-import { ENDPOINT_EVENTS } from './enums.ts'
+import { ENDPOINT_EVENTS, TASK_STATUSES } from './enums.ts'
 
 export const CreateWebhookBody = Strict({
   url: Type.String({
@@ -63,3 +63,13 @@ export const DeletedWebhook = Type.Object({ id: Type.String(), deleted: Type.Lit
 export type WebhookEndpointList = Static<typeof WebhookEndpointList>
 export type WebhookDeliveryPage = Static<typeof WebhookDeliveryPage>
 export type DeletedWebhook = Static<typeof DeletedWebhook>
+
+/** The body of a per-task callback (compat; signed with the task's `callback_secret`). */
+export const TaskStatusChangedEvent = Type.Object({
+  event: Type.Literal('task.status_changed'),
+  task_id: Type.String(),
+  status: StringEnum(TASK_STATUSES),
+  previous_status: Nullable(StringEnum(TASK_STATUSES)),
+  timestamp: Timestamp(),
+})
+export type TaskStatusChangedEvent = Static<typeof TaskStatusChangedEvent>
