@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every test file under apps/server/test/ and packages/*/test/ (or the files/folders given) with node's test runner and tsx.
+// Runs every test file under apps/server/test/, packages/*/test/ and apps/web/e2e/ (or the files/folders given) with node's test runner and tsx.
 // Storage tests run on SQLite always and on PostgreSQL too when HUMCLI_TEST_DATABASE_URL is set.
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
@@ -25,6 +25,8 @@ const DEFAULT_TARGETS = [
     .readdirSync('packages')
     .map((p) => path.join('packages', p, 'test'))
     .filter((d) => fs.existsSync(d)),
+  // Browser tests of the web app (chromium at /usr/bin/chromium; `npm test` builds the app first).
+  'apps/web/e2e',
 ]
 const files = (targets.length ? targets : DEFAULT_TARGETS).flatMap((t) => collect(t, []))
 if (files.length === 0) {

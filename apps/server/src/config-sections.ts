@@ -1,6 +1,8 @@
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { Config } from './config.ts'
 import { bool, ConfigError, type Env } from './config-read.ts'
-import { hostClass } from './webhooks/target-url.ts'
+import { hostClass } from './domain/address-policy.ts'
 
 /**
  * The settings of optional services, read only when they are turned on, and the checks that need
@@ -114,4 +116,15 @@ export function checkOidc(config: Config): void {
       'HUMCLI_OIDC_ISSUER must not be "humcli", the issuer of the server\'s own operator tokens: set it to the `iss` claim of the external issuer\'s tokens.',
     )
   }
+}
+
+/**
+ * HUMCLI_WEB_DIR: the folder of the built web app served at `/`; `off` serves none. By default
+ * `apps/web/dist` of this checkout (the same relative path from `src/` and from `dist/`).
+ */
+export function webDir(env: Env): string | null {
+  const value = env.HUMCLI_WEB_DIR
+  if (value === 'off') return null
+  if (value) return path.resolve(value)
+  return fileURLToPath(new URL('../../web/dist', import.meta.url))
 }

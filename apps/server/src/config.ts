@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { type ChainConfig, chainConfig, faultPoint, presetUsdc } from './config-chain.ts'
 import { address, bool, ConfigError, type Env, int, oneOf, pageSize } from './config-read.ts'
 import {
   checkOidc,
@@ -7,6 +8,7 @@ import {
   oidcConfig,
   type S3Config,
   s3Config,
+  webDir,
 } from './config-sections.ts'
 import { TIER_LIMITS, TIERS, type Tier, type TierLimits } from './domain/tiers.ts'
 
@@ -18,7 +20,7 @@ import { TIER_LIMITS, TIERS, type Tier, type TierLimits } from './domain/tiers.t
 export type KycMode = 'auto' | 'manual'
 export type RunMode = 'development' | 'production'
 
-export interface Config {
+export interface Config extends JobsConfig {
   env: RunMode
   port: number
   host: string
@@ -32,8 +34,12 @@ export interface Config {
   /** PostgreSQL schema to use (tests use one per test); null = the server default. */
   databaseSchema: string | null
   masterKey: string | null
+  /** Earlier master keys (HUMCLI_MASTER_KEY_PREVIOUS, comma-separated): still open secrets sealed under them. */
+  previousMasterKeys: string[]
   publicUrl: string | null
   logLevel: string
+  /** `auto`: human-readable lines on a terminal in development, JSON lines otherwise (`src/log/pretty.ts`). */
+  logFormat: 'auto' | 'pretty' | 'json'
   kycMode: KycMode
   feeRateBps: number
   minFeeMicros: bigint
@@ -42,11 +48,19 @@ export interface Config {
   earningsHoldMs: number
   operatorMaxActiveTasks: number
   operatorTokenTtlS: number
+  /** How long a browser session's refresh token lives without use, in ms (ADR 0013). */
+  sessionTtlMs: number
+  /** The built web app served at `/` (apps/web/dist); null = serve no web app. */
+  webDir: string | null
   fileUrlTtlS: number
   idempotencyTtlMs: number
   idempotencyWaitMs: number
+  /** A claimed key's lease, renewed while its request runs; a lapsed claim (dead process) is taken over. */
+  idempotencyLeaseMs: number
+  /** Testing only, refused in production: `point[:n]` kills the process the n-th time it reaches point (`src/faults.ts`). */
+  faultCrashAt: string | null
+  /** How often an idle lane looks for due jobs (PostgreSQL also wakes it by NOTIFY). */
   jobPollMs: number
-  jobConcurrency: number
   /** A webhook attempt that has not answered within this time is a failure (spec: 15 s). */
   webhookTimeoutMs: number
   workers: boolean
@@ -78,6 +92,10 @@ export interface Config {
   signupRateLimitPerMinute: number
   /** Per client address: operator login and following an email link; 0 = off. */
   loginRateLimitPerMinute: number
+  /** Failed logins to one account from one address before each further try must wait (2^n s, ≤ 15 min). */
+  loginFreeFailures: number
+  /** Failed logins to one account per hour from all addresses before addresses it never signed in from are refused. */
+  loginAccountFailuresPerHour: number
   authCacheMs: number
   taskViewCacheMs: number
   tierLimits: Record<Tier, TierLimits>
@@ -99,8 +117,12 @@ export interface Config {
   payoutGasFeeMicros: bigint
   /** Where agents send USDC (spec §4 `GET /agents/deposit-address`); null = not published. */
   depositAddress: string | null
-  /** The USDC token contract on the deposit chain (default: USDC on Base). */
+  /** The USDC token contract on the deposit chain (default: USDC on Base, or the preset chain's). */
   usdcContract: string
+  /** A real EVM chain for deposits and payouts (HUMCLI_CHAIN_*, ADR 0012); null = the dev chain or none. */
+  chain: ChainConfig | null
+  /** Development only (HUMCLI_FAULT_POINT): a step at which the process kills itself (crash tests). */
+  faultPoint: string | null
   /** A wallet-binding challenge is valid this long (spec §4: 10 minutes). */
   walletChallengeTtlMs: number
   /** Delay between the simulated operator's steps on sandbox tasks. */
@@ -111,12 +133,26 @@ export interface Config {
   emailVerificationTtlMs: number
   /** A new verification link may be requested once per this interval. */
   verificationResendMs: number
+  /** A staff console session ends after this long without a refresh (12 h; others: `sessionTtlMs`). */
+  staffSessionTtlMs: number
+  /** Lifetime of the access token a console or dashboard session hands out (15 min). */
+  browserAccessTtlS: number
+  /** How long a staff set-up link works (72 h). */
+  staffSetupTtlMs: number
+  /** Failed staff logins per email within `staffLoginWindowMs` before further attempts are refused. */
+  staffLoginMaxFailures: number
+  staffLoginWindowMs: number
+  /** How long an agent's dashboard login link works (15 min). */
+  agentLoginLinkTtlMs: number
 }
 
 export type BlobStoreKind = 'local' | 's3'
 
+export type { ChainConfig } from './config-chain.ts'
 export { ConfigError } from './config-read.ts'
 export type { OidcConfig, S3Config } from './config-sections.ts'
+
+import { type JobsConfig, jobsConfig } from './config-jobs.ts'
 
 const HOUR = 3_600_000
 
@@ -160,6 +196,31 @@ function tierLimits(raw: string | undefined): Record<Tier, TierLimits> {
   return out
 }
 
+/** HUMCLI_USDC_CONTRACT, else the preset chain's USDC, else USDC on Base. */
+function usdcContract(env: Env): string {
+  const given = address(env, 'HUMCLI_USDC_CONTRACT')
+  if (given) return given
+  if (env.HUMCLI_CHAIN_RPC_URL && env.HUMCLI_CHAIN_ID) {
+    const preset = presetUsdc(Number(env.HUMCLI_CHAIN_ID))
+    if (!preset) {
+      throw new ConfigError(
+        `HUMCLI_CHAIN_ID ${env.HUMCLI_CHAIN_ID} has no preset: set HUMCLI_USDC_CONTRACT to the USDC contract on that chain.`,
+      )
+    }
+    return preset
+  }
+  return USDC_ON_BASE
+}
+
+/** A real chain needs the address deposits go to: the watcher and the verifier look for it. */
+function checkChain(config: Config): void {
+  if (config.chain && !config.depositAddress) {
+    throw new ConfigError(
+      'HUMCLI_CHAIN_RPC_URL is set but HUMCLI_DEPOSIT_ADDRESS is not: set it to the address agents send USDC to.',
+    )
+  }
+}
+
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
   const runMode = oneOf(env, 'HUMCLI_ENV', ['development', 'production'] as const, 'development')
   const dataDir = path.resolve(env.HUMCLI_DATA_DIR || './data')
@@ -174,8 +235,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     sqlitePageSize: pageSize(env, 'HUMCLI_SQLITE_PAGE_SIZE', 1024),
     sqliteCheckpointMs: int(env, 'HUMCLI_SQLITE_CHECKPOINT_MS', 50, 10),
     masterKey: env.HUMCLI_MASTER_KEY || null,
+    previousMasterKeys: (env.HUMCLI_MASTER_KEY_PREVIOUS ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
     publicUrl: env.HUMCLI_PUBLIC_URL || null,
     logLevel: env.LOG_LEVEL || 'info',
+    logFormat: oneOf(env, 'HUMCLI_LOG_FORMAT', ['auto', 'pretty', 'json'] as const, 'auto'),
     kycMode: oneOf(env, 'HUMCLI_KYC_MODE', ['auto', 'manual'] as const, 'auto'),
     feeRateBps: int(env, 'HUMCLI_FEE_RATE_BPS', 500),
     minFeeMicros: BigInt(int(env, 'HUMCLI_MIN_FEE_MICROS', 1_000_000)),
@@ -184,11 +250,15 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     earningsHoldMs: int(env, 'HUMCLI_EARNINGS_HOLD_MS', 48 * HOUR),
     operatorMaxActiveTasks: int(env, 'HUMCLI_OPERATOR_MAX_ACTIVE_TASKS', 5, 1),
     operatorTokenTtlS: int(env, 'HUMCLI_OPERATOR_TOKEN_TTL_S', 3600, 60),
+    sessionTtlMs: int(env, 'HUMCLI_SESSION_TTL_MS', 30 * 24 * HOUR, 60_000),
+    webDir: webDir(env),
     fileUrlTtlS: int(env, 'HUMCLI_FILE_URL_TTL_S', 3600, 10),
     idempotencyTtlMs: int(env, 'HUMCLI_IDEMPOTENCY_TTL_MS', 7 * 24 * HOUR),
     idempotencyWaitMs: int(env, 'HUMCLI_IDEMPOTENCY_WAIT_MS', 5000),
+    idempotencyLeaseMs: int(env, 'HUMCLI_IDEMPOTENCY_LEASE_MS', 15_000, 100),
+    faultCrashAt: env.HUMCLI_FAULT_CRASH_AT || null,
     jobPollMs: int(env, 'HUMCLI_JOB_POLL_MS', 500, 10),
-    jobConcurrency: int(env, 'HUMCLI_JOB_CONCURRENCY', 16, 1),
+    ...jobsConfig(env),
     webhookTimeoutMs: int(env, 'HUMCLI_WEBHOOK_TIMEOUT_MS', 15_000, 1),
     workers: env.HUMCLI_WORKERS !== 'off',
     validateResponses: bool(env, 'HUMCLI_VALIDATE_RESPONSES', false),
@@ -207,6 +277,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     rateLimitPerMinute: int(env, 'HUMCLI_RATE_LIMIT_PER_MINUTE', 600),
     signupRateLimitPerMinute: int(env, 'HUMCLI_SIGNUP_RATE_LIMIT_PER_MINUTE', 20),
     loginRateLimitPerMinute: int(env, 'HUMCLI_LOGIN_RATE_LIMIT_PER_MINUTE', 30),
+    loginFreeFailures: int(env, 'HUMCLI_LOGIN_FREE_FAILURES', 5, 1),
+    loginAccountFailuresPerHour: int(env, 'HUMCLI_LOGIN_ACCOUNT_FAILURES_PER_HOUR', 100, 1),
     authCacheMs: int(env, 'HUMCLI_AUTH_CACHE_MS', 5000),
     taskViewCacheMs: int(env, 'HUMCLI_TASK_VIEW_CACHE_MS', 5000),
     tierLimits: tierLimits(env.HUMCLI_TIER_LIMITS),
@@ -220,21 +292,35 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     payoutMinMicros: BigInt(int(env, 'HUMCLI_PAYOUT_MIN_MICROS', 10_000_000)),
     payoutGasFeeMicros: BigInt(int(env, 'HUMCLI_PAYOUT_GAS_FEE_MICROS', 0)),
     depositAddress: address(env, 'HUMCLI_DEPOSIT_ADDRESS'),
-    usdcContract: address(env, 'HUMCLI_USDC_CONTRACT') ?? USDC_ON_BASE,
+    usdcContract: usdcContract(env),
+    chain: chainConfig(env),
+    faultPoint: faultPoint(env, runMode),
     walletChallengeTtlMs: int(env, 'HUMCLI_WALLET_CHALLENGE_TTL_MS', 10 * 60_000, 1000),
     sandboxStepMs: int(env, 'HUMCLI_SANDBOX_STEP_MS', 3000),
     smtpUrl: env.HUMCLI_SMTP_URL || null,
     mailFrom: env.HUMCLI_MAIL_FROM || 'humcli <no-reply@humcli.localhost>',
     emailVerificationTtlMs: int(env, 'HUMCLI_EMAIL_VERIFICATION_TTL_MS', 24 * HOUR, 1),
     verificationResendMs: int(env, 'HUMCLI_VERIFICATION_RESEND_MS', 60_000),
+    staffSessionTtlMs: int(env, 'HUMCLI_STAFF_SESSION_TTL_MS', 12 * HOUR, 60_000),
+    browserAccessTtlS: int(env, 'HUMCLI_BROWSER_ACCESS_TTL_S', 900, 30),
+    staffSetupTtlMs: int(env, 'HUMCLI_STAFF_SETUP_TTL_MS', 72 * HOUR, 60_000),
+    staffLoginMaxFailures: int(env, 'HUMCLI_STAFF_LOGIN_MAX_FAILURES', 5, 1),
+    staffLoginWindowMs: int(env, 'HUMCLI_STAFF_LOGIN_WINDOW_MS', 15 * 60_000, 1000),
+    agentLoginLinkTtlMs: int(env, 'HUMCLI_AGENT_LOGIN_LINK_TTL_MS', 15 * 60_000, 1000),
     ...overrides,
   }
   checkS3(config)
   checkOidc(config)
+  checkChain(config)
   if (config.env === 'production' && !config.masterKey) {
     throw new ConfigError(
       'HUMCLI_MASTER_KEY is required when HUMCLI_ENV=production: set it to 32 random bytes in hex ' +
         '(for example the output of `openssl rand -hex 32`).',
+    )
+  }
+  if (config.env === 'production' && config.faultCrashAt) {
+    throw new ConfigError(
+      'HUMCLI_FAULT_CRASH_AT is a testing hook and is refused when HUMCLI_ENV=production: unset it.',
     )
   }
   if (
@@ -254,6 +340,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   }
   if (config.masterKey && !/^[0-9a-f]{64}$/i.test(config.masterKey)) {
     throw new ConfigError('HUMCLI_MASTER_KEY must be 64 hexadecimal characters (32 bytes).')
+  }
+  if (config.previousMasterKeys.some((k) => !/^[0-9a-f]{64}$/i.test(k))) {
+    throw new ConfigError(
+      'HUMCLI_MASTER_KEY_PREVIOUS must be earlier master keys of 64 hexadecimal characters each, separated by commas.',
+    )
   }
   return config
 }

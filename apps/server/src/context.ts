@@ -1,27 +1,16 @@
-import pino, { type Logger } from 'pino'
+// The context every verb and worker receives. Only types: the wiring that builds one is the
+// composition root, `compose.ts`, at the top of the layers (ARCHITECTURE.md, Layout).
+import type { Logger } from 'pino'
 import type { CachedKey } from './agents/api-keys.ts'
 import type { BlobStore } from './blobs/blob-store.ts'
-import { createBlobStore } from './blobs/create-blob-store.ts'
-import { type Clock, systemClock } from './clock.ts'
+import type { Clock } from './clock.ts'
 import type { Config } from './config.ts'
-import { createMailer, type Mailer } from './mail/mailer.ts'
-import { createOidcVerifier, type OidcVerifier } from './operators/external-tokens.ts'
-import { type ChainPort, DevChain, NoChain } from './payments/chain.ts'
-import { loadSecrets, type Secrets } from './secrets.ts'
-import { createStore, type Store } from './store/db.ts'
+import type { Mailer } from './mail/mailer.ts'
+import type { OidcVerifier } from './operators/external-tokens.ts'
+import type { ChainPort } from './payments/chain.ts'
+import type { Secrets } from './secrets.ts'
+import type { Store } from './store/db.ts'
 import type { CachedTaskView } from './tasks/get-task.ts'
-
-const SECRET_FIELDS = ['password', 'api_key', 'credentials', 'credential_notes', 'encrypted_credential']
-
-/**
- * Never logged: keys and tokens in headers, and credential fields wherever an object carrying them
- * (a request body, a proof input, a task row) might be logged, at the top or one level down.
- */
-export const LOG_REDACT_PATHS = [
-  'req.headers["x-api-key"]',
-  'req.headers.authorization',
-  ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
-]
 
 /** Everything a verb or worker needs, passed explicitly: no module-level state. */
 export interface Ctx {
@@ -42,39 +31,5 @@ export interface Ctx {
     taskViews: Map<string, CachedTaskView>
     /** `<issuer>|<sub>` → operator id (`provisionExternalOperator`). */
     externalSubjects: Map<string, string>
-  }
-}
-
-export interface ContextOptions {
-  clock?: Clock
-  log?: Logger
-  chain?: ChainPort
-  blobs?: BlobStore
-  mailer?: Mailer
-  poolSize?: number
-  /** SQLite WAL checkpoints on a worker thread: for `serve` and `worker`. */
-  backgroundCheckpoints?: boolean
-}
-
-export function createContext(config: Config, opts: ContextOptions = {}): Ctx {
-  const log = opts.log ?? pino({ level: config.logLevel, redact: LOG_REDACT_PATHS })
-  return {
-    config,
-    store: createStore(config, {
-      poolSize: opts.poolSize,
-      backgroundCheckpoints: opts.backgroundCheckpoints,
-      // A programming error caught in development and tests; production skips the check's cost.
-      refuseNestedTx: config.env !== 'production',
-      pageSize: config.sqlitePageSize,
-      checkpointIntervalMs: config.sqliteCheckpointMs,
-    }),
-    clock: opts.clock ?? systemClock,
-    log,
-    blobs: opts.blobs ?? createBlobStore(config),
-    chain: opts.chain ?? (config.env === 'development' ? new DevChain() : new NoChain()),
-    secrets: loadSecrets(config),
-    mailer: opts.mailer ?? createMailer(config, log),
-    oidc: createOidcVerifier(config),
-    caches: { apiKeys: new Map(), taskViews: new Map(), externalSubjects: new Map() },
   }
 }

@@ -17,7 +17,14 @@ export interface Secrets {
   jwtPublicKey: KeyObject
   /** HMAC key for signed file URLs. */
   urlKey: Buffer
+  /** The public id of the master key, stored with every sealed secret (`sealSecret`). */
+  masterKeyId: string
+  /** Every master key this server can open sealed secrets with, by id: the current and the previous ones. */
+  keyring: Map<string, Buffer>
 }
+
+/** A short public id of a master key (not a hash of the key itself: an HMAC under it of a fixed label). */
+export const masterKeyId = (master: Buffer) => derive(master, 'key-id').subarray(0, 4).toString('hex')
 
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
 
@@ -53,7 +60,9 @@ function readOrCreateKeyFile(file: string): string {
  * generating it on first run. Every other secret is derived from it, so several processes that
  * share the key agree on JWT and URL signatures.
  */
-export function loadSecrets(config: Pick<Config, 'masterKey' | 'dataDir' | 'env'>): Secrets {
+export function loadSecrets(
+  config: Pick<Config, 'masterKey' | 'dataDir' | 'env'> & Partial<Pick<Config, 'previousMasterKeys'>>,
+): Secrets {
   const hex = config.masterKey ?? readOrCreateKeyFile(path.join(config.dataDir, 'secrets', 'master.key'))
   const masterKey = Buffer.from(hex, 'hex')
   const seed = derive(masterKey, 'jwt-ed25519')
@@ -67,6 +76,13 @@ export function loadSecrets(config: Pick<Config, 'masterKey' | 'dataDir' | 'env'
     jwtPrivateKey,
     jwtPublicKey: createPublicKey(jwtPrivateKey),
     urlKey: derive(masterKey, 'file-urls'),
+    masterKeyId: masterKeyId(masterKey),
+    keyring: new Map(
+      [...(config.previousMasterKeys ?? []).map((k) => Buffer.from(k, 'hex')), masterKey].map((k) => [
+        masterKeyId(k),
+        k,
+      ]),
+    ),
   }
 }
 

@@ -1,14 +1,34 @@
 import type { FastifyInstance } from 'fastify'
+import { type ContextOptions, createContext } from './compose.ts'
 import { type Config, loadConfig } from './config.ts'
-import { type ContextOptions, type Ctx, createContext } from './context.ts'
+import type { Ctx } from './context.ts'
+import {
+  callbackSecretPurpose,
+  endpointSecretPurpose,
+  isSealedSecret,
+  sealSecret,
+} from './credentials/at-rest.ts'
 import { buildApp } from './http/app.ts'
 import { startWorker } from './jobs/runner.ts'
-import { migrateToLatest } from './store/migrate.ts'
+import { scheduleWatcher } from './payments/watch-deposits.ts'
+import type { Secrets } from './secrets.ts'
+import { type MigrationHelpers, migrateToLatest } from './store/migrate.ts'
+import { replayableCreateAnswer } from './tasks/replayable-answer.ts'
+
+/** What data migrations need from above the store: sealing under this master key, and API rules. */
+export function migrationHelpers(secrets: Secrets): MigrationHelpers {
+  return {
+    sealEndpointSecret: (id, v) => sealSecret(secrets, endpointSecretPurpose(id), v),
+    sealCallbackSecret: (id, v) => sealSecret(secrets, callbackSecretPurpose(id), v),
+    isSealed: isSealedSecret,
+    replayableCreateAnswer,
+  }
+}
 
 /** Creates the context and brings the database schema up to date. */
 export async function openContext(config: Config = loadConfig(), opts: ContextOptions = {}): Promise<Ctx> {
   const ctx = createContext(config, opts)
-  await migrateToLatest(ctx.store.db as never, ctx.store.dialect)
+  await migrateToLatest(ctx.store.db as never, ctx.store.dialect, migrationHelpers(ctx.secrets))
   return ctx
 }
 
@@ -24,12 +44,22 @@ export async function startServer(config: Config, opts: ContextOptions = {}): Pr
   const ctx = await openContext(config, { backgroundCheckpoints: true, ...opts })
   try {
     await ctx.blobs.check?.()
+    await ctx.chain.check?.()
+    await scheduleWatcher(ctx)
   } catch (err) {
     await ctx.store.close()
     throw err
   }
   const app = await buildApp(ctx)
-  const address = await app.listen({ port: config.port, host: config.host })
+  let address: string
+  try {
+    address = await app.listen({ port: config.port, host: config.host })
+  } catch (err) {
+    await app.close()
+    await ctx.store.close()
+    await ctx.blobs.close?.()
+    throw err
+  }
   const stopWorker = config.workers ? startWorker(ctx) : async () => {}
   return {
     ctx,

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox'
 import { Money, PageOf, Pagination, Strict, StringEnum } from './common.ts'
-import { TASK_TYPES, TIERS } from './enums.ts'
+import { BROWSE_SORTS, TASK_TYPES, TIERS } from './enums.ts'
 
 const Email = Type.String({ format: 'email', maxLength: 254 })
 
@@ -88,6 +88,12 @@ export const BrowseQuery = Strict({
     Type.String({ pattern: '^-?\\d+(\\.\\d+)?,-?\\d+(\\.\\d+)?$', description: 'lat,lng' }),
   ),
   radius_km: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 20_000 })),
+  sort: Type.Optional(
+    StringEnum(BROWSE_SORTS, {
+      description:
+        'newest first (default without `near`), distance (default with `near`; needs it), reward, deadline',
+    }),
+  ),
 })
 export const MineQuery = Strict({
   ...Pagination.properties,
@@ -116,7 +122,10 @@ export const ResolveBody = Strict({
   operator_percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
   note: Type.String({ minLength: 1, maxLength: 2000 }),
 })
-export const KycDecisionBody = Strict({ decision: StringEnum(['APPROVE', 'REJECT'] as const) })
+export const KycDecisionBody = Strict({
+  decision: StringEnum(['APPROVE', 'REJECT'] as const),
+  reason: Type.Optional(Type.String({ maxLength: 500, description: 'shown to the operator on a rejection' })),
+})
 export const TierBody = Strict({ tier: StringEnum(TIERS) })
 export const RestrictionBody = Strict({
   restricted: Type.Boolean(),

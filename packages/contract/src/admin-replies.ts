@@ -3,7 +3,7 @@ import { type Static, Type } from '@sinclair/typebox'
 import { Payout } from './accounts.ts'
 import { Nullable, PageOf, StringEnum, Timestamp } from './common.ts'
 import { TIERS } from './enums.ts'
-import { KYC_STATUSES } from './operator-replies.ts'
+import { KYC_STATUSES } from './operator.ts'
 import { Resolution, Task, TaskStatusReply, TaskSummary } from './task-replies.ts'
 
 export const AdminTaskSummary = Type.Object({
@@ -17,7 +17,15 @@ export type AdminTaskSummary = Static<typeof AdminTaskSummary>
 export const AdminTaskPage = PageOf(AdminTaskSummary)
 
 /** Any task as its agent sees it, plus whose it is. */
-export const AdminTask = Type.Object({ ...Task.properties, agent_id: Type.String() })
+export const AdminTask = Type.Object({
+  ...Task.properties,
+  agent_id: Type.String(),
+  photo_facts: Type.Unknown({
+    description: 'What the upload pipeline and the Guardian read from each photo',
+  }),
+  reuse_matches: Type.Array(Type.Unknown(), { description: 'Earlier proofs with near-identical photos' }),
+  ledger: Type.Array(Type.Unknown(), { description: "The task's ledger lines" }),
+})
 export type AdminTask = Static<typeof AdminTask>
 
 export const ReviewedTask = TaskStatusReply
@@ -32,6 +40,7 @@ export type ResolvedDispute = Static<typeof ResolvedDispute>
 export const KycDecision = Type.Object({
   operator_id: Type.String(),
   kyc_status: StringEnum(KYC_STATUSES),
+  kyc_reason: Nullable(Type.String()),
 })
 export const AgentTier = Type.Object({ agent_id: Type.String(), tier: StringEnum(TIERS) })
 export const AgentRestriction = Type.Object({ agent_id: Type.String(), restricted: Type.Boolean() })

@@ -91,6 +91,13 @@ export const Deposit = Type.Object({
   amount_usdc: Type.Number({ description: 'What the chain says was sent' }),
   status: StringEnum(['PENDING_CONFIRMATION', 'CONFIRMED'] as const),
   created_at: Timestamp(),
+  deposits: Type.Array(
+    Type.Object({ deposit_id: Type.String(), log_index: Type.Integer(), amount_usdc: Type.Number() }),
+    {
+      description:
+        'One per USDC transfer to the deposit address in the transaction (the first is `deposit_id`)',
+    },
+  ),
 })
 export type Deposit = Static<typeof Deposit>
 

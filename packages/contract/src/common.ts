@@ -3,13 +3,15 @@ import { type Static, type TSchema, Type } from '@sinclair/typebox'
 export const StringEnum = <T extends string>(values: readonly T[], opts: Record<string, unknown> = {}) =>
   Type.Unsafe<T>({ type: 'string', enum: [...values], ...opts })
 
+/** At most a billion dollars: past it no amount is real, and a huge float must be a 400, not a 500. */
 export const Money = (description: string) =>
-  Type.Number({ description: `${description} (USD, at most 6 decimals)` })
+  Type.Number({ description: `${description} (USD, at most 6 decimals)`, maximum: 1_000_000_000 })
 
 /** `limit`/`offset` of a list: both optional, the server fills in the defaults (20 and 0). */
 export const Pagination = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  // Bounded so a huge offset (1e20) is a 400, not a database error (issue 16, item 6).
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 })),
 })
 /** Pagination as a handler sees it: the defaults are filled in by validation. */
 export type Pagination = { limit: number; offset: number }

@@ -82,3 +82,7 @@ export const PROOF_FIELD_NAME = {
   notes: 'credential_notes',
 } as const satisfies Record<CredentialField, string>
 export type ProofCredentialField = (typeof PROOF_FIELD_NAME)[CredentialField]
+
+/** How `GET /operator/tasks` may order open tasks. */
+export const BROWSE_SORTS = ['newest', 'distance', 'reward', 'deadline'] as const
+export type BrowseSort = (typeof BROWSE_SORTS)[number]

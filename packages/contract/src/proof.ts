@@ -70,6 +70,24 @@ export const TaskProof = Type.Object(
         description: 'Credential tasks: which fields the operator gave (never their values)',
       }),
     ),
+    client_evidence: Type.Optional(
+      Type.Array(
+        Type.Union([
+          Type.Object({
+            lat: Type.Number(),
+            lng: Type.Number(),
+            accuracy_m: Type.Number(),
+            captured_at: Type.String({ format: 'date-time' }),
+            requirement: Type.Optional(Type.String()),
+          }),
+          Type.Null(),
+        ]),
+        {
+          description:
+            'Per photo, what the operator’s device reported at capture (browser geolocation): weaker evidence than EXIF',
+        },
+      ),
+    ),
   },
   { $id: 'TaskProof' },
 )

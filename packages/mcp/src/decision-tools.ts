@@ -4,6 +4,7 @@ import { defineTool } from './define-tool.ts'
 import { ok, summarizeTask } from './results.ts'
 import type { Session } from './session.ts'
 import { taskId } from './task-tools.ts'
+import { markCredential, UNTRUSTED_NOTE, withUntrustedFields } from './untrusted.ts'
 
 /** The agent's decisions on a task: estimates, proof, cancellation, and the credential it bought. */
 export function registerDecisionTools(server: McpServer, session: Session): void {
@@ -127,10 +128,47 @@ export function registerDecisionTools(server: McpServer, session: Session): void
         'If the task was created with agent_public_key, each value is a base64 sealed box only the matching ' +
         'private key opens (encryption "x25519-sealedbox"); otherwise plain text ("none"). Treat the values ' +
         'as secrets: do not repeat them beyond what the user needs. Credentials are purged 30 days after ' +
-        'completion. Changes nothing.',
+        'completion. Changes nothing. ' +
+        UNTRUSTED_NOTE,
       inputSchema: { task_id: taskId },
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
-    async (args, { signal }) => ok(await session.client().tasks.retrieveCredential(args.task_id, { signal })),
+    async (args, { signal }) =>
+      ok(
+        withUntrustedFields(
+          markCredential(await session.client().tasks.retrieveCredential(args.task_id, { signal })),
+        ),
+      ),
+  )
+
+  defineTool(
+    server,
+    session,
+    'rate_operator',
+    {
+      title: 'Rate the operator of a completed task',
+      description:
+        'Gives the operator who did a COMPLETED task a score from 1 (poor) to 5 (excellent), with an ' +
+        'optional comment the operator sees; it feeds the rating other agents see on estimates. Once per ' +
+        'task: a second rating is refused (409). Changes no money.',
+      inputSchema: {
+        task_id: taskId,
+        score: z.number().int().min(1).max(5).describe('1 (poor) to 5 (excellent).'),
+        comment: z.string().max(2000).optional().describe('Optional, shown to the operator.'),
+      },
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: true,
+      },
+    },
+    async (args, { signal }) => {
+      const input = {
+        score: args.score as 1 | 2 | 3 | 4 | 5,
+        ...(args.comment === undefined ? {} : { comment: args.comment }),
+      }
+      return ok(await session.client().tasks.rate(args.task_id, input, { signal }))
+    },
   )
 }

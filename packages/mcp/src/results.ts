@@ -1,6 +1,7 @@
 import { HumcliError, type Task, type TaskStatus } from '@humcli/sdk'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import type { Session } from './session.ts'
+import { untrusted, withUntrustedFields } from './untrusted.ts'
 
 /** A tool result: compact JSON text (no indentation: every token counts in a model's context). */
 export function ok(value: unknown): CallToolResult {
@@ -62,13 +63,28 @@ export function nextStep(task: Pick<Task, 'status' | 'estimate'>): string {
   return steps[task.status]
 }
 
-/** The fields of a task a model needs to decide what to do; `get_task` returns everything. */
-export function summarizeTask(task: Task) {
+/** The Guardian's decision and each check's reason, without the raw check data. */
+function guardianOf(task: Task) {
+  const g = task.guardian_result
+  if (!g) return null
+  const reasons = g.checks
+    .filter((c) => typeof c.reason === 'string')
+    .map((c) => ({ check: c.name, score: c.score, reason: c.reason }))
+  return { decision: g.decision, confidence: g.confidence, reasoning: g.reasoning, reasons }
+}
+
+/**
+ * The fields of a task a model needs to decide what to do: status, next step, proof summary,
+ * Guardian decision and reasons. Operator-written text is wrapped (`untrusted.ts`);
+ * `photoUrls` adds the signed proof-photo URLs (`get_task`).
+ */
+export function summarizeTask(task: Task, opts: { photoUrls?: boolean } = {}) {
   const last = task.transitions.at(-1)
-  return {
+  return withUntrustedFields({
     task_id: task.task_id,
     title: task.title,
     status: task.status,
+    next_step: nextStep(task),
     task_type: task.task_type,
     reward_usd: task.reward_usd,
     escrow_usd: task.escrow_usd,
@@ -78,23 +94,21 @@ export function summarizeTask(task: Task) {
     estimate: task.estimate
       ? {
           total_minutes: task.estimate.total_minutes,
-          note: task.estimate.note,
+          note: untrusted(task.estimate.note),
           expires_at: task.estimate.expires_at,
         }
       : null,
     proof: task.proof
-      ? { photos: task.proof.photos.length, notes: task.proof.notes, submitted_at: task.proof.submittedAt }
-      : null,
-    guardian_result: task.guardian_result
       ? {
-          decision: task.guardian_result.decision,
-          confidence: task.guardian_result.confidence,
-          reasoning: task.guardian_result.reasoning,
+          photos: task.proof.photos.length,
+          ...(opts.photoUrls ? { photo_urls: task.proof.photos } : {}),
+          notes: untrusted(task.proof.notes),
+          submitted_at: task.proof.submittedAt,
         }
       : null,
+    guardian_result: guardianOf(task),
     credential_available: task.credential_available,
     transitions: task.transitions.length,
     last_transition: last ? { from: last.from, to: last.to, at: last.at } : null,
-    next_step: nextStep(task),
-  }
+  })
 }

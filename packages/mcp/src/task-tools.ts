@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { defineTool } from './define-tool.ts'
 import { nextStep, ok, summarizeTask } from './results.ts'
 import type { Session } from './session.ts'
+import { markTask, UNTRUSTED_NOTE, withUntrustedFields } from './untrusted.ts'
 
 export const taskId = z
   .string()
@@ -189,17 +190,26 @@ export function registerTaskTools(server: McpServer, session: Session): void {
     session,
     'get_task',
     {
-      title: 'Get a task in full',
+      title: 'Get a task',
       description:
-        'Returns everything about one of your tasks: status, operator, estimate, proof (notes and photo URLs ' +
-        'that are signed and expire — open them to look at the proof), the Guardian review, every status ' +
-        'transition, timestamps, and next_step saying what you should do now. Read-only.',
-      inputSchema: { task_id: taskId },
+        'Returns one of your tasks, compact by default: status, next_step saying what you should do now, ' +
+        'operator, estimate, proof summary (notes, and photo_urls that are signed and expire — open them to ' +
+        "look at the proof), the Guardian decision with each check's reason. full: true returns the whole " +
+        'task instead (every transition, photo details, timestamps, metadata). Read-only. ' +
+        UNTRUSTED_NOTE,
+      inputSchema: {
+        task_id: taskId,
+        full: z
+          .boolean()
+          .optional()
+          .describe('true: the whole task object; default false: the compact view.'),
+      },
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async (args, { signal }) => {
       const task = await session.client().tasks.get(args.task_id, { signal })
-      return ok({ ...task, next_step: nextStep(task) })
+      if (!args.full) return ok(summarizeTask(task, { photoUrls: true }))
+      return ok(withUntrustedFields({ ...markTask(task), next_step: nextStep(task) }))
     },
   )
 }

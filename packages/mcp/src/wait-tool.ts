@@ -5,6 +5,7 @@ import { defineTool } from './define-tool.ts'
 import { ok, summarizeTask } from './results.ts'
 import type { Session } from './session.ts'
 import { taskId } from './task-tools.ts'
+import { UNTRUSTED_NOTE } from './untrusted.ts'
 
 /** Where a wait stops by default: the task needs the agent, or it is over. */
 export const WAIT_UNTIL_DEFAULT: readonly TaskStatus[] = [
@@ -37,7 +38,8 @@ export function registerWaitTool(server: McpServer, session: Session): void {
         `Bounded: after timeout_seconds (default ${WAIT_DEFAULT_SECONDS}, max ${WAIT_MAX_SECONDS}) it returns the ` +
         'latest state with reached=false and a "still <status>" message; that is not an error, call it again ' +
         'to keep waiting. It always stops at COMPLETED or CANCELLED. Returns immediately if the task is ' +
-        'already there. Read-only.',
+        'already there. Read-only. ' +
+        UNTRUSTED_NOTE,
       inputSchema: {
         task_id: taskId,
         until: z

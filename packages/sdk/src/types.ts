@@ -7,7 +7,6 @@
 import type * as C from '@humcli/contract'
 
 export type {
-  AcceptedTask,
   AdminPayout,
   AdminTask,
   AdminTaskSummary,
@@ -21,7 +20,6 @@ export type {
   CreatedTask,
   CredentialField,
   Deposit,
-  Earnings,
   Estimate,
   GuardianResult,
   KycDecision,
@@ -32,7 +30,6 @@ export type {
   OperatorProfile,
   OperatorRegistration,
   OperatorTask,
-  OperatorToken,
   Payout,
   Rating,
   ReconciledPayout,
@@ -100,6 +97,9 @@ export type CreateWebhookInput = C.CreateWebhookBody
 export type TaskStatusChangedEvent = C.TaskStatusChangedEvent
 
 // ── operators ───────────────────────────────────────────────────────────────────────────────
+export type AcceptedTask = C.AcceptedEstimate
+export type Earnings = C.OperatorEarnings
+export type OperatorToken = C.AccessToken
 export type RegisterOperatorInput = C.RegisterOperatorBody
 export type LoginInput = C.LoginBody
 export type BrowseParams = PageParams & Omit<C.BrowseQuery, 'limit' | 'offset'>

@@ -3,6 +3,8 @@ import { DomainError, notFound } from '../domain/errors.ts'
 import { payoutPage } from '../payments/list-payouts.ts'
 import { type PayoutStatus, payoutView } from '../payments/payout-view.ts'
 import { settlePayout } from '../payments/send-payout.ts'
+import { alreadyDecided } from './already-decided.ts'
+import { recordAudit } from './audit.ts'
 
 /** `GET /admin/payouts?status=`: every operator's payouts, newest first, with whose they are. */
 export async function listPayoutsForAdmin(
@@ -24,6 +26,8 @@ export async function listPayoutsForAdmin(
   }
 }
 
+const RECONCILE_ACTIONS = ['payout.reconcile.confirmed', 'payout.reconcile.failed']
+
 export interface ReconcileInput {
   outcome: 'CONFIRMED' | 'FAILED'
   tx_hash?: string
@@ -37,6 +41,7 @@ export interface ReconcileInput {
  * hash, or FAILED, which returns the funds to the operator.
  */
 export async function reconcilePayout(ctx: Ctx, adminId: string, payoutId: string, input: ReconcileInput) {
+  const now = ctx.clock.now()
   const payout = await ctx.store.db
     .selectFrom('payouts')
     .selectAll()
@@ -44,6 +49,8 @@ export async function reconcilePayout(ctx: Ctx, adminId: string, payoutId: strin
     .executeTakeFirst()
   if (!payout) throw notFound('Payout')
   if (payout.status !== 'PENDING_ONCHAIN' || payout.send_attempted_at === null) {
+    const lost = await alreadyDecided(ctx.store.db, payoutId, RECONCILE_ACTIONS, `Payout ${payoutId}`)
+    if (lost) throw lost
     throw new DomainError(
       'INVALID_STATE',
       payout.status === 'PENDING_ONCHAIN'
@@ -65,8 +72,22 @@ export async function reconcilePayout(ctx: Ctx, adminId: string, payoutId: strin
     input.outcome === 'CONFIRMED'
       ? { ok: true, txHash: input.tx_hash!.toLowerCase() }
       : { ok: false, reason },
+    (tx, row) =>
+      recordAudit(tx, {
+        actor: `admin:${adminId}`,
+        action: `payout.reconcile.${input.outcome.toLowerCase()}`,
+        objectType: 'payout',
+        objectId: payoutId,
+        before: { status: payout.status },
+        after: { status: row.status, tx_hash: row.tx_hash },
+        note: input.note ?? null,
+        at: now,
+      }),
   )
-  if (!settled) throw new DomainError('INVALID_STATE', `Payout ${payoutId} was settled meanwhile; reload it.`)
+  if (!settled) {
+    const lost = await alreadyDecided(ctx.store.db, payoutId, RECONCILE_ACTIONS, `Payout ${payoutId}`)
+    throw lost ?? new DomainError('INVALID_STATE', `Payout ${payoutId} was settled meanwhile; reload it.`)
+  }
   const row = await ctx.store.db
     .selectFrom('payouts')
     .selectAll()

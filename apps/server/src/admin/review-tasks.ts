@@ -1,13 +1,16 @@
 import { sql } from 'kysely'
 import type { Ctx } from '../context.ts'
-import { DomainError, notFound } from '../domain/errors.ts'
+import { DomainError } from '../domain/errors.ts'
 import { assertStatus, type TaskStatus } from '../domain/lifecycle.ts'
-import { splitByPercent } from '../domain/money.ts'
+import { microsToUsd, splitByPercent } from '../domain/money.ts'
+import type { Tx } from '../store/schema.ts'
 import { withTx } from '../store/tx.ts'
 import { cancelWithRefund } from '../tasks/cancel-task.ts'
 import { completeTask } from '../tasks/complete.ts'
-import { findTask, loadAnyTask } from '../tasks/load.ts'
-import { buildTaskView, taskSummary } from '../tasks/serialize.ts'
+import { loadAnyTask, type TaskRow } from '../tasks/load.ts'
+import { taskSummary } from '../tasks/serialize.ts'
+import { alreadyDecided } from './already-decided.ts'
+import { recordAudit } from './audit.ts'
 import { recordOverturnedRejection } from './overturned-rejections.ts'
 
 export async function listTasksForReview(
@@ -29,6 +32,23 @@ export async function listTasksForReview(
   }
 }
 
+const REVIEW_ACTIONS = ['task.review.approve', 'task.review.reject']
+const RESOLVE_ACTIONS = ['task.dispute.resolve']
+
+/**
+ * Runs a staff decision on a task. When it loses to another decision (the task is no longer in
+ * the status it needs, or a racing transaction moved it first), the error names who decided and
+ * when, from the audit log; nothing is applied twice.
+ */
+async function decideOnce<T>(ctx: Ctx, taskId: string, actions: string[], run: (tx: Tx) => Promise<T>) {
+  try {
+    return await withTx(ctx.store, run)
+  } catch (err) {
+    if (!(err instanceof DomainError) || err.code !== 'INVALID_STATE') throw err
+    throw (await alreadyDecided(ctx.store.db, taskId, actions, `Task ${taskId}`)) ?? err
+  }
+}
+
 /**
  * Staff decide a MANUAL_REVIEW: approve pays the operator; reject refunds the agent in full.
  * Staff may also approve a SUBMITTED task before the Guardian has decided (spec §7: "agent or
@@ -42,15 +62,26 @@ export async function decideManualReview(
 ) {
   const now = ctx.clock.now()
   const actor = `admin:${adminId}`
-  return withTx(ctx.store, async (tx) => {
+  return decideOnce(ctx, taskId, REVIEW_ACTIONS, async (tx) => {
     const task = await loadAnyTask(tx, taskId)
     const from: TaskStatus[] =
       input.decision === 'APPROVE' ? ['SUBMITTED', 'MANUAL_REVIEW'] : ['MANUAL_REVIEW']
     assertStatus(task.status as TaskStatus, from, input.decision === 'APPROVE' ? 'approved' : 'rejected')
-    if (input.decision === 'APPROVE') {
-      return completeTask(ctx, tx, task, { actor, reason: input.note ?? 'approved in manual review', now })
-    }
-    return cancelWithRefund(tx, task, actor, 'REJECTED_IN_REVIEW', now)
+    const done =
+      input.decision === 'APPROVE'
+        ? await completeTask(ctx, tx, task, { actor, reason: input.note ?? 'approved in manual review', now })
+        : await cancelWithRefund(tx, task, actor, 'REJECTED_IN_REVIEW', now)
+    await recordAudit(tx, {
+      actor,
+      action: `task.review.${input.decision.toLowerCase()}`,
+      objectType: 'task',
+      objectId: taskId,
+      before: { status: task.status },
+      after: { status: done.status },
+      note: input.note ?? null,
+      at: now,
+    })
+    return done
   })
 }
 
@@ -69,7 +100,7 @@ export interface ResolveInput {
 export async function resolveDispute(ctx: Ctx, adminId: string, taskId: string, input: ResolveInput) {
   const now = ctx.clock.now()
   const actor = `admin:${adminId}`
-  return withTx(ctx.store, async (tx) => {
+  return decideOnce(ctx, taskId, RESOLVE_ACTIONS, async (tx) => {
     const task = await loadAnyTask(tx, taskId)
     assertStatus(task.status as TaskStatus, ['DISPUTED'], 'resolved')
     if (input.outcome === 'REFUND_AGENT') {
@@ -87,6 +118,7 @@ export async function resolveDispute(ctx: Ctx, adminId: string, taskId: string, 
         .set({ resolution: JSON.stringify(resolution) })
         .where('id', '=', taskId)
         .execute()
+      await auditResolution(tx, task, done.status, resolution, 0n, now)
       return { task: done, resolution, agentRestricted: false }
     }
     let percent = 100
@@ -122,13 +154,34 @@ export async function resolveDispute(ctx: Ctx, adminId: string, taskId: string, 
       now,
     })
     const agentRestricted = overturned && (await recordOverturnedRejection(ctx, tx, task, adminId, now))
+    await auditResolution(tx, task, done.status, resolution, operatorShare, now)
     return { task: done, resolution, agentRestricted }
   })
 }
 
-/** `GET /admin/tasks/{id}`: any task, as its agent sees it, plus whose it is. */
-export async function adminGetTask(ctx: Ctx, taskId: string) {
-  const task = await findTask(ctx.store.db, taskId)
-  if (!task) throw notFound('Task')
-  return { ...(await buildTaskView(ctx.store.db, task)), agent_id: task.agent_id }
+/** The audit line of a resolution: the money each side got, as the console showed it before confirming. */
+function auditResolution(
+  tx: Tx,
+  task: TaskRow,
+  status: string,
+  resolution: { outcome: string; operator_percent: number; note: string; admin_id: string },
+  operatorShare: bigint,
+  now: Date,
+) {
+  return recordAudit(tx, {
+    actor: `admin:${resolution.admin_id}`,
+    action: 'task.dispute.resolve',
+    objectType: 'task',
+    objectId: task.id,
+    before: { status: task.status, reward_usd: microsToUsd(task.reward_micros) },
+    after: {
+      status,
+      outcome: resolution.outcome,
+      operator_percent: resolution.operator_percent,
+      operator_usd: microsToUsd(operatorShare),
+      agent_usd: microsToUsd(task.reward_micros - operatorShare),
+    },
+    note: resolution.note,
+    at: now,
+  })
 }

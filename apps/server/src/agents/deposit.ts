@@ -1,15 +1,13 @@
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
-import { DomainError } from '../domain/errors.ts'
+import { DomainError, invalid } from '../domain/errors.ts'
 import { newId } from '../domain/ids.ts'
 import { microsToUsd, usdToMicros } from '../domain/money.ts'
 import { accounts } from '../ledger/accounts.ts'
 import { post } from '../ledger/post.ts'
-import { recordEvent } from '../outbox/record-event.ts'
-import type { Tx } from '../store/schema.ts'
-import { isUniqueViolation, withTx } from '../store/tx.ts'
+import { withTx } from '../store/tx.ts'
 import { loadAgent } from './load.ts'
-import { upgradeIfEligible } from './tier-upgrade.ts'
+import { recordDeposit } from './record-deposit.ts'
 
 export interface DepositInput {
   tx_hash: string
@@ -17,23 +15,12 @@ export interface DepositInput {
   chain: string
 }
 
-/** Credits a confirmed deposit and upgrades a verified agent whose deposits reach $50 (spec §3). */
-async function creditDeposit(tx: Tx, agentId: string, depositId: string, amount: bigint, now: Date) {
-  await post(tx, {
-    kind: 'deposit',
-    memo: depositId,
-    at: now,
-    entries: [
-      { account: accounts.externalChain, amount: -amount },
-      { account: accounts.agentAvailable(agentId), amount },
-    ],
-  })
-  await upgradeIfEligible(tx, agentId)
-}
-
 /**
- * Reports a deposit. The chain port decides the amount and the confirmation; each
- * (chain, tx hash, log index) is credited once ever.
+ * Reports a deposit (`POST /agents/deposit/usdc`). The chain port decides the amounts and the
+ * confirmation; `amount_usdc`, when given, is only compared with what the chain says. Every
+ * matching Transfer log of the transaction becomes one deposit; each (chain, tx hash, log index)
+ * is credited once ever, whoever records it first (this report or the watcher). A deposit still
+ * short of confirmations is PENDING_CONFIRMATION: the `chain.watch` job settles it.
  */
 export async function reportDeposit(ctx: Ctx, agentId: string, input: DepositInput) {
   const agent = await loadAgent(ctx.store.db, agentId)
@@ -45,51 +32,52 @@ export async function reportDeposit(ctx: Ctx, agentId: string, input: DepositInp
     claimedAmountMicros: claimed,
     agentWallet: agent.wallet_address,
   })
+  const total = verified.transfers.reduce((sum, t) => sum + t.amountMicros, 0n)
+  if (claimed !== null && claimed !== total) {
+    throw invalid(
+      'amount_usdc',
+      `\`amount_usdc\` is ${microsToUsd(claimed)} but transaction ${txHash} moved ${microsToUsd(total)} USDC ` +
+        'from your wallet to the deposit address: send the amount the chain shows, or leave it out.',
+    )
+  }
   const now = ctx.clock.now()
-  const id = newId('dep')
-  try {
-    await withTx(ctx.store, async (tx) => {
-      await tx
-        .insertInto('deposits')
-        .values({
-          id,
-          agent_id: agentId,
-          chain: input.chain,
-          tx_hash: txHash,
-          log_index: BigInt(verified.logIndex),
-          amount_micros: verified.amountMicros,
-          status: verified.status,
-          created_at: iso(now),
-          confirmed_at: verified.status === 'CONFIRMED' ? iso(now) : null,
-        })
-        .execute()
-      if (verified.status === 'CONFIRMED') {
-        await creditDeposit(tx, agentId, id, verified.amountMicros, now)
-        await recordEvent(tx, {
-          type: 'deposit.confirmed',
-          agentId,
-          data: {
-            event: 'deposit.confirmed',
-            deposit_id: id,
-            amount_usd: microsToUsd(verified.amountMicros),
-            tx_hash: txHash,
-          },
-          at: now,
-        })
-      }
-    })
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new DomainError('CONFLICT', 'Transaction already processed.')
-    throw err
-  }
-  return {
-    deposit_id: id,
-    tx_hash: txHash,
-    chain: input.chain,
-    amount_usdc: microsToUsd(verified.amountMicros),
-    status: verified.status,
-    created_at: iso(now),
-  }
+  const rows = verified.transfers.map((t) => ({
+    id: newId('dep'),
+    logIndex: t.logIndex,
+    amountMicros: t.amountMicros,
+  }))
+  // The answer is the transaction's result, so a replayed Idempotency-Key rebuilds it (ADR 0013).
+  return withTx(ctx.store, async (tx) => {
+    const recorded: typeof rows = []
+    for (const r of rows) {
+      const id = await recordDeposit(ctx, tx, {
+        ...r,
+        agentId,
+        chain: input.chain,
+        txHash,
+        status: verified.status,
+        blockNumber: verified.blockNumber,
+        blockHash: verified.blockHash,
+        from: verified.transfers.find((t) => t.logIndex === r.logIndex)!.from || null,
+      })
+      if (id) recorded.push({ ...r, id })
+    }
+    if (recorded.length === 0) throw new DomainError('CONFLICT', 'Transaction already processed.')
+    const amount = recorded.reduce((sum, r) => sum + r.amountMicros, 0n)
+    return {
+      deposit_id: recorded[0]!.id,
+      tx_hash: txHash,
+      chain: input.chain,
+      amount_usdc: microsToUsd(amount),
+      status: verified.status,
+      created_at: iso(now),
+      deposits: recorded.map((r) => ({
+        deposit_id: r.id,
+        log_index: r.logIndex,
+        amount_usdc: microsToUsd(r.amountMicros),
+      })),
+    }
+  })
 }
 
 /** `humcli admin credit`: funds an agent on a private deployment without a chain. */

@@ -73,7 +73,14 @@ export async function registerAgent(
       message: 'Save this API key now: it will not be shown again.',
     }
   } catch (err) {
-    if (isUniqueViolation(err)) throw new DomainError('CONFLICT', 'An agent with this email already exists.')
+    if (isUniqueViolation(err)) {
+      throw new DomainError(
+        'CONFLICT',
+        'This email is already registered to an agent. To continue as that agent, use its existing API key ' +
+          '(HUMCLI_API_KEY, or the profile `humcli register` saved); with it, `humcli keys create --name NAME` ' +
+          '(POST /api/v1/agents/keys) makes another key. Otherwise register with another email.',
+      )
+    }
     throw err
   }
 }

@@ -3,6 +3,7 @@ import { Humcli, HumcliError } from '@humcli/sdk'
 import type { Command } from 'commander'
 import { agentCommand, cliEnv, withClient, withProfileFlag } from './client.ts'
 import { clientSettings, displayPath, readProfiles, saveProfile } from './client-config.ts'
+import { run } from './command.ts'
 import { CliFailure, describeFailure, EXIT } from './exit-codes.ts'
 import { out, parseUsd, printJson, shortTime, table, usd } from './format.ts'
 
@@ -65,20 +66,35 @@ export function registerCommand(): Command {
           `Sandbox: simulated operators, no money moves, tasks up to ${usd(reg.sandbox_info.limits.maxTaskValue)}.`,
         )
       }
-      out('Next: humcli tasks create --help')
+      out(`Next: ${run('tasks create --help')}`)
     })
 }
 
 export function balanceCommand(): Command {
   return withProfileFlag(agentCommand('balance'))
-    .description('Show your deposit and escrow balances (USD)')
-    .option('--json', 'print the API response as JSON')
+    .description("Show your balances (USD), tier, its limits and today's usage")
+    .option('--json', 'print the API response (GET /agents/balance) as JSON')
     .addHelpText('after', example('humcli balance', 'humcli balance --json'))
     .action(async (flags: { json?: boolean }, cmd: Command) => {
-      const b = await withClient(cmd, 'balance', ({ humcli }) => humcli.balance())
-      if (flags.json) return printJson(b)
+      if (flags.json) return printJson(await withClient(cmd, 'balance', ({ humcli }) => humcli.balance()))
+      const me = await withClient(cmd, 'balance', ({ humcli }) => humcli.me())
+      const { limits: l, usage_today: u, balance: b } = me
+      const sandbox = me.tier === 'SANDBOX'
       out(`deposit balance  ${usd(b.deposit_balance)}`)
       out(`in escrow        ${usd(b.escrow_balance)}`)
+      out(`tier             ${me.tier}${sandbox ? ' (simulated operators, no money moves)' : ''}`)
+      out(
+        `limits           ${l.maxDailyTasks} tasks a day, ${usd(l.maxTaskValue)} reward per task` +
+          (sandbox ? '' : `, ${usd(l.maxDailySpend)} spend a day`),
+      )
+      out(
+        `today (UTC)      ${u.tasks} of ${l.maxDailyTasks} tasks` +
+          (sandbox ? '' : `, ${usd(u.spend_usd)} of ${usd(l.maxDailySpend)} spent`) +
+          '; resets at 00:00 UTC',
+      )
+      if (sandbox && !me.email_verified) {
+        out('To lift the sandbox limits, open the link in the verification email (VERIFIED: real operators).')
+      }
     })
 }
 
@@ -177,7 +193,7 @@ export function walletCommand(): Command {
       out(c.message)
       process.stderr.write(
         `Sign the message above, unchanged, with personal_sign (EIP-191), then within 10 minutes:\n` +
-          `  humcli wallet bind --address <your wallet> --signature <0x…> --nonce ${c.nonce}\n`,
+          `  ${run(`wallet bind --address <your wallet> --signature <0x…> --nonce ${c.nonce}`)}\n`,
       )
     })
   withProfileFlag(wallet.command('bind'))

@@ -1,16 +1,17 @@
-import { Command } from 'commander'
+import type { Command } from 'commander'
 import type { Ctx } from '../context.ts'
 import { DomainError } from '../domain/errors.ts'
 import { usdToMicros } from '../domain/money.ts'
+import { STAFF_ROLES, type StaffRole } from '../domain/staff-roles.ts'
 import { TIERS, type Tier } from '../domain/tiers.ts'
+import { cliCommand } from './command.ts'
 import { configFrom, type ServerFlags } from './flags.ts'
+import { openExistingDatabase } from './open-database.ts'
 import { withServerFlags } from './serve.ts'
 
 async function withCtx<T>(cmd: Command, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
-  const flags = cmd.optsWithGlobals() as ServerFlags
-  // Loaded here, not at start-up, so that `humcli` starts fast for the agent commands.
-  const { openContext } = await import('../server.ts')
-  const ctx = await openContext(configFrom(flags, { LOG_LEVEL: 'warn' }))
+  const flags = cmd.optsWithGlobals() as ServerFlags & { create?: boolean }
+  const ctx = await openExistingDatabase(configFrom(flags, { LOG_LEVEL: 'warn' }), flags)
   try {
     return await fn(ctx)
   } finally {
@@ -21,7 +22,9 @@ async function withCtx<T>(cmd: Command, fn: (ctx: Ctx) => Promise<T>): Promise<T
 const out = (s: string) => process.stdout.write(`${s}\n`)
 
 export function adminCommand(): Command {
-  const admin = withServerFlags(new Command('admin')).description('Administer the configured database')
+  const admin = withServerFlags(cliCommand('admin'))
+    .description('Administer the configured database (it must exist; --create makes a new one)')
+    .option('--create', 'make a new empty database if there is none (else refused)')
 
   admin
     .command('create-token')
@@ -34,6 +37,32 @@ export function adminCommand(): Command {
       )
       out(t.token)
       process.stderr.write(`admin token ${t.id} (${t.name}) created; it will not be shown again\n`)
+    })
+
+  admin
+    .command('create-user')
+    .description('Create a staff user of the console; prints a one-time set-up link')
+    .requiredOption('--email <email>', "the staff member's email (their login)")
+    .option('--role <role>', `${STAFF_ROLES.join('|')}`, 'reviewer')
+    .addHelpText('after', '\nExample:\n  humcli admin create-user --email alice@example.com --role admin')
+    .action(async (opts: { email: string; role: string }, cmd: Command) => {
+      if (!(STAFF_ROLES as readonly string[]).includes(opts.role)) {
+        throw new DomainError(
+          'VALIDATION_FAILED',
+          `Unknown role "${opts.role}": use one of ${STAFF_ROLES.join(', ')}.`,
+        )
+      }
+      const u = await withCtx(cmd, async (ctx) =>
+        (await import('../staff/create-staff-user.ts')).createStaffUser(ctx, {
+          email: opts.email,
+          role: opts.role as StaffRole,
+          actor: 'cli',
+        }),
+      )
+      out(u.setup_link)
+      process.stderr.write(
+        `staff user ${u.id} (${u.email}, ${u.role}) created; the set-up link above works once, until ${u.expires_at}\n`,
+      )
     })
 
   admin

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { DEFAULT_BASE_URL } from '@humcli/sdk'
+import { run } from './command.ts'
 import { CliFailure, EXIT } from './exit-codes.ts'
 
 /**
@@ -57,7 +58,7 @@ export function readProfiles(file: string, env: Env): ProfileFile {
     return { profiles: parsed.profiles }
   } catch (err) {
     throw new CliFailure(
-      `${displayPath(file, env)} is not a humcli profile file (${(err as Error).message}); fix it or move it away and run \`humcli register\` again.`,
+      `${displayPath(file, env)} is not a humcli profile file (${(err as Error).message}); fix it or move it away and run \`${run('register')}\` again.`,
       EXIT.CONFIG,
     )
   }
@@ -91,7 +92,7 @@ export function clientSettings(env: Env, profileFlag: string | undefined): Clien
   const profile = profiles[profileName]
   if (profileFlag !== undefined && !profile && !env.HUMCLI_API_KEY) {
     throw new CliFailure(
-      `no profile "${profileName}" in ${displayPath(file, env)}; create it with \`humcli register --profile ${profileName} …\` or pick one of: ${Object.keys(profiles).join(', ') || '(none)'}.`,
+      `no profile "${profileName}" in ${displayPath(file, env)}; create it with \`${run(`register --profile ${profileName} …`)}\` or pick one of: ${Object.keys(profiles).join(', ') || '(none)'}.`,
       EXIT.AUTH,
     )
   }

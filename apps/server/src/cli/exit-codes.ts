@@ -1,4 +1,5 @@
 import { type HumcliError, HumcliNetworkError } from '@humcli/sdk'
+import { run } from './command.ts'
 
 /** Exit codes of the agent commands (README, "Exit codes"). */
 export const EXIT = {
@@ -58,6 +59,18 @@ export interface FailureContext {
   what: string
   apiUrl: string
   keySource: string
+  /** The flag that sets an API field, when it came from the command line (`location` → `--lat/--lng`). */
+  flagFor?: (field: string) => string | null
+}
+
+/** " Set it with --lat/--lng." for the first invalid field the command line can set. */
+function flagHint(err: HumcliError, c: FailureContext): string {
+  if (!c.flagFor || !Array.isArray(err.details)) return ''
+  for (const d of err.details as { path?: unknown }[]) {
+    const flag = typeof d.path === 'string' ? c.flagFor(d.path) : null
+    if (flag) return ` Set it with ${flag}.`
+  }
+  return ''
 }
 
 /** An SDK error as one line: what failed, why, and what to do. */
@@ -68,16 +81,17 @@ export function describeFailure(err: HumcliError, c: FailureContext): CliFailure
   if (code === EXIT.UNREACHABLE) {
     const why = err instanceof HumcliNetworkError ? err.reason : 'no answer in time'
     return new CliFailure(
-      `${c.what} failed: cannot reach the humcli server at ${c.apiUrl} (${why}). Is it running? Start it with \`humcli serve\`, or point HUMCLI_API_URL at it.`,
+      `${c.what} failed: cannot reach the humcli server at ${c.apiUrl} (${why}). Is it running? Start it with \`${run('serve')}\`, or point HUMCLI_API_URL at it.`,
       code,
     )
   }
   if (err.status === 401) {
     return new CliFailure(
-      `${c.what} failed: the API key from ${c.keySource} was refused; check it, or run \`humcli register\` to create an agent.${ref}`,
+      `${c.what} failed: the API key from ${c.keySource} was refused; check it, or run \`${run('register')}\` to create an agent.${ref}`,
       code,
     )
   }
-  const hint = code === EXIT.NOT_FOUND ? ' Check the id: `humcli tasks list` shows yours.' : ''
+  const hint =
+    code === EXIT.NOT_FOUND ? ` Check the id: \`${run('tasks list')}\` shows yours.` : flagHint(err, c)
   return new CliFailure(`${c.what} failed: ${err.message}${hint}${ref}`, code)
 }

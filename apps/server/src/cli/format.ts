@@ -2,6 +2,17 @@ import { InvalidArgumentError } from 'commander'
 
 /** Output and flag parsing shared by the agent commands. */
 
+/**
+ * Output to a pipe whose reader has gone (`humcli tasks list | head`) ends the command quietly
+ * with status 0, as Unix tools do, instead of an EPIPE stack trace.
+ */
+export function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream = process.stdout): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err
+    process.exit(0)
+  })
+}
+
 export function out(line = ''): void {
   process.stdout.write(`${line}\n`)
 }

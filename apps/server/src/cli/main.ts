@@ -3,7 +3,8 @@ import { ConfigError } from '../config.ts'
 import { DomainError } from '../domain/errors.ts'
 import { balanceCommand, depositCommand, keysCommand, registerCommand, walletCommand } from './account.ts'
 import { adminCommand } from './admin.ts'
-import { CliFailure } from './exit-codes.ts'
+import { CliFailure, EXIT } from './exit-codes.ts'
+import { endQuietlyOnClosedPipe } from './format.ts'
 import { mcpCommand } from './mcp.ts'
 import { migrateCommand, serveCommand, workerCommand } from './serve.ts'
 import { tasksCommand } from './tasks.ts'
@@ -32,7 +33,17 @@ export function buildProgram(): Command {
   return program
 }
 
+/** Server-side commands (`serve`, `admin …`, `migrate`) fail with the agent commands' exit codes. */
+function exitCodeOfServerSide(err: ConfigError | DomainError): number {
+  if (err instanceof ConfigError) return EXIT.CONFIG
+  if (err.code === 'VALIDATION_FAILED') return EXIT.USAGE
+  if (err.code === 'NOT_FOUND') return EXIT.NOT_FOUND
+  if (err.code === 'CONFLICT' || err.code === 'INVALID_STATE') return EXIT.CONFLICT
+  return EXIT.FAILED
+}
+
 export async function main(argv: string[]): Promise<void> {
+  endQuietlyOnClosedPipe()
   const program = buildProgram()
   program.exitOverride()
   try {
@@ -49,7 +60,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     if (err instanceof ConfigError || err instanceof DomainError) {
       process.stderr.write(`humcli: ${err.message}\n`)
-      process.exitCode = err instanceof ConfigError ? 78 : 1
+      process.exitCode = exitCodeOfServerSide(err)
       return
     }
     process.stderr.write(`humcli: ${err instanceof Error ? err.message : String(err)}\n`)

@@ -1,8 +1,9 @@
 import type { McpOptions } from '@humcli/mcp'
 import { DEFAULT_BASE_URL } from '@humcli/sdk'
-import { Command } from 'commander'
+import type { Command } from 'commander'
 import { cliEnv } from './client.ts'
 import { clientSettings } from './client-config.ts'
+import { cliCommand } from './command.ts'
 
 /**
  * The MCP server's settings: client settings (which server, which key), resolved exactly as the
@@ -21,7 +22,7 @@ export function mcpOptionsFrom(env: Record<string, string | undefined>, profile?
 }
 
 export function mcpCommand(): Command {
-  return new Command('mcp')
+  return cliCommand('mcp')
     .description('Serve the humcli agent tools over MCP (stdio) for Claude Desktop and other MCP clients')
     .addHelpText(
       'after',

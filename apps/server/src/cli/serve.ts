@@ -1,5 +1,7 @@
 import path from 'node:path'
-import { Command } from 'commander'
+import { type Command, InvalidArgumentError } from 'commander'
+import { cliCommand, run } from './command.ts'
+import { CliFailure, EXIT } from './exit-codes.ts'
 import { configFrom, parsePort, type ServerFlags } from './flags.ts'
 
 // The server modules are loaded when a server command runs, not when `humcli` starts: the
@@ -26,8 +28,18 @@ function onSignals(stop: () => Promise<void>) {
   process.on('SIGTERM', handler)
 }
 
+/** A busy port, said so: which port, and the two ways to choose another. */
+function portInUse(err: unknown, config: { port: number; host: string }): CliFailure | null {
+  if ((err as NodeJS.ErrnoException)?.code !== 'EADDRINUSE') return null
+  const next = config.port === 65535 ? 8788 : config.port + 1
+  return new CliFailure(
+    `port ${config.port} on ${config.host} is already in use (another humcli serve?). Stop that process, or choose another port: PORT=${next} (e.g. \`PORT=${next} npm start\`) or \`${run(`serve --port ${next}`)}\`.`,
+    EXIT.CONFIG,
+  )
+}
+
 export function serveCommand(): Command {
-  return withServerFlags(new Command('serve'))
+  return withServerFlags(cliCommand('serve'))
     .description('Run the API server and the job workers (SQLite in ./data by default)')
     .option('-p, --port <port>', 'port to listen on (PORT, default 8787)', parsePort)
     .option('--host <host>', 'address to bind (HOST, default 127.0.0.1)')
@@ -40,7 +52,9 @@ export function serveCommand(): Command {
         ...(flags.port !== undefined ? { PORT: String(flags.port) } : {}),
         ...(flags.host ? { HOST: flags.host } : {}),
       })
-      const server = await (await serverModule()).startServer(config)
+      const server = await (await serverModule()).startServer(config).catch((err) => {
+        throw portInUse(err, config) ?? err
+      })
       const where =
         server.ctx.store.dialect === 'sqlite' ? config.databaseUrl.replace(/^sqlite:/, '') : 'PostgreSQL'
       const files =
@@ -63,19 +77,38 @@ export function serveCommand(): Command {
     })
 }
 
+async function parseKinds(list: string) {
+  const { JOB_KINDS } = await import('../jobs/enqueue.ts')
+  const known: readonly string[] = JOB_KINDS
+  const kinds = list.split(',').map((k) => k.trim())
+  const unknown = kinds.filter((k) => !known.includes(k))
+  if (unknown.length > 0) {
+    throw new InvalidArgumentError(
+      `unknown job kind ${unknown.join(', ')}; the kinds are ${known.join(', ')}`,
+    )
+  }
+  return kinds as (typeof JOB_KINDS)[number][]
+}
+
 export function workerCommand(): Command {
-  return withServerFlags(new Command('worker'))
+  return withServerFlags(cliCommand('worker'))
     .description('Run only the job workers (for extra processes sharing a PostgreSQL database)')
-    .action(async (flags: ServerFlags) => {
+    .option('--kinds <list>', 'run only these job kinds, comma-separated, e.g. guardian.review,email.send')
+    .action(async (flags: ServerFlags & { kinds?: string }) => {
+      const kinds = flags.kinds ? await parseKinds(flags.kinds) : undefined
       const ctx = await (await serverModule()).openContext(configFrom(flags), { backgroundCheckpoints: true })
       try {
         await ctx.blobs.check?.()
+        await ctx.chain.check?.()
+        await (await import('../payments/watch-deposits.ts')).scheduleWatcher(ctx)
       } catch (err) {
         await ctx.store.close()
         throw err
       }
-      const stop = (await import('../jobs/runner.ts')).startWorker(ctx)
-      process.stdout.write(`humcli worker running (${ctx.store.dialect})\n`)
+      const stop = (await import('../jobs/runner.ts')).startWorker(ctx, { kinds })
+      process.stdout.write(
+        `humcli worker running (${ctx.store.dialect}; kinds: ${kinds ? kinds.join(', ') : 'all'})\n`,
+      )
       onSignals(async () => {
         await stop()
         await ctx.store.close()
@@ -85,10 +118,12 @@ export function workerCommand(): Command {
 }
 
 export function migrateCommand(): Command {
-  return withServerFlags(new Command('migrate'))
-    .description('Bring the database schema up to date (serve does this too)')
-    .action(async (flags: ServerFlags) => {
-      const ctx = await (await serverModule()).openContext(configFrom(flags))
+  return withServerFlags(cliCommand('migrate'))
+    .description('Bring the database schema up to date (serve does this too); --create for a new database')
+    .option('--create', 'make a new database if there is none (else refused)')
+    .action(async (flags: ServerFlags & { create?: boolean }) => {
+      const { openExistingDatabase } = await import('./open-database.ts')
+      const ctx = await openExistingDatabase(configFrom(flags), flags)
       await ctx.store.close()
       process.stdout.write(`database schema is up to date (${ctx.store.dialect})\n`)
     })

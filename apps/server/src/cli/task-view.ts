@@ -1,4 +1,5 @@
 import type { Task, TaskSummary } from '@humcli/sdk'
+import { run } from './command.ts'
 import { minutes, shortTime, table, truncate, usd } from './format.ts'
 
 /** `humcli tasks list`: one row per task. */
@@ -49,7 +50,7 @@ export function taskDetails(t: Task): string {
     lines.push(['guardian', `${g.decision} (confidence ${g.confidence}): ${g.reasoning}`])
   }
   if (t.cancel_reason) lines.push(['cancelled', t.cancel_reason])
-  if (t.credential_available) lines.push(['credential', `ready: humcli tasks credential ${t.task_id}`])
+  if (t.credential_available) lines.push(['credential', `ready: ${run(`tasks credential ${t.task_id}`)}`])
   for (const tr of t.transitions) {
     lines.push([
       'history',
@@ -69,10 +70,10 @@ export function taskDetails(t: Task): string {
 export function nextStep(t: Task): string | null {
   switch (t.status) {
     case 'ESTIMATE_PENDING':
-      return `${t.operator?.name ?? 'An operator'} estimates ${minutes(t.estimate?.total_minutes)}: approve with \`humcli tasks approve-estimate ${t.task_id}\` or reject with \`humcli tasks reject-estimate ${t.task_id} --reason …\``
+      return `${t.operator?.name ?? 'An operator'} estimates ${minutes(t.estimate?.total_minutes)}: approve with \`${run(`tasks approve-estimate ${t.task_id}`)}\` or reject with \`${run(`tasks reject-estimate ${t.task_id} --reason …`)}\``
     case 'SUBMITTED':
     case 'MANUAL_REVIEW':
-      return `Proof is in: look with \`humcli tasks get ${t.task_id}\`, then \`humcli tasks verify ${t.task_id} --approve\` (or --reject --reason …)`
+      return `Proof is in: look with \`${run(`tasks get ${t.task_id}`)}\`, then \`${run(`tasks verify ${t.task_id} --approve`)}\` (or --reject --reason …)`
     default:
       return null
   }

@@ -1,6 +1,7 @@
 import { DEFAULT_WAIT_UNTIL, TASK_STATUSES, type Task, type TaskStatus, WaitTimeoutError } from '@humcli/sdk'
 import { type Command, InvalidArgumentError, Option } from 'commander'
 import { withClient, withProfileFlag } from './client.ts'
+import { run } from './command.ts'
 import { CliFailure, EXIT } from './exit-codes.ts'
 import { elapsed, out, parseDuration, printJson } from './format.ts'
 import { nextStep } from './task-view.ts'
@@ -61,7 +62,7 @@ function outcome(t: Task, asked: readonly TaskStatus[] | undefined, took: string
       )
     case 'MANUAL_REVIEW':
       throw new CliFailure(
-        `${t.task_id} needs your decision (MANUAL_REVIEW): look with \`humcli tasks get ${t.task_id}\`, then \`humcli tasks verify ${t.task_id} --approve\` or --reject.`,
+        `${t.task_id} needs your decision (MANUAL_REVIEW): look with \`${run(`tasks get ${t.task_id}`)}\`, then \`${run(`tasks verify ${t.task_id} --approve`)}\` or --reject.`,
         EXIT.MANUAL_REVIEW,
       )
     default:

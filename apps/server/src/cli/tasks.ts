@@ -11,6 +11,7 @@ import {
 } from '@humcli/sdk'
 import { type Command, Option } from 'commander'
 import { agentCommand, withClient, withProfileFlag } from './client.ts'
+import { run } from './command.ts'
 import { CliFailure, EXIT } from './exit-codes.ts'
 import { collect, out, parseDeadline, parseNumber, parseUsd, printJson, usd } from './format.ts'
 import { nextStep, taskDetails, taskTable } from './task-view.ts'
@@ -134,6 +135,25 @@ async function createInput(f: CreateFlags): Promise<CreateTaskInput> {
   return body as unknown as CreateTaskInput
 }
 
+/** The flag behind an invalid API field: a field given by a flag, or missing altogether (not from `--file`). */
+function flagsOf(f: CreateFlags) {
+  const fromFile = new Set(f.file ? Object.keys(readJsonFile(f.file, 'task file')) : [])
+  const flags: Record<string, [string, unknown]> = {
+    location: ['--lat/--lng', f.lat],
+    reward_usd: ['--reward', f.reward],
+    deadline: ['--deadline', f.deadline],
+    proof_requirements: ['--proof', f.proof],
+    location_radius_m: ['--radius', f.radius],
+    digital_instructions: ['--instructions', f.instructions],
+    callback_url: ['--callback-url', f.callbackUrl],
+  }
+  return (path: string): string | null => {
+    const entry = flags[path.split('.')[0]!]
+    if (!entry) return null
+    return entry[1] !== undefined || !fromFile.has(path.split('.')[0]!) ? entry[0] : null
+  }
+}
+
 function createCommand(tasks: Command): void {
   withProfileFlag(tasks.command('create'))
     .description('Create a task (escrows reward + fee; sandbox agents pay nothing)')
@@ -174,8 +194,12 @@ function createCommand(tasks: Command): void {
     )
     .action(async (f: CreateFlags, cmd: Command) => {
       const input = await createInput(f)
-      const t = await withClient(cmd, 'tasks create', ({ humcli }) =>
-        humcli.tasks.create(input, f.idempotencyKey ? { idempotencyKey: f.idempotencyKey } : {}),
+      const t = await withClient(
+        cmd,
+        'tasks create',
+        ({ humcli }) =>
+          humcli.tasks.create(input, f.idempotencyKey ? { idempotencyKey: f.idempotencyKey } : {}),
+        { flagFor: flagsOf(f) },
       )
       if (f.json) return printJson(t)
       if (f.quiet) return out(t.task_id)
@@ -184,7 +208,7 @@ function createCommand(tasks: Command): void {
       )
       if (t.sandbox_notice) out(t.sandbox_notice)
       if (t.callback_secret) out(`Callback secret (shown once): ${t.callback_secret}`)
-      out(`Follow it: humcli tasks wait ${t.task_id} --until ESTIMATE_PENDING`)
+      out(`Follow it: ${run(`tasks wait ${t.task_id} --until ESTIMATE_PENDING`)}`)
     })
 }
 
@@ -209,7 +233,7 @@ function readCommands(tasks: Command): void {
           humcli.tasks.list({ status: f.status, task_type: f.type, limit: f.limit, offset: f.offset }),
         )
         if (f.json) return printJson(r)
-        if (r.data.length === 0) return out('No tasks. Create one with `humcli tasks create --help`.')
+        if (r.data.length === 0) return out(`No tasks. Create one with \`${run('tasks create --help')}\`.`)
         out(taskTable(r.data))
         const { offset, total } = r.pagination
         out(`${offset + 1}–${offset + r.data.length} of ${total}`)

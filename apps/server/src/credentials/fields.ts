@@ -1,4 +1,4 @@
-import { CREDENTIAL_FIELDS, type CredentialField } from '@humcli/contract'
+import { CREDENTIAL_FIELDS, type CredentialField } from '@humcli/contract/enums'
 import type Sodium from 'libsodium-wrappers'
 
 export {
@@ -6,7 +6,7 @@ export {
   type CredentialField,
   PROOF_FIELD_NAME,
   type ProofCredentialField,
-} from '@humcli/contract'
+} from '@humcli/contract/enums'
 export type CredentialValues = Partial<Record<CredentialField, string>>
 
 export const SEALED_BOX = 'x25519-sealedbox'

@@ -1,7 +1,7 @@
-import type { ErrorCode } from '@humcli/contract'
+import type { ErrorCode } from '@humcli/contract/enums'
 
 /** The closed list of error codes (in the contract) and their HTTP statuses. */
-export type { ErrorCode } from '@humcli/contract'
+export type { ErrorCode } from '@humcli/contract/enums'
 
 export interface ErrorDetail {
   path: string

@@ -31,6 +31,8 @@ export type IdPrefix =
   | 'adm'
   | 'ltx'
   | 'emv'
+  | 'stf'
+  | 'ses'
 
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz'
 

@@ -1,7 +1,7 @@
-import type { TaskStatus } from '@humcli/contract'
+import type { TaskStatus } from '@humcli/contract/enums'
 import { DomainError } from './errors.ts'
 
-export { TASK_STATUSES, type TaskStatus } from '@humcli/contract'
+export { TASK_STATUSES, type TaskStatus } from '@humcli/contract/enums'
 
 /**
  * The transition table of spec §7, as data. Every status change goes through `assertTransition`,

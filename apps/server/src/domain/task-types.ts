@@ -1,6 +1,6 @@
-import { TASK_DOMAINS, type TaskDomain, type TaskType } from '@humcli/contract'
+import { TASK_DOMAINS, type TaskDomain, type TaskType } from '@humcli/contract/enums'
 
-export { TASK_DOMAINS, TASK_TYPES, type TaskDomain, type TaskType } from '@humcli/contract'
+export { TASK_DOMAINS, TASK_TYPES, type TaskDomain, type TaskType } from '@humcli/contract/enums'
 
 export function domainOf(type: TaskType): TaskDomain {
   for (const [domain, types] of Object.entries(TASK_DOMAINS)) {

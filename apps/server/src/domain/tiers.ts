@@ -1,7 +1,7 @@
-import type { Tier } from '@humcli/contract'
+import type { Tier } from '@humcli/contract/enums'
 import { MICROS_PER_USD } from './money.ts'
 
-export { TIERS, type Tier } from '@humcli/contract'
+export { TIERS, type Tier } from '@humcli/contract/enums'
 
 export interface TierLimits {
   maxDailyTasks: number

@@ -1,4 +1,4 @@
-import sharp from 'sharp'
+import { sharp } from '../proof/sharp.ts'
 
 export interface PhotoMeasure {
   width: number

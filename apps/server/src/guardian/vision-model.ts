@@ -1,5 +1,5 @@
-import sharp from 'sharp'
 import type { Config } from '../config.ts'
+import { sharp } from '../proof/sharp.ts'
 import { type Check, check } from './check.ts'
 
 export interface VisionInput {

@@ -3,7 +3,7 @@ import multipart from '@fastify/multipart'
 import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import { ErrorBody, PROOF_SCHEMAS, TASK_SCHEMAS } from '@humcli/contract'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify'
 import { sql } from 'kysely'
 import secureJson from 'secure-json-parse'
 import type { Ctx } from '../context.ts'
@@ -14,14 +14,21 @@ import { frameworkErrors, installErrorHandler, invalidJson } from './errors.ts'
 import { installIdempotency } from './idempotency.ts'
 import { installMetrics } from './metrics.ts'
 import { rateKey } from './rate-limit.ts'
+import { installNulRefusal } from './refuse-nul.ts'
 import { installResponseCheck } from './response-check.ts'
 import { adminRoutes } from './routes/admin.ts'
+import { adminConsoleRoutes } from './routes/admin-console.ts'
 import { agentRoutes } from './routes/agents.ts'
+import { dashboardRoutes } from './routes/dashboard.ts'
 import { fileRoutes } from './routes/files.ts'
 import { operatorRoutes } from './routes/operators.ts'
+import { browserSessionRoutes } from './routes/sessions.ts'
+import { staffRoutes } from './routes/staff.ts'
 import { taskRoutes } from './routes/tasks.ts'
 import { webhookRoutes } from './routes/webhooks.ts'
+import { installUnreadBodyDrain } from './unread-body.ts'
 import { validatorCompiler } from './validation.ts'
+import { registerWebApp } from './web-app.ts'
 
 const VERSION = '0.1.0'
 
@@ -53,19 +60,28 @@ function requestIds(): () => string {
   return () => `req_${prefix}${(n++).toString(16).padStart(12, '0')}`
 }
 
-export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
+export interface BuildAppOptions {
+  /** Called with every route as it is added (tests build their authorization matrix from it). */
+  onRoute?: (route: RouteOptions) => void
+}
+
+export async function buildApp(ctx: Ctx, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     genReqId: requestIds(),
     requestIdHeader: false,
     bodyLimit: ctx.config.bodyLimitBytes,
     trustProxy: false,
+    // Long enough that an over-long id reaches its schema (a 400 naming it) instead of missing every
+    // route and falling through to the web app's catch-all.
+    maxParamLength: 2048,
     frameworkErrors: frameworkErrors(ctx.config),
   })
   app.setValidatorCompiler(validatorCompiler)
   // Response schemas document the API (and are checked in tests, `installResponseCheck`); replies
   // are written with JSON.stringify as before, so a schema never drops a field or slows a reply.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data))
+  if (options.onRoute) app.addHook('onRoute', options.onRoute)
   app.decorateRequest('principal', null)
   // Set when the request arrives (a synchronous hook), so every reply carries it, errors included.
   app.addHook('onRequest', (req, reply, done) => {
@@ -89,7 +105,7 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
               'body',
               'The request body uses a forbidden key (`__proto__` or `constructor`); remove it.',
             )
-          : invalidJson(),
+          : invalidJson(text),
         undefined,
       )
     }
@@ -128,6 +144,8 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
         securitySchemes: {
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
           bearer: { type: 'http', scheme: 'bearer' },
+          staffSession: { type: 'apiKey', in: 'cookie', name: 'humcli_staff' },
+          agentSession: { type: 'apiKey', in: 'cookie', name: 'humcli_agent' },
         },
       },
     },
@@ -137,6 +155,8 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
   app.addSchema(ErrorBody)
   for (const schema of [...PROOF_SCHEMAS, ...TASK_SCHEMAS]) app.addSchema(schema)
   if (ctx.config.validateResponses) installResponseCheck(app, ctx.config.responseViolationsFile)
+  installNulRefusal(app)
+  installUnreadBodyDrain(app, ctx.config)
   installIdempotency(app, ctx)
   installMetrics(app, ctx)
   await registerDocs(app)
@@ -157,12 +177,17 @@ export async function buildApp(ctx: Ctx): Promise<FastifyInstance> {
       agentRoutes(api, ctx)
       taskRoutes(api, ctx)
       operatorRoutes(api, ctx)
+      browserSessionRoutes(api, ctx)
       adminRoutes(api, ctx)
+      adminConsoleRoutes(api, ctx)
+      staffRoutes(api, ctx)
+      dashboardRoutes(api, ctx)
       fileRoutes(api, ctx)
       webhookRoutes(api, ctx)
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
     },
     { prefix: '/api/v1' },
   )
+  await registerWebApp(app, ctx)
   return app
 }

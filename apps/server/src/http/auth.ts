@@ -3,12 +3,16 @@ import { authenticateAdminToken } from '../admin/admin-tokens.ts'
 import { authenticateApiKey } from '../agents/api-keys.ts'
 import type { Ctx } from '../context.ts'
 import { DomainError } from '../domain/errors.ts'
+import { roleAllows, type StaffActor, type StaffRole } from '../domain/staff-roles.ts'
 import { authenticateOperatorToken, isLiveOperatorToken } from '../operators/authenticate.ts'
+import { verifyAccessToken } from '../sessions/access-token.ts'
+import { authenticateStaffToken } from '../staff/staff-session.ts'
 
+/** `keyId` is null for an agent signed in to the dashboard (a `hagt_` access token, ADR 0013). */
 export type Principal =
-  | { kind: 'agent'; agentId: string; keyId: string }
+  | { kind: 'agent'; agentId: string; keyId: string | null }
   | { kind: 'operator'; operatorId: string }
-  | { kind: 'admin'; adminId: string }
+  | { kind: 'admin'; adminId: string; role: StaffRole; email?: string }
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -42,6 +46,8 @@ async function hasLiveCredential(ctx: Ctx, req: FastifyRequest): Promise<boolean
   if (key && (await authenticateApiKey(ctx, key))) return true
   const token = bearer(req)
   if (!token) return false
+  if (token.startsWith('hagt_')) return verifyAccessToken(ctx, 'agent', token) !== null
+  if (token.startsWith('hstf_')) return (await authenticateStaffToken(ctx, token)) !== null
   if (token.startsWith('hadm_')) return (await authenticateAdminToken(ctx, token)) !== null
   return isLiveOperatorToken(ctx, token)
 }
@@ -49,6 +55,18 @@ async function hasLiveCredential(ctx: Ctx, req: FastifyRequest): Promise<boolean
 export function requireAgent(ctx: Ctx): Hook {
   return async (req) => {
     const key = apiKeyHeader(req)
+    const token = bearer(req)
+    if (!key && token?.startsWith('hagt_')) {
+      const claims = verifyAccessToken(ctx, 'agent', token)
+      if (!claims) {
+        throw new DomainError(
+          'UNAUTHORIZED',
+          'The dashboard token is invalid or expired: refresh the session.',
+        )
+      }
+      req.principal = { kind: 'agent', agentId: claims.subjectId, keyId: null }
+      return
+    }
     if (!key) {
       if (bearer(req) && (await hasLiveCredential(ctx, req))) throw wrongRole('agents (X-API-Key header)')
       throw new DomainError('UNAUTHORIZED', 'Missing API key: send it in the X-API-Key header.')
@@ -66,7 +84,7 @@ export function requireAgent(ctx: Ctx): Hook {
 export function requireOperator(ctx: Ctx): Hook {
   return async (req) => {
     const token = bearer(req)
-    if (!token || token.startsWith('hadm_')) {
+    if (!token || /^h(adm|stf|agt)_/.test(token)) {
       if (await hasLiveCredential(ctx, req))
         throw wrongRole('operators (Authorization: Bearer <operator token>)')
       throw new DomainError(
@@ -80,20 +98,38 @@ export function requireOperator(ctx: Ctx): Hook {
   }
 }
 
-export function requireAdmin(ctx: Ctx): Hook {
+/**
+ * Staff: an admin token (`Authorization: Bearer hadm_…`, role admin) or a console access token
+ * (`hstf_…`, its user's role). `needs` is the least role the endpoint takes.
+ */
+export function requireAdmin(ctx: Ctx, needs: StaffRole = 'admin'): Hook {
   return async (req) => {
-    const token = bearer(req)
-    if (!token?.startsWith('hadm_')) {
-      if (await hasLiveCredential(ctx, req)) throw wrongRole('platform staff (admin token)')
-      throw new DomainError(
-        'UNAUTHORIZED',
-        token ? 'Invalid admin token.' : 'Missing admin token: create one with `humcli admin create-token`.',
-      )
+    const principal = await staffPrincipal(ctx, req)
+    if (!roleAllows(principal.role, needs)) {
+      throw new DomainError('FORBIDDEN', `This action needs the ${needs} role; you are a ${principal.role}.`)
     }
-    const adminId = await authenticateAdminToken(ctx, token)
-    if (!adminId) throw new DomainError('UNAUTHORIZED', 'Invalid admin token.')
-    req.principal = { kind: 'admin', adminId }
+    req.principal = principal
   }
+}
+
+async function staffPrincipal(ctx: Ctx, req: FastifyRequest): Promise<Principal & { kind: 'admin' }> {
+  const token = bearer(req)
+  if (token?.startsWith('hstf_')) {
+    const staff = await authenticateStaffToken(ctx, token)
+    if (!staff)
+      throw new DomainError('UNAUTHORIZED', 'The console token is invalid or expired: refresh the session.')
+    return { kind: 'admin', adminId: staff.staffId, role: staff.role, email: staff.email }
+  }
+  if (!token?.startsWith('hadm_')) {
+    if (await hasLiveCredential(ctx, req)) throw wrongRole('platform staff (admin token)')
+    throw new DomainError(
+      'UNAUTHORIZED',
+      token ? 'Invalid admin token.' : 'Missing admin token: create one with `humcli admin create-token`.',
+    )
+  }
+  const adminId = await authenticateAdminToken(ctx, token)
+  if (!adminId) throw new DomainError('UNAUTHORIZED', 'Invalid admin token.')
+  return { kind: 'admin', adminId, role: 'admin' }
 }
 
 export function agentId(req: FastifyRequest): string {
@@ -107,8 +143,12 @@ export function operatorId(req: FastifyRequest): string {
 }
 
 export function adminId(req: FastifyRequest): string {
+  return staffActor(req).id
+}
+
+export function staffActor(req: FastifyRequest): StaffActor {
   if (req.principal?.kind !== 'admin') throw new Error('route without admin auth')
-  return req.principal.adminId
+  return { id: req.principal.adminId, role: req.principal.role }
 }
 
 export function principalKey(p: Principal | null): string {

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../config.ts'
 import { DomainError, httpStatus, invalid, RetryLaterError } from '../domain/errors.ts'
+import { locateJsonError } from './locate-json-error.ts'
 import { validationError } from './validation.ts'
 
 /** The configured limits that error messages quote, so a message never names a limit the server does not apply. */
@@ -12,7 +13,15 @@ function bytes(n: number): string {
   return `${n} bytes`
 }
 
-export const invalidJson = () => invalid('body', 'The request body is not valid JSON.')
+/** The 400 for a body that is not JSON; given the text, it says where (line, column, byte offset). */
+export function invalidJson(text?: string): DomainError {
+  const place = text === undefined ? null : locateJsonError(text)
+  if (!place) return invalid('body', 'The request body is not valid JSON.')
+  return invalid(
+    'body',
+    `The request body is not valid JSON: unexpected ${place.found} at line ${place.line}, column ${place.column} (byte ${place.byte}).`,
+  )
+}
 
 /** Fastify's own errors, said in our words. */
 function fromFastify(err: FastifyError, limits: Limits): DomainError | null {

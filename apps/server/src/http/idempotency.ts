@@ -1,14 +1,17 @@
-import { createHash } from 'node:crypto'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { addMs, iso } from '../clock.ts'
+import { createHash, randomBytes } from 'node:crypto'
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import type { Ctx } from '../context.ts'
 import { DomainError, invalid } from '../domain/errors.ts'
-import { isUniqueViolation } from '../store/tx.ts'
+import { faultPoint } from '../faults.ts'
+import { runInTxScope, type TxScope } from '../store/tx-scope.ts'
 import { principalKey } from './auth.ts'
+import { claim, markCommitted, releaseClaim, renewLeases, storeAnswer } from './idempotency-claims.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotencyScope: string | null
+    idempotency: { scope: string; tx: TxScope } | null
+    /** Set by `storeForReplay`: what a replay answers instead of this reply's body. */
+    idempotencyReplayBody: string | null
   }
   interface FastifyContextConfig {
     idempotent?: boolean
@@ -33,42 +36,45 @@ function requestHash(req: FastifyRequest): string {
   return createHash('sha256').update(canonicalJson(req.body)).digest('hex')
 }
 
-async function claim(ctx: Ctx, scope: string, hash: string): Promise<boolean> {
-  const now = ctx.clock.now()
-  const db = ctx.store.db
-  await db
-    .deleteFrom('idempotency_keys')
-    .where('scope', '=', scope)
-    .where('expires_at', '<', iso(now))
-    .execute()
-  try {
-    await db
-      .insertInto('idempotency_keys')
-      .values({
-        scope,
-        request_hash: hash,
-        state: 'running',
-        response_status: null,
-        response_body: null,
-        created_at: iso(now),
-        expires_at: iso(addMs(now, ctx.config.idempotencyTtlMs)),
-      })
-      .execute()
-    return true
-  } catch (err) {
-    if (isUniqueViolation(err)) return false
-    throw err
+/** The hook on the request's business transaction: the key commits with the change (ADR 0013). */
+function txScope(ctx: Ctx, scope: string, owner: string, replay: { value: unknown } | null): TxScope {
+  return {
+    replay,
+    committed: false,
+    async beforeCommit(tx, value) {
+      // A secret shown once is never kept with the key (ADR 0013): a replay answers without it.
+      const kept =
+        value && typeof value === 'object' && 'generatedCallbackSecret' in value
+          ? { ...value, generatedCallbackSecret: null }
+          : value
+      await markCommitted(tx, scope, owner, kept)
+      faultPoint(ctx.config, 'idempotency.before-commit')
+    },
+    afterCommit: () => faultPoint(ctx.config, 'idempotency.committed'),
   }
 }
 
 /**
  * `Idempotency-Key` (spec §1): scope is (principal, method, path, key). The first request runs;
- * a repeat with the same body replays the stored status and body byte for byte; another body is
+ * a repeat with the same body replays the stored status and body byte for byte (less a secret
+ * shown once, see `storeForReplay`); another body is
  * 422. A repeat that arrives while the first still runs waits for it (up to a configured time),
- * then replays, or answers 409 if the first is still running.
+ * then replays, or answers 409 if the first is still running. The key is marked committed inside
+ * the request's business transaction, and a claim whose process died (its lease lapsed) is taken
+ * over: run again if nothing committed, else answered from the committed result (ADR 0013).
  */
 export function installIdempotency(app: FastifyInstance, ctx: Ctx): void {
-  app.decorateRequest('idempotencyScope', null)
+  app.decorateRequest('idempotency', null)
+  app.decorateRequest('idempotencyReplayBody', null)
+  const owner = `i_${process.pid}_${randomBytes(4).toString('hex')}`
+  const inFlight = new Set<string>()
+  const renew = () =>
+    renewLeases(ctx, owner, [...inFlight]).catch((err) =>
+      ctx.log.warn({ err }, 'renewing Idempotency-Key leases failed'),
+    )
+  const renewing = setInterval(renew, Math.max(50, Math.floor(ctx.config.idempotencyLeaseMs / 3)))
+  renewing.unref()
+  app.addHook('onClose', async () => clearInterval(renewing))
 
   const claimKey = async (req: FastifyRequest, reply: FastifyReply) => {
     const key = req.headers['idempotency-key']
@@ -80,28 +86,19 @@ export function installIdempotency(app: FastifyInstance, ctx: Ctx): void {
     const hash = requestHash(req)
     const deadline = Date.now() + ctx.config.idempotencyWaitMs
     for (;;) {
-      if (await claim(ctx, scope, hash)) {
-        req.idempotencyScope = scope
+      const c = await claim(ctx, scope, hash, owner)
+      if (c.kind === 'run') {
+        req.idempotency = { scope, tx: txScope(ctx, scope, owner, c.replay) }
+        inFlight.add(scope)
+        faultPoint(ctx.config, 'idempotency.claimed')
         return
       }
-      const row = await ctx.store.db
-        .selectFrom('idempotency_keys')
-        .selectAll()
-        .where('scope', '=', scope)
-        .executeTakeFirst()
-      if (!row) continue
-      if (row.request_hash !== hash) {
-        throw new DomainError(
-          'IDEMPOTENCY_MISMATCH',
-          'This Idempotency-Key was already used with a different request body; use a new key for a new request.',
-        )
-      }
-      if (row.state === 'done') {
+      if (c.kind === 'answer') {
         reply
-          .code(Number(row.response_status))
+          .code(c.status)
           .header('idempotent-replayed', 'true')
           .type('application/json; charset=utf-8')
-          .send(row.response_body)
+          .send(c.body)
         return reply
       }
       if (Date.now() >= deadline) {
@@ -115,19 +112,20 @@ export function installIdempotency(app: FastifyInstance, ctx: Ctx): void {
   }
 
   const storeReply = async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    const scope = req.idempotencyScope
-    if (!scope) return payload
-    req.idempotencyScope = null
-    const db = ctx.store.db
-    if (reply.statusCode >= 500 || typeof payload !== 'string') {
-      // Nothing was done for certain: let the client retry with the same key.
-      await db.deleteFrom('idempotency_keys').where('scope', '=', scope).execute()
-    } else {
-      await db
-        .updateTable('idempotency_keys')
-        .set({ state: 'done', response_status: BigInt(reply.statusCode), response_body: payload })
-        .where('scope', '=', scope)
-        .execute()
+    const run = req.idempotency
+    if (!run) return payload
+    req.idempotency = null
+    // A refusal while the client was gone (an upload cut mid-way) is about a request it never
+    // finished sending: forget it, so the retry with the same key runs.
+    const clientGone = req.raw.aborted || req.raw.socket?.destroyed === true
+    try {
+      if (reply.statusCode >= 500 || typeof payload !== 'string' || (reply.statusCode >= 400 && clientGone)) {
+        await releaseClaim(ctx, run.scope, owner, run.tx.committed)
+      } else {
+        await storeAnswer(ctx, run.scope, owner, reply.statusCode, req.idempotencyReplayBody ?? payload)
+      }
+    } finally {
+      inFlight.delete(run.scope)
     }
     return payload
   }
@@ -138,7 +136,20 @@ export function installIdempotency(app: FastifyInstance, ctx: Ctx): void {
     if (!route.config?.idempotent) return
     route.preHandler = [...asArray(route.preHandler), claimKey]
     route.onSend = [...asArray(route.onSend), storeReply]
+    const handler = route.handler as RouteHandlerMethod
+    route.handler = function (this: FastifyInstance, req, reply) {
+      const run = req.idempotency
+      return run ? runInTxScope(run.tx, () => handler.call(this, req, reply)) : handler.call(this, req, reply)
+    }
   })
+}
+
+/**
+ * Stores `body` for replays of this request instead of the answer sent now: for an answer that
+ * holds a secret shown once (a generated callback secret), which must never be stored.
+ */
+export function storeForReplay(req: FastifyRequest, body: unknown): void {
+  req.idempotencyReplayBody = JSON.stringify(body)
 }
 
 const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])

@@ -13,7 +13,7 @@ function makeAjv(coerce: boolean): Ajv {
     coerceTypes: coerce,
     useDefaults: true,
     removeAdditional: false,
-    allErrors: false,
+    allErrors: true,
     strict: false,
   })
   ;(formatsPlugin as unknown as (a: Ajv) => void)(ajv)
@@ -90,10 +90,20 @@ function describe(err: ErrorObject, field: string, part: string): string {
 
 /** Turns Ajv's errors into our envelope: a sentence about the first problem, and every problem in `details`. */
 export function validationError(errors: ErrorObject[], part: string): DomainError {
-  const details: ErrorDetail[] = errors.map((e) => {
+  const details: ErrorDetail[] = []
+  const seen = new Set<string>()
+  for (const e of errors) {
     const field = fieldName(e, part)
-    return { path: field, message: describe(e, field, part) }
-  })
+    // A union's summary ("must match a schema in anyOf") adds nothing once its branches spoke.
+    if ((e.keyword === 'anyOf' || e.keyword === 'oneOf') && details.some((d) => d.path === field)) continue
+    const message = describe(e, field, part)
+    if (seen.has(message)) continue
+    seen.add(message)
+    details.push({ path: field, message })
+  }
   const first = details[0]?.message ?? 'The request is invalid.'
-  return new DomainError('VALIDATION_FAILED', first, details)
+  const more = details.length - 1
+  const sentence =
+    more === 0 ? first : `${first} ${more} more problem${more === 1 ? '' : 's'} listed in \`details\`.`
+  return new DomainError('VALIDATION_FAILED', sentence, details)
 }

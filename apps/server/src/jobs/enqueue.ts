@@ -1,32 +1,86 @@
 import { iso } from '../clock.ts'
 import type { Tx } from '../store/schema.ts'
 import { statement } from '../store/statement.ts'
+import { laneOf } from './lanes.ts'
+import { notifyJobDue } from './wake.ts'
 
-export type JobKind =
-  | 'estimate.expire'
-  | 'task.deadline'
-  | 'review.auto_approve'
-  | 'earnings.release'
-  | 'webhooks.fan_out'
-  | 'webhooks.deliver'
-  | 'guardian.review'
-  | 'credentials.purge'
-  | 'payouts.send'
-  | 'sandbox.accept'
-  | 'sandbox.start'
-  | 'sandbox.submit'
-  | 'email.send'
+/** A sandbox step carries the task version it was queued for; another version means do nothing. */
+export interface SandboxStepPayload {
+  taskId: string
+  version: string
+}
 
-export interface JobInput {
-  kind: JobKind
-  payload: Record<string, unknown>
+/**
+ * Every job kind and the payload it carries: `enqueueJob` accepts and each handler receives
+ * exactly this shape (`JOB_HANDLERS` in handlers.ts is typed by it). A payload is stored as JSON,
+ * so it holds strings and numbers only (bigints as decimal strings).
+ */
+export interface JobPayloads {
+  'estimate.expire': { taskId: string; version: string }
+  'task.deadline': { taskId: string }
+  'review.auto_approve': { taskId: string; version: string }
+  'earnings.release': { taskId: string; operatorId: string; amountMicros: string }
+  'webhooks.fan_out': { eventId: string }
+  /** `agentId` is the delivery's agent: the runner caps how many of one agent's attempts run at once. */
+  'webhooks.deliver': { deliveryId: string; agentId: string }
+  'guardian.review': { taskId: string; version: string }
+  'credentials.purge': { taskId: string }
+  'payouts.send': { payoutId: string }
+  'sandbox.accept': SandboxStepPayload
+  'sandbox.start': SandboxStepPayload
+  'sandbox.submit': SandboxStepPayload
+  /** The body (it may hold a secret link) is encrypted under the master key while it waits. */
+  'email.send': { id: string; to: string; subject: string; sealed: string }
+  /** One watcher per deployment follows the deposit address; it carries nothing. */
+  'chain.watch': Record<string, never>
+}
+
+export type JobKind = keyof JobPayloads
+
+export const JOB_KINDS = [
+  'estimate.expire',
+  'task.deadline',
+  'review.auto_approve',
+  'earnings.release',
+  'webhooks.fan_out',
+  'webhooks.deliver',
+  'guardian.review',
+  'credentials.purge',
+  'payouts.send',
+  'sandbox.accept',
+  'sandbox.start',
+  'sandbox.submit',
+  'email.send',
+  'chain.watch',
+] as const satisfies readonly JobKind[]
+
+export interface JobInput<K extends JobKind> {
+  kind: K
+  payload: JobPayloads[K]
   runAt: Date
   now: Date
   maxAttempts?: number
 }
 
+/** The group a job is capped by (at most `HUMCLI_WEBHOOK_AGENT_CONCURRENCY` of one group run at once). */
+function groupKey(job: JobInput<JobKind>): string | null {
+  return job.kind === 'webhooks.deliver'
+    ? `agent:${(job.payload as JobPayloads['webhooks.deliver']).agentId}`
+    : null
+}
+
 const insertJob = statement(
-  (db, p: { kind: JobKind; payload: string; run_at: string; max_attempts: bigint; created_at: string }) =>
+  (
+    db,
+    p: {
+      kind: JobKind
+      payload: string
+      run_at: string
+      max_attempts: bigint
+      created_at: string
+      group_key: string | null
+    },
+  ) =>
     db.insertInto('jobs').values({
       kind: p.kind,
       payload: p.payload,
@@ -35,16 +89,23 @@ const insertJob = statement(
       attempts: 0n,
       max_attempts: p.max_attempts,
       created_at: p.created_at,
+      group_key: p.group_key,
     }),
 )
 
-/** Schedules a job inside the caller's transaction, so it exists only if the business change commits. */
-export async function enqueueJob(tx: Tx, job: JobInput): Promise<void> {
+/**
+ * Schedules a job inside the caller's transaction, so it exists only if the business change
+ * commits. A job due now also wakes the workers of its lane on PostgreSQL (NOTIFY, delivered at
+ * COMMIT); elsewhere they find it by polling.
+ */
+export async function enqueueJob<K extends JobKind>(tx: Tx, job: JobInput<K>): Promise<void> {
   await insertJob.run(tx, {
     kind: job.kind,
     payload: JSON.stringify(job.payload),
     run_at: iso(job.runAt),
     max_attempts: BigInt(job.maxAttempts ?? 10),
     created_at: iso(job.now),
+    group_key: groupKey(job),
   })
+  if (job.runAt <= job.now) await notifyJobDue(tx, laneOf(job.kind))
 }

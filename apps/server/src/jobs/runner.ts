@@ -1,151 +1,96 @@
-import { randomBytes } from 'node:crypto'
-import { sql } from 'kysely'
-import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
-import type { JobsTable } from '../store/schema.ts'
+import { HEARTBEAT_MS, heartbeat, newWorkerId, releaseJobs } from './claim.ts'
 import type { JobKind } from './enqueue.ts'
-import { JOB_HANDLERS } from './handlers.ts'
+import { Lane } from './lane.ts'
+import { kindsByLane } from './lanes.ts'
+import { listenForJobs } from './wake.ts'
 
-type JobRow = Omit<JobsTable, 'id'> & { id: bigint }
+export { claimDueJobs, newWorkerId } from './claim.ts'
 
-const LOCK_MS = 5 * 60_000
-/** A worker writes `workers.last_seen_at` this often … */
-const HEARTBEAT_MS = 5_000
-/** … and one not seen for this long is dead: its claimed jobs are taken over. */
-const DEAD_AFTER_MS = 20_000
-
-export const newWorkerId = () => `w_${process.pid}_${randomBytes(4).toString('hex')}`
-
-/**
- * Claims up to `limit` due jobs for this worker. On PostgreSQL the inner select takes
- * `FOR UPDATE SKIP LOCKED`, so several processes never claim the same job; SQLite has one writer.
- * A job whose worker died is claimable again: at once when that worker has stopped beating
- * (`startWorker`), otherwise when its lock expires.
- */
-export async function claimDueJobs(ctx: Ctx, workerId: string, limit = 20): Promise<JobRow[]> {
-  const now = ctx.clock.now()
-  const nowIso = iso(now)
-  const db = ctx.store.db
-  let due = db
-    .selectFrom('jobs')
-    .select('id')
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', nowIso)]),
-        eb.and([eb('status', '=', 'running'), eb('locked_until', '<', nowIso)]),
-        eb.and([
-          eb('status', '=', 'running'),
-          sql<boolean>`locked_by in (select id from workers where last_seen_at < ${iso(addMs(now, -DEAD_AFTER_MS))})`,
-        ]),
-      ]),
-    )
-    .orderBy('run_at')
-    .orderBy('id')
-    .limit(limit)
-  if (ctx.store.dialect === 'postgres') due = due.forUpdate().skipLocked()
-  const rows = await db
-    .updateTable('jobs')
-    .set({
-      status: 'running',
-      attempts: sql`attempts + 1`,
-      locked_by: workerId,
-      locked_until: iso(addMs(now, LOCK_MS)),
-    })
-    .where('id', 'in', due)
-    .returningAll()
-    .execute()
-  return rows as JobRow[]
+export interface RunnerOptions {
+  /** Run only these job kinds (`humcli worker --kinds`); every kind when omitted. */
+  kinds?: readonly JobKind[]
 }
 
-function backoffMs(attempt: number): number {
-  const base = Math.min(5_000 * 2 ** (attempt - 1), 3_600_000)
-  return base / 2 + Math.random() * (base / 2)
-}
-
-async function runOne(ctx: Ctx, job: JobRow, workerId: string): Promise<void> {
-  const handler = JOB_HANDLERS[job.kind as JobKind]
-  try {
-    if (!handler) throw new Error(`no handler for job kind ${job.kind}`)
-    await handler(ctx, JSON.parse(job.payload))
-    await ctx.store.db
-      .updateTable('jobs')
-      .set({ status: 'done', finished_at: iso(ctx.clock.now()), locked_until: null, last_error: null })
-      .where('id', '=', job.id)
-      .where('locked_by', '=', workerId)
-      .execute()
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err)
-    const giveUp = job.attempts >= job.max_attempts
-    ctx.log.warn(
-      { job: String(job.id), kind: job.kind, attempt: String(job.attempts), err: message },
-      'job failed',
-    )
-    await ctx.store.db
-      .updateTable('jobs')
-      .set({
-        status: giveUp ? 'failed' : 'queued',
-        run_at: iso(addMs(ctx.clock.now(), backoffMs(Number(job.attempts)))),
-        last_error: message.slice(0, 1000),
-        locked_until: null,
-        finished_at: giveUp ? iso(ctx.clock.now()) : null,
-      })
-      .where('id', '=', job.id)
-      .where('locked_by', '=', workerId)
-      .execute()
-  }
+function lanesFor(ctx: Ctx, workerId: string, opts: RunnerOptions, onFinished?: () => void): Lane[] {
+  return [...kindsByLane(opts.kinds)].map(
+    ([name, kinds]) =>
+      new Lane(
+        ctx,
+        workerId,
+        { name, kinds, slots: ctx.config.jobLanes[name], perGroup: ctx.config.webhookAgentConcurrency },
+        onFinished,
+      ),
+  )
 }
 
 /**
- * Runs every job due now (as the clock says) until none is left; returns how many ran. Claimed
- * jobs run up to `HUMCLI_JOB_CONCURRENCY` at a time: handlers are idempotent and order where it
- * matters themselves (webhook deliveries wait for the earlier event of their task), and jobs that
- * wait on the network (webhooks) must not queue behind each other.
+ * Runs every job due now (as the clock says) until none is left, jobs that these queue included;
+ * returns how many ran. Each lane runs its kinds in its own slots (ADR 0013); handlers are
+ * idempotent and order where it matters themselves (webhook deliveries wait for the earlier
+ * event of their task). Tests call this with a `ManualClock`; `startWorker` is the live loop.
  */
-export async function runDueJobs(ctx: Ctx, workerId = newWorkerId()): Promise<number> {
+export async function runDueJobs(
+  ctx: Ctx,
+  workerId = newWorkerId(),
+  opts: RunnerOptions = {},
+): Promise<number> {
+  const lanes = lanesFor(ctx, workerId, opts)
   let total = 0
-  const limit = Math.max(1, ctx.config.jobConcurrency)
   for (;;) {
-    const jobs = await claimDueJobs(ctx, workerId, Math.max(20, limit * 2))
-    if (jobs.length === 0) return total
-    let next = 0
-    const lane = async () => {
-      while (next < jobs.length) await runOne(ctx, jobs[next++]!, workerId)
-    }
-    await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, lane))
-    total += jobs.length
+    let started = 0
+    for (const lane of lanes) started += (await lane.fill()).started
+    total += started
+    const running = lanes.flatMap((l) => [...l.running.values()])
+    if (running.length === 0 && started === 0) return total
+    if (running.length > 0) await Promise.race(running)
   }
 }
 
-/** The in-process worker loop `humcli serve` starts. Returns a function that stops it. */
-async function heartbeat(ctx: Ctx, workerId: string): Promise<void> {
-  const now = iso(ctx.clock.now())
-  await ctx.store.db
-    .insertInto('workers')
-    .values({ id: workerId, started_at: now, last_seen_at: now })
-    .onConflict((oc) => oc.column('id').doUpdateSet({ last_seen_at: now }))
-    .execute()
-}
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref())
 
-export function startWorker(ctx: Ctx): () => Promise<void> {
+/**
+ * The worker `humcli serve` and `humcli worker` start: one loop per lane, woken by NOTIFY on
+ * PostgreSQL, polling `HUMCLI_JOB_POLL_MS` otherwise. Returns `stop`, which claims nothing more,
+ * lets running jobs finish for at most `HUMCLI_JOB_DRAIN_MS`, then gives the rest back (queued,
+ * the attempt not counted) so another worker runs them.
+ */
+export function startWorker(ctx: Ctx, opts: RunnerOptions = {}): () => Promise<void> {
   const workerId = newWorkerId()
   const beat = () => heartbeat(ctx, workerId).catch((err) => ctx.log.warn({ err }, 'worker heartbeat failed'))
   void beat()
   const beating = setInterval(beat, HEARTBEAT_MS)
   beating.unref()
   let stopped = false
-  let running: Promise<unknown> = Promise.resolve()
-  const tick = async () => {
-    if (stopped) return
-    running = runDueJobs(ctx, workerId).catch((err) => ctx.log.error({ err }, 'job worker error'))
-    await running
-    if (!stopped) timer = setTimeout(tick, ctx.config.jobPollMs)
+  // Without NOTIFY (SQLite) a finished job may have queued follow-ups in other lanes: look soon.
+  let soon: NodeJS.Timeout | null = null
+  const wakeAllSoon = () => {
+    if (soon || ctx.store.dialect === 'postgres') return
+    soon = setTimeout(() => {
+      soon = null
+      for (const l of lanes) l.wake()
+    }, 10)
   }
-  let timer = setTimeout(tick, 0)
+  const lanes = lanesFor(ctx, workerId, opts, wakeAllSoon)
+  const byName = new Map(lanes.map((l) => [l.spec.name, l]))
+  const listening = listenForJobs(ctx, (lane) => byName.get(lane)?.wake())
+  const loops = lanes.map((l) => l.loop(() => stopped))
   return async () => {
     stopped = true
-    clearTimeout(timer)
+    for (const l of lanes) l.wake()
+    if (soon) clearTimeout(soon)
+    await (await listening)()
+    await Promise.all(loops)
+    const running = lanes.flatMap((l) => [...l.running.values()])
+    const finished = await Promise.race([
+      Promise.allSettled(running).then(() => true),
+      sleep(ctx.config.jobDrainMs).then(() => false),
+    ])
+    if (!finished) {
+      const released = await releaseJobs(ctx, workerId).catch(() => 0)
+      ctx.log.warn({ released }, `jobs still running after ${ctx.config.jobDrainMs} ms were released`)
+    }
     clearInterval(beating)
-    await running
     await ctx.store.db
       .deleteFrom('workers')
       .where('id', '=', workerId)

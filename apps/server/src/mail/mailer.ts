@@ -60,7 +60,12 @@ function mailOptions(msg: MailMessage, config: Config) {
   }
 }
 
-/** Development without SMTP: each message is an .eml file in `$HUMCLI_DATA_DIR/mail`, and its links are logged. */
+/**
+ * Development without SMTP: each message is an .eml file in `$HUMCLI_DATA_DIR/mail`, with a .txt
+ * beside it, and its links are logged. The .eml is what SMTP would carry — quoted-printable, so a
+ * long link is cut by soft line breaks (`=`) and its `=` written `=3D` — while the .txt holds the
+ * text as written, so a link copies as is.
+ */
 function folderMailer(config: Config, log: Logger): Mailer {
   const dir = path.join(config.dataDir, 'mail')
   const transport = lazyTransport({ streamTransport: true, buffer: true, newline: 'unix' })
@@ -71,10 +76,12 @@ function folderMailer(config: Config, log: Logger): Mailer {
       const info = await (await transport()).sendMail(mailOptions(msg, config))
       await fs.mkdir(dir, { recursive: true })
       const file = path.join(dir, `${msg.id}.eml`)
+      const textFile = path.join(dir, `${msg.id}.txt`)
       await fs.writeFile(file, info.message as Buffer)
-      const links = msg.text.match(/https?:\/\/\S+/g) ?? []
+      await fs.writeFile(textFile, `To: ${msg.to}\nSubject: ${msg.subject}\n\n${msg.text}`)
+      const links = msg.text.match(/https?:\/\/[^\s<>"')]+/g) ?? []
       log.info(
-        { mail: file, to: msg.to, subject: msg.subject, links },
+        { mail: file, text: textFile, to: msg.to, subject: msg.subject, links },
         'mail written to the development mail folder',
       )
     },

@@ -1,17 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import type { Ctx } from '../context.ts'
 import { decryptAtRest, encryptAtRest } from '../credentials/at-rest.ts'
-import { enqueueJob } from '../jobs/enqueue.ts'
+import { enqueueJob, type JobPayloads } from '../jobs/enqueue.ts'
 import type { Tx } from '../store/schema.ts'
 import type { MailMessage } from './mailer.ts'
 
-interface SendEmailPayload {
-  id: string
-  to: string
-  subject: string
-  /** The body (it may hold a secret link) encrypted under the master key while it waits in the jobs table. */
-  sealed: string
-}
+type SendEmailPayload = JobPayloads['email.send']
 
 const purpose = (id: string) => `mail:${id}`
 
@@ -29,7 +23,7 @@ export async function queueEmail(ctx: Ctx, tx: Tx, msg: Omit<MailMessage, 'id'>,
     sealed: encryptAtRest(ctx.secrets.masterKey, purpose(id), Buffer.from(body)).toString('base64'),
   }
   // 20 attempts with the runner's backoff (doubling from 5 s, capped at 1 h): about 12 hours of an SMTP outage.
-  await enqueueJob(tx, { kind: 'email.send', payload: { ...payload }, runAt: now, now, maxAttempts: 20 })
+  await enqueueJob(tx, { kind: 'email.send', payload, runAt: now, now, maxAttempts: 20 })
   return id
 }
 

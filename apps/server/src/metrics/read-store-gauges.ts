@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { TASK_STATUSES, TERMINAL_STATUSES } from '../domain/lifecycle.ts'
-import { JOB_HANDLERS } from '../jobs/handlers.ts'
+import { JOB_KINDS } from '../jobs/enqueue.ts'
 import { family } from './exposition.ts'
 
 /** Task statuses a task can still leave: the ones worth a gauge. */
@@ -14,12 +14,12 @@ const counts = (rows: { key: string; n: bigint | number | string }[]) =>
   new Map(rows.map((r) => [r.key, Number(r.n)]))
 
 /**
- * Gauges read from the database at scrape time, for the whole deployment (every process
- * sharing the database reports the same numbers). Each query touches only open work through an
- * index — never the finished tasks, done jobs or delivered webhooks that grow without bound — so a
- * scrape stays cheap as the history grows.
+ * The figures of the store, for the whole deployment (every process sharing the database reports
+ * the same numbers). Each query touches only open work through an index — never the finished
+ * tasks, done jobs or delivered webhooks that grow without bound — so reading them stays cheap as
+ * the history grows. `/metrics` and the console's health page (`GET /admin/health`) both read them.
  */
-export async function readStoreGauges(ctx: Ctx): Promise<string> {
+export async function readStoreFigures(ctx: Ctx) {
   const db = ctx.store.db
   const tasks = await db
     .selectFrom('tasks')
@@ -36,10 +36,11 @@ export async function readStoreGauges(ctx: Ctx): Promise<string> {
   // Queued and due now: the backlog the workers have not caught up with (timers set for later are not).
   const due = await db
     .selectFrom('jobs')
-    .select(sql<bigint>`count(*)`.as('n'))
+    .select(['kind as key', sql<bigint>`count(*)`.as('n')])
     .where('status', '=', 'queued')
     .where('run_at', '<=', iso(ctx.clock.now()))
-    .executeTakeFirstOrThrow()
+    .groupBy('kind')
+    .execute()
   const deliveries = await db
     .selectFrom('webhook_deliveries')
     .select(['status as key', sql<bigint>`count(*)`.as('n')])
@@ -47,19 +48,30 @@ export async function readStoreGauges(ctx: Ctx): Promise<string> {
     .where('status', '<>', 'done')
     .groupBy('status')
     .execute()
-
-  const taskCounts = counts(tasks)
   const jobCount = (status: string) => counts(jobs.filter((j) => j.status === status))
-  const queued = jobCount('queued')
-  const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0)
-  const kinds = [...new Set([...Object.keys(JOB_HANDLERS), ...queued.keys()])].sort()
-  const deliveryCounts = counts(deliveries)
+  return {
+    tasks: counts(tasks),
+    jobsQueued: jobCount('queued'),
+    jobsRunning: jobCount('running'),
+    jobsFailed: jobCount('failed'),
+    jobsDue: counts(due),
+    deliveries: counts(deliveries),
+  }
+}
+
+const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0)
+
+/** The store's figures as Prometheus gauges. */
+export async function readStoreGauges(ctx: Ctx): Promise<string> {
+  const f = await readStoreFigures(ctx)
+  const queued = f.jobsQueued
+  const kinds = [...new Set([...JOB_KINDS, ...queued.keys()])].sort()
   return (
     family(
       'humcli_tasks',
       'gauge',
       'Tasks in each open status (COMPLETED and CANCELLED are final and not counted).',
-      OPEN_STATUSES.map((status) => ({ labels: { status }, value: taskCounts.get(status) ?? 0 })),
+      OPEN_STATUSES.map((status) => ({ labels: { status }, value: f.tasks.get(status) ?? 0 })),
     ) +
     family(
       'humcli_jobs_queued',
@@ -71,19 +83,19 @@ export async function readStoreGauges(ctx: Ctx): Promise<string> {
       'humcli_jobs_due',
       'gauge',
       'Queued jobs whose time has come and that no worker has claimed yet.',
-      [{ value: Number(due.n) }],
+      [{ value: sum(f.jobsDue) }],
     ) +
     family('humcli_jobs_running', 'gauge', 'Jobs claimed by a worker and not finished.', [
-      { value: sum(jobCount('running')) },
+      { value: sum(f.jobsRunning) },
     ]) +
     family('humcli_jobs_failed_total', 'counter', 'Jobs that failed every attempt and were given up.', [
-      { value: sum(jobCount('failed')) },
+      { value: sum(f.jobsFailed) },
     ]) +
     family(
       'humcli_webhook_deliveries',
       'gauge',
       'Webhook deliveries not yet delivered: pending (waiting for an attempt or a retry) or failed (given up).',
-      UNFINISHED_DELIVERIES.map((status) => ({ labels: { status }, value: deliveryCounts.get(status) ?? 0 })),
+      UNFINISHED_DELIVERIES.map((status) => ({ labels: { status }, value: f.deliveries.get(status) ?? 0 })),
     )
   )
 }

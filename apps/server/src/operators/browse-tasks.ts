@@ -1,7 +1,8 @@
+import type { BrowseSort } from '@humcli/contract'
 import { sql } from 'kysely'
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
-import { notFound } from '../domain/errors.ts'
+import { invalid, notFound } from '../domain/errors.ts'
 import { haversineKm } from '../domain/geo.ts'
 import { findTask, type TaskRow } from '../tasks/load.ts'
 import { operatorTaskView } from '../tasks/serialize.ts'
@@ -11,6 +12,7 @@ export interface BrowseInput {
   task_type?: string
   near?: { lat: number; lng: number }
   radius_km?: number
+  sort?: BrowseSort
   limit: number
   offset: number
 }
@@ -26,11 +28,19 @@ export async function browseTasks(ctx: Ctx, operatorId: string, input: BrowseInp
     .where('deadline', '>', iso(ctx.clock.now()))
   if (skills.length > 0) q = q.where('task_type', 'in', skills)
   if (input.task_type) q = q.where('task_type', '=', input.task_type)
+  const sort = input.sort ?? (input.near ? 'distance' : 'newest')
   if (!input.near) {
+    if (sort === 'distance') throw invalid('sort', '`sort=distance` needs `near=lat,lng`.')
     const total = await q.select(sql<bigint>`count(*)`.as('n')).executeTakeFirstOrThrow()
-    const rows = await q
+    const ordered =
+      sort === 'reward'
+        ? q.orderBy('reward_micros', 'desc')
+        : sort === 'deadline'
+          ? q.orderBy('deadline', 'asc')
+          : q.orderBy('created_at', 'desc')
+    const rows = await ordered
       .selectAll()
-      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
       .limit(input.limit)
       .offset(input.offset)
       .execute()
@@ -56,13 +66,31 @@ export async function browseTasks(ctx: Ctx, operatorId: string, input: BrowseInp
   const matches = rows
     .map((t): [TaskRow, number] => [t, haversineKm(lat, lng, t.location_lat!, t.location_lng!)])
     .filter(([, d]) => d <= radius)
-    .sort((a, b) => a[1] - b[1])
+    .sort(byBrowseSort(sort))
   const slice = matches.slice(input.offset, input.offset + input.limit)
   return page(
     slice.map(([t, d]) => operatorTaskView(t, operatorId, d)),
     input,
     matches.length,
   )
+}
+
+/** Order of the rows near a point: by distance, or by reward / deadline / age with distance next. */
+function byBrowseSort(sort: BrowseSort) {
+  const key = (t: TaskRow): string | bigint | 0 =>
+    sort === 'reward'
+      ? -t.reward_micros
+      : sort === 'deadline'
+        ? t.deadline
+        : sort === 'newest'
+          ? t.created_at
+          : 0
+  return (a: [TaskRow, number], b: [TaskRow, number]) => {
+    const ka = key(a[0])
+    const kb = key(b[0])
+    if (ka !== kb) return (sort === 'newest' ? ka < kb : ka > kb) ? 1 : -1
+    return a[1] - b[1]
+  }
 }
 
 function page<T>(data: T[], input: BrowseInput, total: number) {

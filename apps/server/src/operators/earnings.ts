@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { microsToUsd } from '../domain/money.ts'
 import { accounts } from '../ledger/accounts.ts'
@@ -35,6 +36,8 @@ export async function operatorEarnings(ctx: Ctx, operatorId: string) {
       reward_usd: microsToUsd(t.reward_micros),
       status: t.status,
       completed_at: t.completed_at,
+      // When the holding period ends and the reward moves from pending to available.
+      available_at: t.completed_at ? iso(addMs(new Date(t.completed_at), ctx.config.earningsHoldMs)) : null,
     })),
   }
 }

@@ -20,6 +20,7 @@ export async function operatorMe(ctx: Ctx, operatorId: string) {
     location: { city: op.city, country: op.country },
     skills: JSON.parse(op.skills) as string[],
     kyc_status: op.kyc_status,
+    kyc_reason: op.kyc_reason,
     rating: await operatorRating(db, op.id),
     counts: {
       active: (byStatus.ESTIMATE_PENDING ?? 0) + (byStatus.ACCEPTED ?? 0) + (byStatus.IN_PROGRESS ?? 0),

@@ -4,6 +4,7 @@ import { DomainError, invalid } from '../domain/errors.ts'
 import { newId } from '../domain/ids.ts'
 import type { TaskType } from '../domain/task-types.ts'
 import { isUniqueViolation } from '../store/tx.ts'
+import { checkLoginThrottle, recordLoginFailure, recordLoginSuccess } from './login-throttle.ts'
 import { hashPassword, verifyPassword } from './password.ts'
 import { issueOperatorToken } from './tokens.ts'
 
@@ -56,17 +57,35 @@ export async function registerOperator(ctx: Ctx, input: RegisterOperatorInput) {
   return { operator_id: id, name: input.name, kyc_status: kyc, token, expires_at }
 }
 
-export async function loginOperator(ctx: Ctx, input: { email: string; password: string }) {
+export async function loginOperator(ctx: Ctx, input: { email: string; password: string }, ip: string) {
+  return issueOperatorToken(ctx, await checkOperatorPassword(ctx, input, ip))
+}
+
+/**
+ * The operator id of a right email and password; a 401 that does not say which was wrong.
+ * Throttled per account and address (`login-throttle.ts`); every attempt is logged, never the password.
+ */
+export async function checkOperatorPassword(
+  ctx: Ctx,
+  input: { email: string; password: string },
+  ip: string,
+): Promise<string> {
+  const attempt = { email: input.email.trim().toLowerCase(), ip }
+  await checkLoginThrottle(ctx, attempt)
   const op = await ctx.store.db
     .selectFrom('operators')
     .select(['id', 'password_hash'])
-    .where('email', '=', input.email.trim().toLowerCase())
+    .where('email', '=', attempt.email)
     .executeTakeFirst()
   // Always run one scrypt so a missing account, or one without a password (it signs in through the
   // external identity provider, or is the sandbox operator), is not faster than a wrong password;
   // and answer all three alike, so the answer does not tell which accounts exist.
   const hash = op?.password_hash ?? null
   const ok = await verifyPassword(input.password, hash ?? NO_PASSWORD_HASH)
-  if (!op || hash === null || !ok) throw new DomainError('UNAUTHORIZED', 'Email or password is incorrect.')
-  return issueOperatorToken(ctx, op.id)
+  if (!op || hash === null || !ok) {
+    await recordLoginFailure(ctx, attempt)
+    throw new DomainError('UNAUTHORIZED', 'Email or password is incorrect.')
+  }
+  await recordLoginSuccess(ctx, attempt, op.id)
+  return op.id
 }

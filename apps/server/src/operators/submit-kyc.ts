@@ -69,7 +69,11 @@ export async function submitKyc(ctx: Ctx, operatorId: string, docs: Partial<Reco
         now,
       )
       const status = ctx.config.kycMode === 'auto' ? 'APPROVED' : 'PENDING'
-      await tx.updateTable('operators').set({ kyc_status: status }).where('id', '=', operatorId).execute()
+      await tx
+        .updateTable('operators')
+        .set({ kyc_status: status, kyc_submitted_at: now.toISOString(), kyc_reason: null })
+        .where('id', '=', operatorId)
+        .execute()
       return { operator_id: operatorId, kyc_status: status, documents: files.map((f) => f.purpose) }
     }),
   )

@@ -23,7 +23,11 @@ export async function issueOperatorToken(
   return { token, expires_at: new Date(exp * 1000).toISOString() }
 }
 
-/** Returns the operator id of a valid token, or throws 401. */
+/**
+ * Returns the operator id of a valid token of an operator that exists, or throws 401. Every
+ * claim we set is required (a token without `exp` would never expire), and the subject is read
+ * from the database, so a token outlives neither its lifetime nor its operator.
+ */
 export async function verifyOperatorToken(ctx: Ctx, token: string): Promise<string> {
   try {
     const { payload } = await jwtVerify(token, ctx.secrets.jwtPublicKey, {
@@ -31,9 +35,19 @@ export async function verifyOperatorToken(ctx: Ctx, token: string): Promise<stri
       audience: AUDIENCE,
       algorithms: ['EdDSA'],
       currentDate: ctx.clock.now(),
+      requiredClaims: ['exp', 'iat', 'iss', 'aud', 'sub'],
+      // Refuses an `iat` in the future as well as one older than any token we issue.
+      maxTokenAge: ctx.config.operatorTokenTtlS,
     })
-    if (!payload.sub) throw new Error('no subject')
-    return payload.sub
+    const sub = payload.sub
+    if (!sub) throw new Error('no subject')
+    const live = await ctx.store.db
+      .selectFrom('operators')
+      .select('id')
+      .where('id', '=', sub)
+      .executeTakeFirst()
+    if (!live) throw new Error('no such operator')
+    return sub
   } catch {
     throw new DomainError(
       'UNAUTHORIZED',

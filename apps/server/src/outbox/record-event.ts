@@ -1,11 +1,11 @@
-import type { EventType } from '@humcli/contract'
+import type { EventType } from '@humcli/contract/enums'
 import { iso } from '../clock.ts'
 import { newId } from '../domain/ids.ts'
 import { enqueueJob } from '../jobs/enqueue.ts'
 import type { OutboxTable, Tx } from '../store/schema.ts'
 import { statement } from '../store/statement.ts'
 
-export type { EventType } from '@humcli/contract'
+export type { EventType } from '@humcli/contract/enums'
 
 export interface EventInput {
   type: EventType

@@ -8,6 +8,9 @@ export type PayoutStatus = 'PENDING_ONCHAIN' | 'CONFIRMED' | 'FAILED'
 function message(p: PayoutRow): string {
   switch (p.status as PayoutStatus) {
     case 'PENDING_ONCHAIN':
+      if (p.waiting_reason) {
+        return `Payout of $${microsToUsd(p.net_micros)} to ${p.to_address} waits: ${p.waiting_reason}. It goes out by itself once that is fixed.`
+      }
       return `Payout of $${microsToUsd(p.net_micros)} to ${p.to_address} on ${p.chain} is queued; it is sent on chain shortly.`
     case 'CONFIRMED':
       return `Payout of $${microsToUsd(p.net_micros)} to ${p.to_address} confirmed on ${p.chain} (tx ${p.tx_hash}).`
@@ -27,7 +30,8 @@ export function payoutView(p: PayoutRow) {
     to_address: p.to_address,
     chain: p.chain,
     status: p.status as PayoutStatus,
-    tx_hash: p.tx_hash,
+    // The hash exists once the transfer is signed; it is shown once it has been broadcast.
+    tx_hash: p.status === 'PENDING_ONCHAIN' && !p.broadcast_at ? null : p.tx_hash,
     message: message(p),
     failure_reason: p.failure_reason,
     created_at: p.created_at,

@@ -1,4 +1,4 @@
-import sharp from 'sharp'
+import { sharp } from './sharp.ts'
 
 /**
  * dHash: the image shrunk to 9×8 grey pixels, one bit per horizontal neighbour pair (left darker

@@ -1,8 +1,9 @@
-import sharp, { type Metadata, type OutputInfo } from 'sharp'
+import type { Metadata, OutputInfo } from 'sharp'
 import { DomainError } from '../domain/errors.ts'
 import { detectImageType, type ImageType } from './image-type.ts'
 import { differenceHash } from './perceptual-hash.ts'
 import { type ExifFacts, readExif } from './read-exif.ts'
+import { sharp } from './sharp.ts'
 
 export interface PhotoLimits {
   maxBytes: number

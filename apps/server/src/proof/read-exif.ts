@@ -1,5 +1,3 @@
-import exifr from 'exifr'
-
 export interface ExifFacts {
   /**
    * The capture time as the camera wrote it, ISO-8601: with its UTC offset when the camera gave
@@ -46,6 +44,8 @@ export async function readExif(exifBlock: Buffer | undefined): Promise<ExifFacts
   if (!exifBlock || exifBlock.length < 8) return NO_EXIF
   const tiff = exifBlock.subarray(0, 6).equals(EXIF_PREFIX) ? exifBlock.subarray(6) : exifBlock
   let tags: Record<string, unknown> | undefined
+  // Loaded on first use, like sharp: only a process that reads a proof needs it.
+  const exifr = (await import('exifr')).default
   try {
     tags = await exifr.parse(tiff, {
       tiff: true,

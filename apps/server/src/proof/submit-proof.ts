@@ -11,6 +11,7 @@ import { recordEvent } from '../outbox/record-event.ts'
 import { withTx } from '../store/tx.ts'
 import { loadOperatorTask } from '../tasks/load.ts'
 import { transitionTask } from '../tasks/transition.ts'
+import type { ClientEvidence } from './client-evidence.ts'
 import { indexPhotoHashes } from './index-photo-hashes.ts'
 import { checkPhotoBytes, type PhotoFacts, type ProcessedPhoto, processPhoto } from './process-photo.ts'
 
@@ -26,6 +27,8 @@ export interface UploadedFile {
 export interface ProofInput {
   notes?: string
   photos: UploadedFile[]
+  /** One entry (or null) per photo, or empty: what the device reported (ADR 0014). */
+  clientEvidence?: (ClientEvidence | null)[]
   credentials?: { username?: string; password?: string; api_key?: string; notes?: string }
 }
 
@@ -45,6 +48,8 @@ export interface StoredProof {
    * so the Guardian can judge presence without touching the encrypted credential.
    */
   credential_fields?: ProofCredentialField[]
+  /** Per photo, what the operator's device reported at capture (weaker than EXIF; ADR 0014). */
+  client_evidence?: (ClientEvidence | null)[]
 }
 
 /** Which fields were given, by their names in the proof (`givenFields`, so what is listed is what is sealed). */
@@ -133,6 +138,7 @@ export async function submitProof(ctx: Ctx, operatorId: string, taskId: string, 
         notes: input.notes?.trim() || null,
         submittedAt: iso(now),
         ...(task.domain === 'CREDENTIAL' ? { credential_fields: credentialFields(creds) } : {}),
+        ...(input.clientEvidence?.length ? { client_evidence: input.clientEvidence } : {}),
       }
       const sealedCreds = await sealCredentials(ctx, task, input.credentials)
       const updated = await transitionTask(tx, {

@@ -1,21 +1,17 @@
 import { addMs } from '../clock.ts'
 import type { Ctx } from '../context.ts'
-import { enqueueJob, type JobKind } from '../jobs/enqueue.ts'
+import { enqueueJob, type SandboxStepPayload } from '../jobs/enqueue.ts'
 import type { Tx } from '../store/schema.ts'
 import type { TaskRow } from '../tasks/load.ts'
 
 /** The status a sandbox task waits in → what the simulated operator does next. */
-const NEXT_STEP: Partial<Record<string, JobKind>> = {
+const NEXT_STEP: Partial<Record<string, 'sandbox.accept' | 'sandbox.start' | 'sandbox.submit'>> = {
   PENDING: 'sandbox.accept',
   ACCEPTED: 'sandbox.start',
   IN_PROGRESS: 'sandbox.submit',
 }
 
-export interface SandboxStepPayload {
-  taskId: string
-  /** The task version the step was queued for; a step that finds another version does nothing. */
-  version: string
-}
+export type { SandboxStepPayload }
 
 /**
  * Queues the simulated operator's next step for a sandbox task that has just reached `task`'s
@@ -28,5 +24,5 @@ export async function queueSandboxStep(ctx: Ctx, tx: Tx, task: TaskRow, now: Dat
   const kind = NEXT_STEP[task.status]
   if (!kind) return
   const payload: SandboxStepPayload = { taskId: task.id, version: task.version.toString() }
-  await enqueueJob(tx, { kind, payload: { ...payload }, runAt: addMs(now, ctx.config.sandboxStepMs), now })
+  await enqueueJob(tx, { kind, payload, runAt: addMs(now, ctx.config.sandboxStepMs), now })
 }

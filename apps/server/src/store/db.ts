@@ -1,14 +1,20 @@
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
-import SqliteDatabase from 'better-sqlite3'
+import type SqliteDatabase from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
-import pg from 'pg'
+import type PgModule from 'pg'
 import { type Config, isPostgres } from '../config.ts'
 import { GroupCommitter } from './group-commit.ts'
 import type { Database } from './schema.ts'
 
 export type DialectName = 'sqlite' | 'postgres'
+
+// Each driver is loaded only by the dialect that uses it (both are CommonJS, so synchronously).
+const requireDriver = createRequire(import.meta.url)
+const loadSqlite = () => requireDriver('better-sqlite3') as typeof SqliteDatabase
+const loadPg = () => requireDriver('pg') as typeof PgModule
 
 export interface Store {
   db: Kysely<Database>
@@ -98,6 +104,7 @@ export function createStore(
   const poolSize = opts.poolSize ?? 10
   if (isPostgres(config)) {
     const schema = config.databaseSchema
+    const pg = loadPg()
     const pool = new pg.Pool({
       connectionString: config.databaseUrl,
       max: poolSize,
@@ -114,7 +121,8 @@ export function createStore(
   }
   const file = config.databaseUrl.replace(/^sqlite:(\/\/)?/, '')
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
-  const sqlite = new SqliteDatabase(file)
+  const Sqlite = loadSqlite()
+  const sqlite = new Sqlite(file)
   // The page size can only be chosen while the file is still empty, before WAL mode is set.
   if (opts.pageSize && Number(sqlite.pragma('page_count', { simple: true })) === 0) {
     sqlite.pragma(`page_size = ${opts.pageSize}`)

@@ -10,9 +10,30 @@ import * as m0007 from './migrations/0007-sandbox-email.ts'
 import * as m0008 from './migrations/0008-platform.ts'
 import * as m0009 from './migrations/0009-wallets.ts'
 import * as m0010 from './migrations/0010-task-head-index.ts'
+import * as m0011 from './migrations/0011-login-throttle.ts'
+import * as m0012 from './migrations/0012-chain.ts'
+import * as m0013 from './migrations/0013-idempotency-lease.ts'
+import * as m0014 from './migrations/0014-job-lanes.ts'
+import * as m0015 from './migrations/0015-sessions.ts'
+import * as m0016 from './migrations/0016-staff-console.ts'
+import * as m0017 from './migrations/0017-sealed-webhook-secrets.ts'
 import { withTx } from './tx.ts'
 
-type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectName): Promise<void> }
+/**
+ * What a data migration needs from the layers above the store (sealing under the master key, API
+ * rules), handed in by the composition root (`openContext`), so the store imports nothing above it.
+ */
+export interface MigrationHelpers {
+  sealEndpointSecret(endpointId: string, plaintext: string): string
+  sealCallbackSecret(taskId: string, plaintext: string): string
+  isSealed(stored: string): boolean
+  replayableCreateAnswer(body: Record<string, unknown>): Record<string, unknown>
+}
+
+/** Schema-only migrations ignore `helpers`; one that rewrites data refuses to run without them. */
+type DialectMigration = {
+  up(db: Kysely<unknown>, dialect: DialectName, helpers?: MigrationHelpers): Promise<void>
+}
 
 /** Every migration, in order. Names never change once released. */
 const MIGRATIONS: [string, DialectMigration][] = [
@@ -26,6 +47,13 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['0008-platform', m0008],
   ['0009-wallets', m0009],
   ['0010-task-head-index', m0010],
+  ['0011-login-throttle', m0011],
+  ['0012-chain', m0012],
+  ['0013-idempotency-lease', m0013],
+  ['0014-job-lanes', m0014],
+  ['0015-sessions', m0015],
+  ['0016-staff-console', m0016],
+  ['0017-sealed-webhook-secrets', m0017],
 ]
 
 /**
@@ -37,7 +65,11 @@ const MIGRATIONS: [string, DialectMigration][] = [
  * and concurrent starts are serialised by a transaction-scoped advisory lock (PostgreSQL) or
  * `BEGIN IMMEDIATE` (SQLite). DDL is transactional on both, so a failed migration leaves nothing.
  */
-export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  dialect: DialectName,
+  helpers?: MigrationHelpers,
+): Promise<string[]> {
   return withTx({ db: db as never, dialect }, async (trx) => {
     const tx = trx as unknown as Kysely<unknown>
     if (dialect === 'postgres') {
@@ -52,7 +84,7 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName)
     const applied: string[] = []
     for (const [name, migration] of MIGRATIONS) {
       if (done.has(name)) continue
-      await migration.up(tx, dialect)
+      await migration.up(tx, dialect, helpers)
       await sql`insert into humcli_migrations (name, applied_at) values (${name}, ${new Date().toISOString()})`.execute(
         tx,
       )

@@ -51,6 +51,10 @@ export interface OperatorsTable {
   wallet_address: string | null
   releases: bigint
   created_at: string
+  /** When the operator last uploaded KYC documents (migration 0016): the KYC queue's order. */
+  kyc_submitted_at: string | null
+  /** Staff's reason for the last KYC rejection, shown to the operator (migration 0016). */
+  kyc_reason: string | null
 }
 
 export interface AdminTokensTable {
@@ -157,6 +161,36 @@ export interface DepositsTable {
   status: string
   created_at: string
   confirmed_at: string | null
+  /** The block the transfer was seen in (migration 0011); null on the development chain. */
+  block_number: bigint | null
+  block_hash: string | null
+  from_address: string | null
+}
+
+/** USDC into the deposit address from a wallet no agent has bound (migration 0011). */
+export interface UnattributedTransfersTable {
+  chain: string
+  tx_hash: string
+  log_index: bigint
+  from_address: string
+  amount_micros: bigint
+  block_number: bigint
+  block_hash: string
+  seen_at: string
+}
+
+/** How far the deposit watcher has read, and the watched balances when it started (migration 0011). */
+export interface ChainCursorsTable {
+  name: string
+  next_block: bigint
+  opening_micros: bigint
+  updated_at: string
+}
+
+/** The next nonce of each hot wallet (migration 0011). */
+export interface ChainSendersTable {
+  address: string
+  next_nonce: bigint
 }
 
 export interface OutboxTable {
@@ -230,6 +264,8 @@ export interface JobsTable {
   last_error: string | null
   created_at: string
   finished_at: string | null
+  /** Jobs of one group (`agent:<id>` for webhook attempts) are capped per process; null = none. */
+  group_key: string | null
 }
 
 export interface IdempotencyKeysTable {
@@ -240,6 +276,11 @@ export interface IdempotencyKeysTable {
   response_body: string | null
   created_at: string
   expires_at: string
+  /** The process holding a `running` claim, and until when (renewed while it runs). */
+  owner: string | null
+  lease_until: string | null
+  /** The committed business transaction's result (`encodeResult`), kept until the answer is stored. */
+  result: string | null
 }
 
 export interface FilesTable {
@@ -280,6 +321,19 @@ export interface WalletChallengesTable {
   used_at: string | null
 }
 
+/** A browser session's refresh token (ADR 0013); only its hash is stored. */
+export interface SessionsTable {
+  id: string
+  family_id: string
+  subject_kind: string
+  subject_id: string
+  token_hash: string
+  created_at: string
+  expires_at: string
+  rotated_at: string | null
+  revoked_at: string | null
+}
+
 export interface EmailVerificationsTable {
   id: string
   agent_id: string
@@ -317,6 +371,12 @@ export interface PayoutsTable {
   updated_at: string
   confirmed_at: string | null
   failed_at: string | null
+  /** The signed transfer, committed before it is broadcast (migration 0011). */
+  signed_tx: string | null
+  nonce: bigint | null
+  broadcast_at: string | null
+  /** Why the payout is not sent yet (hot wallet short of USDC or gas); null when it is not waiting. */
+  waiting_reason: string | null
 }
 
 /** A dispute an admin resolved by paying the operator: the agent's rejection was overturned (migration 0006). */
@@ -326,6 +386,68 @@ export interface OverturnedRejectionsTable {
   admin_id: string
   outcome: string
   at: string
+}
+
+export interface StaffUsersTable {
+  id: string
+  email: string
+  role: string
+  password_hash: string | null
+  /** AES-256-GCM under the master key (base64). */
+  totp_secret: string
+  /** The last TOTP time step accepted: a code is good once. */
+  totp_last_step: bigint
+  setup_token_hash: string | null
+  setup_expires_at: string | null
+  activated_at: string | null
+  disabled_at: string | null
+  /** Access tokens issued before this instant are refused (logout everywhere). */
+  tokens_valid_after: string | null
+  created_by: string
+  created_at: string
+}
+
+export interface StaffLoginFailuresTable {
+  id: Generated<bigint>
+  email: string
+  ip: string
+  reason: string
+  at: string
+}
+
+export interface AgentLoginLinksTable {
+  token_hash: string
+  agent_id: string
+  created_at: string
+  expires_at: string
+  used_at: string | null
+}
+
+export interface AuditLogTable {
+  id: Generated<bigint>
+  at: string
+  actor: string
+  action: string
+  object_type: string
+  object_id: string
+  /** JSON text. */
+  before: string | null
+  after: string | null
+  note: string | null
+}
+
+/**
+ * Failed operator logins per (account email, client address) in the current hour (migration 0011).
+ * `trusted_at`: the last successful login from that address, which exempts it from the account's
+ * global budget.
+ */
+export interface LoginThrottleTable {
+  email: string
+  ip: string
+  failures: bigint
+  window_started_at: string
+  last_failure_at: string | null
+  trusted_at: string | null
 }
 
 export interface Database {
@@ -354,6 +476,16 @@ export interface Database {
   photo_hash_bands: PhotoHashBandsTable
   email_verifications: EmailVerificationsTable
   wallet_challenges: WalletChallengesTable
+  staff_users: StaffUsersTable
+  staff_login_failures: StaffLoginFailuresTable
+  agent_login_links: AgentLoginLinksTable
+  audit_log: AuditLogTable
+  sessions: SessionsTable
+  login_throttle: LoginThrottleTable
+
+  unattributed_transfers: UnattributedTransfersTable
+  chain_cursors: ChainCursorsTable
+  chain_senders: ChainSendersTable
 }
 
 export type Db = Kysely<Database>

@@ -2,8 +2,11 @@ import { type Kysely, sql } from 'kysely'
 import type { DialectName } from './db.ts'
 import type { GroupCommitter } from './group-commit.ts'
 import type { Database, Tx } from './schema.ts'
+import { openTxScope } from './tx-scope.ts'
 
 const RETRYABLE_PG = new Set(['40001', '40P01'])
+
+type TxStore = { db: Kysely<Database>; dialect: DialectName; groupCommit?: GroupCommitter | null }
 
 /**
  * Runs `fn` in one database transaction. On SQLite the transaction starts with BEGIN IMMEDIATE so
@@ -11,10 +14,26 @@ const RETRYABLE_PG = new Set(['40001', '40P01'])
  * instead of failing half-way, and a server's store commits concurrent transactions in groups
  * (see `GroupCommitter`); on PostgreSQL a serialization failure or deadlock is retried.
  */
-export async function withTx<T>(
-  store: { db: Kysely<Database>; dialect: DialectName; groupCommit?: GroupCommitter | null },
-  fn: (tx: Tx) => Promise<T>,
-): Promise<T> {
+export async function withTx<T>(store: TxStore, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const scope = openTxScope()
+  if (!scope) return runTx(store, fn)
+  // The business transaction of an idempotent request (`TxScope`): replayed from its committed
+  // result, or run with the request's record written in the same transaction.
+  if (scope.replay) {
+    scope.committed = true
+    return scope.replay.value as T
+  }
+  const value = await runTx(store, async (tx) => {
+    const v = await fn(tx)
+    await scope.beforeCommit(tx, v)
+    return v
+  })
+  scope.committed = true
+  scope.afterCommit()
+  return value
+}
+
+async function runTx<T>(store: TxStore, fn: (tx: Tx) => Promise<T>): Promise<T> {
   if (store.groupCommit) return store.groupCommit.run(fn)
   if (store.dialect === 'sqlite') {
     return store.db.connection().execute(async (conn) => {

@@ -2,7 +2,7 @@ import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { assertStatus, DEADLINE_CANCELLABLE, type TaskStatus } from '../domain/lifecycle.ts'
 import type { Tx } from '../store/schema.ts'
-import { withTx } from '../store/tx.ts'
+import { lockRow, withTx } from '../store/tx.ts'
 import { findTask, loadAgentTask, type TaskRow } from './load.ts'
 import { refundEscrow } from './settle.ts'
 import { transitionTask } from './transition.ts'
@@ -41,6 +41,8 @@ export async function cancelTask(
 export async function expireDeadline(ctx: Ctx, payload: { taskId: string }): Promise<void> {
   const now = ctx.clock.now()
   await withTx(ctx.store, async (tx) => {
+    // See expireEstimate: a timer racing another on the same task waits for it, then acts on what it left.
+    await lockRow(tx, ctx.store.dialect, 'tasks', payload.taskId)
     const task = await findTask(tx, payload.taskId)
     if (!task || !DEADLINE_CANCELLABLE.includes(task.status as TaskStatus)) return
     if (new Date(task.deadline).getTime() > now.getTime()) return

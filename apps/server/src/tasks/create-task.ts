@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
+import { callbackSecretPurpose, sealSecret } from '../credentials/at-rest.ts'
 import { checkAgentPublicKey } from '../credentials/public-key.ts'
 import { DomainError, invalid, notFound } from '../domain/errors.ts'
 import { newId } from '../domain/ids.ts'
 import { microsToUsd, platformFee, usdToMicros } from '../domain/money.ts'
 import { domainOf, type TaskType } from '../domain/task-types.ts'
+import { tierLimitError } from '../domain/tier-limit-error.ts'
 import { type Tier, type TierLimits, utcDay } from '../domain/tiers.ts'
 import { enqueueJob } from '../jobs/enqueue.ts'
 import { post } from '../ledger/post.ts'
@@ -112,17 +114,9 @@ async function chargeDailyUsage(
     .where('agent_id', '=', agentId)
     .where('day', '=', day)
     .executeTakeFirst()) ?? { tasks: 0n, spend_micros: 0n }
-  if (usage.tasks >= BigInt(limits.maxDailyTasks)) {
-    throw new DomainError(
-      'LIMIT_EXCEEDED',
-      `Tier limit reached: ${tier} agents may create at most ${limits.maxDailyTasks} tasks per day (maxDailyTasks).`,
-    )
-  }
-  throw new DomainError(
-    'LIMIT_EXCEEDED',
-    `Tier limit reached: ${tier} agents may spend at most $${microsToUsd(limits.maxDailySpendMicros)} per day ` +
-      `(maxDailySpend); today's spend is $${microsToUsd(usage.spend_micros)} and this task needs $${microsToUsd(escrow)}.`,
-  )
+  const facts = { tier, limits, now, usage, needsMicros: escrow }
+  if (usage.tasks >= BigInt(limits.maxDailyTasks)) throw tierLimitError('maxDailyTasks', facts)
+  throw tierLimitError('maxDailySpend', facts)
 }
 
 export interface CreatedTask {
@@ -156,6 +150,10 @@ const insertTransition = statement((db, p: Omit<TaskTransitionsTable, 'id'>) =>
   }),
 )
 
+/** The task's callback signing secret as stored: sealed under the master key, bound to the task. */
+const sealCallbackSecret = (ctx: Ctx, taskId: string, secret: string | null) =>
+  secret === null ? null : sealSecret(ctx.secrets, callbackSecretPurpose(taskId), secret)
+
 export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInput): Promise<CreatedTask> {
   const now = ctx.clock.now()
   const { reward, deadline } = validate(input, now)
@@ -174,12 +172,7 @@ export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInp
     }
     const tier = agent.tier as Tier
     const limits = ctx.config.tierLimits[tier]
-    if (reward > limits.maxTaskValueMicros) {
-      throw new DomainError(
-        'LIMIT_EXCEEDED',
-        `Tier limit: ${tier} agents may offer at most $${microsToUsd(limits.maxTaskValueMicros)} per task (maxTaskValue).`,
-      )
-    }
+    if (reward > limits.maxTaskValueMicros) throw tierLimitError('maxTaskValue', { tier, limits, now })
     const fee = platformFee(reward, ctx.config.feeRateBps, ctx.config.minFeeMicros)
     const sandbox = tier === 'SANDBOX'
     const escrow = sandbox ? 0n : reward + fee
@@ -204,7 +197,7 @@ export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInp
       digital_instructions: input.digital_instructions ?? null,
       agent_public_key: input.agent_public_key ?? null,
       callback_url: input.callback_url ?? null,
-      callback_secret: input.callback_secret ?? generatedCallbackSecret,
+      callback_secret: sealCallbackSecret(ctx, id, input.callback_secret ?? generatedCallbackSecret),
       metadata: input.metadata ? JSON.stringify(input.metadata) : null,
       status: 'PENDING',
       version: 1n,
@@ -241,8 +234,9 @@ export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInp
     await queueSandboxStep(ctx, tx, task, now)
     // The agent's own rows (daily usage, balances) are touched last, so on PostgreSQL their row
     // locks are held only until the commit that follows: one agent's creates queue there briefly.
-    // Daily spend is the escrow taken; sandbox tasks take none, so their reward counts instead.
-    await chargeDailyUsage(tx, agentId, tier, limits, sandbox ? reward : escrow, now)
+    // Daily spend is the escrow taken (spec §3). Sandbox tasks take none and move no money, so
+    // they are limited by count per day and reward per task only.
+    await chargeDailyUsage(tx, agentId, tier, limits, escrow, now)
     if (escrow > 0n) {
       await post(tx, { ...holdEscrow(agentId, escrow), taskId: id, at: now }).catch((err) => {
         if (err instanceof DomainError && err.code === 'INSUFFICIENT_BALANCE') {

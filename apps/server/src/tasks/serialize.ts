@@ -96,6 +96,7 @@ export async function buildTaskView(tx: Tx, t: TaskRow, known?: TransitionRow[])
       notes: proof.notes,
       submittedAt: proof.submittedAt,
       ...(proof.credential_fields ? { credential_fields: proof.credential_fields } : {}),
+      ...(proof.client_evidence ? { client_evidence: proof.client_evidence } : {}),
     },
     guardian_result: parse(t.guardian_result),
     verify_reason: t.verify_reason,

@@ -1,5 +1,6 @@
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
+import { endpointSecretPurpose, sealSecret } from '../credentials/at-rest.ts'
 import { DomainError } from '../domain/errors.ts'
 import { newId } from '../domain/ids.ts'
 import { withTx } from '../store/tx.ts'
@@ -15,7 +16,7 @@ export interface CreateEndpointInput {
 
 const MAX_ENDPOINTS = 20
 
-/** Registers an account webhook endpoint; its `whsec_` secret is returned this once. */
+/** Registers an account webhook endpoint; its `whsec_` secret is returned this once and stored sealed. */
 export async function createEndpoint(ctx: Ctx, agentId: string, input: CreateEndpointInput) {
   await checkTargetUrl(input.url, ctx.config, 'url')
   const now = ctx.clock.now()
@@ -31,15 +32,16 @@ export async function createEndpoint(ctx: Ctx, agentId: string, input: CreateEnd
     if (BigInt(count.n) >= BigInt(MAX_ENDPOINTS)) {
       throw new DomainError('LIMIT_EXCEEDED', `An agent may have at most ${MAX_ENDPOINTS} webhook endpoints.`)
     }
+    const id = newId('whe')
     const ep = await tx
       .insertInto('webhook_endpoints')
       .values({
-        id: newId('whe'),
+        id,
         agent_id: agentId,
         url: input.url,
         events: JSON.stringify(events),
         description: input.description ?? null,
-        secret,
+        secret: sealSecret(ctx.secrets, endpointSecretPurpose(id), secret),
         created_at: iso(now),
       })
       .returningAll()

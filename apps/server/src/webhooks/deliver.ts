@@ -1,5 +1,6 @@
 import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
+import { callbackSecretPurpose, endpointSecretPurpose, openSecret } from '../credentials/at-rest.ts'
 import type { Tx, WebhookDeliveriesTable } from '../store/schema.ts'
 import { withTx } from '../store/tx.ts'
 import { scheduleAttempt } from './fan-out.ts'
@@ -36,6 +37,7 @@ async function blockedByEarlier(tx: Tx, d: DeliveryRow): Promise<boolean> {
 
 /** URL and signed headers for the delivery's target, or why it cannot be sent any more. */
 async function prepare(
+  ctx: Ctx,
   tx: Tx,
   d: DeliveryRow,
   now: Date,
@@ -48,13 +50,14 @@ async function prepare(
       .where('id', '=', d.task_id!)
       .executeTakeFirst()
     if (!task?.callback_url || !task.callback_secret) return 'the task no longer has a callback_url'
+    const secret = openSecret(ctx.secrets, callbackSecretPurpose(d.task_id!), task.callback_secret)
     return {
       url: task.callback_url,
       headers: {
         ...base,
         'x-timestamp': d.event_at,
-        'x-signature': callbackSignature(task.callback_secret, d.payload),
-        ...standardHeaders([task.callback_secret], d.event_id, now, d.payload),
+        'x-signature': callbackSignature(secret, d.payload),
+        ...standardHeaders([secret], d.event_id, now, d.payload),
       },
     }
   }
@@ -65,9 +68,10 @@ async function prepare(
     .executeTakeFirst()
   if (!ep || ep.deleted_at) return 'the endpoint was deleted'
   if (ep.disabled_at) return `the endpoint is disabled (${ep.disabled_reason ?? 'disabled'})`
-  const secrets = [ep.secret]
+  const purpose = endpointSecretPurpose(ep.id)
+  const secrets = [openSecret(ctx.secrets, purpose, ep.secret)]
   if (ep.previous_secret && ep.previous_secret_expires_at && ep.previous_secret_expires_at > iso(now)) {
-    secrets.push(ep.previous_secret)
+    secrets.push(openSecret(ctx.secrets, purpose, ep.previous_secret))
   }
   return { url: ep.url, headers: { ...base, ...standardHeaders(secrets, d.event_id, now, d.payload) } }
 }
@@ -86,11 +90,11 @@ async function claim(ctx: Ctx, deliveryId: string): Promise<Claimed | null> {
     if (d.locked_until && d.locked_until > nowIso) {
       // Another attempt holds it — or held it and its process died. Look again when that lock
       // runs out; if the attempt finished by then, the job finds nothing to do.
-      await scheduleAttempt(tx, d.id, new Date(d.locked_until), now)
+      await scheduleAttempt(tx, d, new Date(d.locked_until), now)
       return null
     }
     if (await blockedByEarlier(tx, d)) return null
-    const prepared = await prepare(tx, d, now)
+    const prepared = await prepare(ctx, tx, d, now)
     if (typeof prepared === 'string') {
       await finishUndeliverable(tx, d, prepared, now)
       return null

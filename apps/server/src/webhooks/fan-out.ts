@@ -112,7 +112,7 @@ export async function fanOutEvents(ctx: Ctx): Promise<number> {
             .onConflict((oc) => oc.columns(['event_id', 'target']).doNothing())
             .returning('id')
             .executeTakeFirst()
-          if (inserted) await scheduleAttempt(tx, inserted.id, now, now)
+          if (inserted) await scheduleAttempt(tx, { id: inserted.id, agent_id: e.agent_id ?? '' }, now, now)
         }
       }
       await tx
@@ -145,11 +145,16 @@ export async function fanOutEvents(ctx: Ctx): Promise<number> {
   }
 }
 
-/** Schedules one delivery attempt as a job. */
-export function scheduleAttempt(tx: Tx, deliveryId: string, runAt: Date, now: Date): Promise<void> {
+/** Schedules one delivery attempt as a job (capped per agent by the runner). */
+export function scheduleAttempt(
+  tx: Tx,
+  delivery: { id: string; agent_id: string },
+  runAt: Date,
+  now: Date,
+): Promise<void> {
   return enqueueJob(tx, {
     kind: 'webhooks.deliver',
-    payload: { deliveryId },
+    payload: { deliveryId: delivery.id, agentId: delivery.agent_id },
     runAt,
     now,
     maxAttempts: 3,

@@ -44,7 +44,7 @@ export async function pingEndpoint(ctx: Ctx, agentId: string, id: string) {
       })
       .returningAll()
       .executeTakeFirstOrThrow()
-    await scheduleAttempt(tx, d.id, now, now)
+    await scheduleAttempt(tx, d, now, now)
     return deliveryView(d)
   })
 }

@@ -23,7 +23,7 @@ async function releaseNext(tx: Tx, d: WebhookDeliveriesTable, now: Date): Promis
     .executeTakeFirst()
   if (!next) return
   const at = new Date(next.next_attempt_at) > now ? new Date(next.next_attempt_at) : now
-  await scheduleAttempt(tx, next.id, at, now)
+  await scheduleAttempt(tx, { id: next.id, agent_id: d.agent_id }, at, now)
 }
 
 /** Gives a delivery up without an attempt (its target is gone) and lets the next event go. */
@@ -137,7 +137,7 @@ export async function recordAttempt(ctx: Ctx, d: WebhookDeliveriesTable, o: Atte
       if (gone) await disableEndpoint(tx, d.target, 'the receiver answered 410 Gone', now)
       else await trackEndpointHealth(tx, d.target, ok, now)
     }
-    if (status === 'pending') await scheduleAttempt(tx, d.id, nextAt, now)
+    if (status === 'pending') await scheduleAttempt(tx, d, nextAt, now)
     else await releaseNext(tx, d, now)
   })
 }

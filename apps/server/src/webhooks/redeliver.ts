@@ -42,7 +42,7 @@ export async function redeliver(ctx: Ctx, agentId: string, deliveryId: string) {
       .where('id', '=', d.id)
       .returningAll()
       .executeTakeFirstOrThrow()
-    await scheduleAttempt(tx, d.id, now, now)
+    await scheduleAttempt(tx, d, now, now)
     return deliveryView(updated)
   })
 }

@@ -1,5 +1,6 @@
 import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
+import { endpointSecretPurpose, sealSecret } from '../credentials/at-rest.ts'
 import { withTx } from '../store/tx.ts'
 import { loadEndpoint } from './load-endpoint.ts'
 import { endpointView } from './serialize.ts'
@@ -16,7 +17,8 @@ export async function rotateSecret(ctx: Ctx, agentId: string, id: string) {
     const updated = await tx
       .updateTable('webhook_endpoints')
       .set({
-        secret,
+        secret: sealSecret(ctx.secrets, endpointSecretPurpose(id), secret),
+        // Still sealed: the previous secret moves over as stored, under the same purpose.
         previous_secret: ep.secret,
         previous_secret_expires_at: iso(addMs(now, OVERLAP_MS)),
       })

@@ -1,6 +1,6 @@
 import type { WebhookDeliveriesTable, WebhookEndpointsTable } from '../store/schema.ts'
 
-export { ENDPOINT_EVENTS } from '@humcli/contract'
+export { ENDPOINT_EVENTS } from '@humcli/contract/enums'
 
 /** An endpoint as the API shows it; the secret only where the caller passes it (create, rotate). */
 export function endpointView(ep: WebhookEndpointsTable, secret?: string) {

@@ -1,8 +1,8 @@
 import { lookup as dnsLookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
 import type { Config } from '../config.ts'
+import { addressAllowed, hostClass } from '../domain/address-policy.ts'
 import { invalid } from '../domain/errors.ts'
-import { addressAllowed, classifyAddress } from './address-policy.ts'
 
 /** Resolves a host name to every address it has (injectable, so tests can play a hostile DNS). */
 export type Resolver = (host: string) => Promise<{ address: string; family: number }[]>
@@ -20,21 +20,9 @@ export class TargetRefused extends Error {
   override name = 'TargetRefused'
 }
 
+export { hostClass } from '../domain/address-policy.ts'
+
 type Env = Pick<Config, 'env'>
-
-/** Names that are never public: RFC 6761 localhost, cloud-internal and link-local-only names. */
-function hostNameClass(host: string): 'loopback' | 'private' | null {
-  if (host === 'localhost' || host.endsWith('.localhost')) return 'loopback'
-  if (!host.includes('.')) return 'private'
-  if (/\.(internal|local|localdomain|intranet|lan|home\.arpa)$/.test(host)) return 'private'
-  return null
-}
-
-/** What kind of host a URL names, judged without DNS: a literal address, or a well-known name. */
-export function hostClass(url: URL): 'public' | 'loopback' | 'private' | null {
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase()
-  return isIP(host) ? classifyAddress(host) : hostNameClass(host)
-}
 
 /**
  * Parses a webhook URL and applies the rules that need no DNS: absolute http(s), https outside

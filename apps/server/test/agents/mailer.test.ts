@@ -41,6 +41,30 @@ test('development without SMTP: the message is an .eml file in the data folder a
   }
 })
 
+test('development: a .txt beside the .eml holds a long link whole, where the .eml cuts it', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'humcli-mail-'))
+  try {
+    const { log, lines } = capture()
+    const mailer = createMailer(loadConfig({ HUMCLI_DATA_DIR: dir }), log)
+    const link = `http://127.0.0.1:8787/api/v1/agents/verify-email?token=${'Ab9_-'.repeat(12)}`
+    await mailer.send({
+      id: 'mail_long',
+      to: 'a@example.com',
+      subject: 'Verify',
+      text: `Open:\n\n${link}\n\nBye.`,
+    })
+    const eml = fs.readFileSync(path.join(dir, 'mail', 'mail_long.eml'), 'utf8')
+    assert.ok(!eml.includes(link), 'the .eml (quoted-printable) does not hold the link whole')
+    const txt = fs.readFileSync(path.join(dir, 'mail', 'mail_long.txt'), 'utf8')
+    assert.equal(txt, `To: a@example.com\nSubject: Verify\n\nOpen:\n\n${link}\n\nBye.`)
+    const line = lines.find((l) => l.msg === 'mail written to the development mail folder')
+    assert.deepEqual(line?.links, [link])
+    assert.equal(line?.text, path.join(dir, 'mail', 'mail_long.txt'))
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})
+
 test('production without SMTP: sending fails with a sentence that says what to set', async () => {
   const mailer = createMailer(
     loadConfig({ HUMCLI_ENV: 'production', HUMCLI_MASTER_KEY: 'cd'.repeat(32) }),

@@ -19,7 +19,7 @@ describe('humcli agent commands: failures without a server', () => {
     assertFails(
       await run(['tasks', 'list']),
       3,
-      /^humcli: tasks list failed: no API key\. Set HUMCLI_API_KEY, or run `humcli register --name <name> --email <email>` to create an agent and save its key in profile "default" \(~\/\.config\/humcli\/config\.json\)\.\n$/,
+      /^humcli: tasks list failed: no API key\. Set HUMCLI_API_KEY, or run `npx humcli register --name <name> --email <email>` to create an agent and save its key in profile "default" \(~\/\.config\/humcli\/config\.json\)\.\n$/,
     )
   })
 
@@ -32,7 +32,7 @@ describe('humcli agent commands: failures without a server', () => {
       }),
       5,
       new RegExp(
-        `^humcli: balance failed: cannot reach the humcli server at http://127\\.0\\.0\\.1:${port} \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\)\\. Is it running\\? Start it with \`humcli serve\`, or point HUMCLI_API_URL at it\\.\n$`,
+        `^humcli: balance failed: cannot reach the humcli server at http://127\\.0\\.0\\.1:${port} \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\)\\. Is it running\\? Start it with \`npx humcli serve\`, or point HUMCLI_API_URL at it\\.\n$`,
       ),
     )
   })
@@ -81,7 +81,7 @@ describe('humcli agent commands: failures without a server', () => {
       assertFails(
         await runHumcli(['balance', '--profile', 'work'], { HOME: other.home }),
         3,
-        /^humcli: no profile "work" in ~\/\.config\/humcli\/config\.json; create it with `humcli register --profile work …` or pick one of: default\.\n$/,
+        /^humcli: no profile "work" in ~\/\.config\/humcli\/config\.json; create it with `npx humcli register --profile work …` or pick one of: default\.\n$/,
       )
     } finally {
       other.drop()
@@ -103,7 +103,7 @@ forEachDialect('humcli agent commands: failures the server reports', (dialect) =
     assertFails(
       r,
       3,
-      /^humcli: tasks list failed: the API key from HUMCLI_API_KEY was refused; check it, or run `humcli register` to create an agent\. \[401 UNAUTHORIZED, req_[0-9a-f]+\]\n$/,
+      /^humcli: tasks list failed: the API key from HUMCLI_API_KEY was refused; check it, or run `npx humcli register` to create an agent\. \[401 UNAUTHORIZED, req_[0-9a-f]+\]\n$/,
     )
   })
 
@@ -117,7 +117,7 @@ forEachDialect('humcli agent commands: failures the server reports', (dialect) =
     assertFails(
       r,
       4,
-      /^humcli: tasks get task_doesnotexist failed: Task not found\. Check the id: `humcli tasks list` shows yours\. \[404 NOT_FOUND, req_[0-9a-f]+\]\n$/,
+      /^humcli: tasks get task_doesnotexist failed: Task not found\. Check the id: `npx humcli tasks list` shows yours\. \[404 NOT_FOUND, req_[0-9a-f]+\]\n$/,
     )
   })
 })

@@ -105,7 +105,17 @@ forEachDialect('humcli agent commands against a real server', (dialect) => {
     assert.match(dep.stdout, /^Deposit dep_[a-z0-9]+: \$100\.00 CONFIRMED \(tx 0x[0-9a-f]{64}\)\.\n$/)
     const bal = await humcli('balance')
     assertOk(bal)
-    assert.equal(bal.stdout, 'deposit balance  $100.00\nin escrow        $0.00\n')
+    assert.equal(
+      bal.stdout,
+      [
+        'deposit balance  $100.00',
+        'in escrow        $0.00',
+        'tier             STANDARD',
+        'limits           100 tasks a day, $10000.00 reward per task, $50000.00 spend a day',
+        'today (UTC)      0 of 100 tasks, $0.00 of $50000.00 spent; resets at 00:00 UTC',
+        '',
+      ].join('\n'),
+    )
 
     const created = await humcli('tasks', 'create', ...FLAGS)
     assertOk(created)
@@ -113,7 +123,7 @@ forEachDialect('humcli agent commands against a real server', (dialect) => {
     const m = /^Created (task_[a-z0-9]+) \(PENDING, PHOTO, reward \$5\.00, escrow \$6\.00\)\.$/.exec(line1!)
     assert.ok(m, created.stdout)
     const fromFlags = m[1]!
-    assert.equal(follow, `Follow it: humcli tasks wait ${fromFlags} --until ESTIMATE_PENDING`)
+    assert.equal(follow, `Follow it: npx humcli tasks wait ${fromFlags} --until ESTIMATE_PENDING`)
 
     const file = path.join(home.home, 'task.json')
     fs.writeFileSync(
@@ -189,7 +199,7 @@ forEachDialect('humcli agent commands against a real server', (dialect) => {
     assert.match(l2!, /^\[ +\d+s\] PENDING → ESTIMATE_PENDING$/)
     assert.equal(
       l3!.trim().replace(/^operator \S+ /, 'operator X '),
-      `operator X estimates 2 h 30 min: approve with \`humcli tasks approve-estimate ${id}\` or reject with \`humcli tasks reject-estimate ${id} --reason …\``,
+      `operator X estimates 2 h 30 min: approve with \`npx humcli tasks approve-estimate ${id}\` or reject with \`npx humcli tasks reject-estimate ${id} --reason …\``,
     )
     assert.deepEqual(rest, [])
 
@@ -293,7 +303,7 @@ forEachDialect('humcli agent commands against a real server', (dialect) => {
     assert.equal(w3.code, 12, w3.stderr)
     assert.match(
       w3.stderr,
-      new RegExp(`needs your decision \\(MANUAL_REVIEW\\): look with \`humcli tasks get ${c}\``),
+      new RegExp(`needs your decision \\(MANUAL_REVIEW\\): look with \`npx humcli tasks get ${c}\``),
     )
     assert.equal(w4.code, 124, w4.stderr)
     assert.match(

@@ -6,14 +6,12 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import fs from 'node:fs'
-import path from 'node:path'
 import { test } from 'node:test'
-import pg from 'pg'
 import pino from 'pino'
-import { LOG_REDACT_PATHS } from '../../src/context.ts'
+import { LOG_REDACT_PATHS } from '../../src/compose.ts'
+import { dataFolderDump, forms, postgresDump } from '../helpers/at-rest-dump.ts'
 import { newAgent, newOperator } from '../helpers/fixtures.ts'
-import { forEachDialect, PG_URL, type TestServer, useServer } from '../helpers/harness.ts'
+import { forEachDialect, type TestServer, useServer } from '../helpers/harness.ts'
 import { agentKeyPair, openSealedCredential } from '../helpers/open-credential.ts'
 import { approve, submitCredentialTask } from './fixtures.ts'
 
@@ -22,48 +20,6 @@ const log = pino(
   { level: 'trace', redact: LOG_REDACT_PATHS },
   { write: (line: string) => void logLines.push(line) },
 )
-
-function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name)
-    return e.isDirectory() ? filesUnder(p) : [p]
-  })
-}
-
-/** Every byte of the data folder (the SQLite file, its WAL and shared memory, stored files, secrets). */
-function dataFolderDump(s: TestServer): Buffer {
-  const files = filesUnder(s.db.dir)
-  assert.ok(files.length > 0)
-  return Buffer.concat(files.map((f) => fs.readFileSync(f)))
-}
-
-/** Every row of every table in the test schema, as PostgreSQL's text form of the row. */
-async function postgresDump(s: TestServer): Promise<string> {
-  const c = new pg.Client({ connectionString: PG_URL! })
-  await c.connect()
-  try {
-    const schema = s.db.databaseSchema!
-    const tables = await c.query<{ table_name: string }>(
-      'select table_name from information_schema.tables where table_schema = $1',
-      [schema],
-    )
-    assert.ok(tables.rows.length > 10)
-    let out = ''
-    for (const { table_name } of tables.rows) {
-      const rows = await c.query<{ r: string }>(`select t::text as r from "${schema}"."${table_name}" t`)
-      out += `${table_name}\n${rows.rows.map((r) => r.r).join('\n')}\n`
-    }
-    return out
-  } finally {
-    await c.end()
-  }
-}
-
-const forms = (value: string) => [
-  Buffer.from(value, 'utf8'),
-  Buffer.from(value, 'utf16le'),
-  Buffer.from(Buffer.from(value).toString('hex')),
-]
 
 /** Copies a task's stored credential onto another task, as an attacker with database access would. */
 async function copyCredentials(s: TestServer, fromTask: string, toTask: string) {

@@ -76,7 +76,7 @@ forEachDialect('CLI sandbox journey through a real humcli serve', (dialect) => {
     assertOk(estimate)
     // The simulated operator may accept before the first poll: either line shows the estimate.
     assert.match(estimate.stdout, /\] (PENDING → )?ESTIMATE_PENDING\n/)
-    assert.match(estimate.stdout, new RegExp(`approve with \`humcli tasks approve-estimate ${id}\``))
+    assert.match(estimate.stdout, new RegExp(`approve with \`npx humcli tasks approve-estimate ${id}\``))
 
     const approved = await humcli('tasks', 'approve-estimate', id)
     assertOk(approved)

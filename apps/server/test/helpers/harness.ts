@@ -5,7 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, RouteOptions } from 'fastify'
 import pg from 'pg'
 import pino, { type Logger } from 'pino'
 import { ManualClock } from '../../src/clock.ts'
@@ -104,6 +104,8 @@ export interface TestServer {
 export interface TestServerOptions {
   chain?: ChainPort
   log?: Logger
+  /** Sees every route the app adds (`buildApp`'s `onRoute`). */
+  onRoute?: (route: RouteOptions) => void
 }
 
 /** A real Fastify server on a random loopback port, over a fresh database, with a manual clock. */
@@ -125,7 +127,7 @@ export async function startTestServer(
       poolSize: 20,
       chain: options.chain,
     })
-    app = await buildApp(ctx)
+    app = await buildApp(ctx, { onRoute: options.onRoute })
     address = await app.listen({ port: 0, host: '127.0.0.1' })
   } catch (err) {
     // Never leave a schema or temp folder behind when a server fails to start.
@@ -181,11 +183,14 @@ export function humcliEnv(env: Record<string, string>): Record<string, string> {
   }
 }
 
-/** The environment that points a `humcli` child at a test database. */
+/**
+ * The environment that points a `humcli` child at a test database. SQLite too names its file:
+ * the data folder alone would mean `humcli.sqlite` there, not the suite's `test.sqlite`.
+ */
 export function dbEnv(db: TestDb): Record<string, string> {
   return db.databaseSchema
     ? { HUMCLI_DATA_DIR: db.dir, DATABASE_URL: db.databaseUrl, HUMCLI_DB_SCHEMA: db.databaseSchema }
-    : { HUMCLI_DATA_DIR: db.dir }
+    : { HUMCLI_DATA_DIR: db.dir, DATABASE_URL: db.databaseUrl }
 }
 
 export interface CliResult {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { enqueueJob, type JobKind } from '../../src/jobs/enqueue.ts'
+import { enqueueJob } from '../../src/jobs/enqueue.ts'
 import { claimDueJobs } from '../../src/jobs/runner.ts'
 import { withTx } from '../../src/store/tx.ts'
 import { createTask, newAgent } from '../helpers/fixtures.ts'
@@ -150,11 +150,11 @@ forEachDialect('Prometheus metrics at /metrics', (dialect) => {
     const hook = await agent.api.post('/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['*'] })
     assert.equal(hook.status, 201, hook.text)
     await s.runJobs()
-    // A job whose every attempt fails, through the real runner.
+    // A job whose every attempt fails (its mail body cannot be decrypted), through the real runner.
     await withTx(s.ctx.store, (tx) =>
       enqueueJob(tx, {
-        kind: 'metrics.no_handler' as JobKind,
-        payload: {},
+        kind: 'email.send',
+        payload: { id: 'mail_metrics', to: 'nobody@example.com', subject: 'never sent', sealed: 'AAAA' },
         runAt: s.clock.now(),
         now: s.clock.now(),
         maxAttempts: 1,
@@ -182,7 +182,12 @@ forEachDialect('Prometheus metrics at /metrics', (dialect) => {
 
     // A job claimed by a worker and not finished is running.
     await withTx(s.ctx.store, (tx) =>
-      enqueueJob(tx, { kind: 'earnings.release', payload: {}, runAt: s.clock.now(), now: s.clock.now() }),
+      enqueueJob(tx, {
+        kind: 'earnings.release',
+        payload: { taskId: 'task_metrics', operatorId: 'op_metrics', amountMicros: '1' },
+        runAt: s.clock.now(),
+        now: s.clock.now(),
+      }),
     )
     assert.equal((await scrape(s)).value('humcli_jobs_due'), 1)
     const claimed = await claimDueJobs(s.ctx, 'w_metrics_test', 1)

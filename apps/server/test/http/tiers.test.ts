@@ -42,6 +42,8 @@ forEachDialect('tier limits', (dialect) => {
     const third = await agent.api.post('/tasks', taskBody(s, { reward_usd: 0.5 })) // escrow 1.5 → 201 > 200
     assert.equal(third.status, 422)
     assert.match(third.body.error, /maxDailySpend/)
+    assert.match(third.body.error, /resets at 00:00 UTC \(2026-06-04T00:00:00.000Z, in 14 h 0 min\)/)
+    assert.match(third.body.error, /deposit \$50/)
     assert.deepEqual((await agent.api.get('/agents/balance')).body, {
       deposit_balance: 800.5,
       escrow_balance: 199.5,
@@ -49,8 +51,9 @@ forEachDialect('tier limits', (dialect) => {
     })
   })
 
-  test('SANDBOX: tasks take no escrow; a $10 task fits the $10 daily spend, the next does not', async () => {
+  test('SANDBOX: no escrow and no daily spend; limited by count a day and reward per task', async () => {
     const s = server()
+    s.clock.set('2026-06-04T21:30:00.000Z')
     const agent = await newAgent(s)
     const r = await agent.api.post('/tasks', taskBody(s, { reward_usd: 10 }))
     assert.equal(r.status, 201, r.text)
@@ -62,9 +65,22 @@ forEachDialect('tier limits', (dialect) => {
       escrow_balance: 0,
       currency: 'USD',
     })
-    const next = await agent.api.post('/tasks', taskBody(s, { reward_usd: 1 }))
-    assert.equal(next.status, 422)
-    assert.match(next.body.error, /maxDailySpend/)
+    // Past the compat $10 "daily spend": sandbox tasks move no money, so it does not bite.
+    for (let i = 1; i < 50; i++) {
+      const more = await agent.api.post('/tasks', taskBody(s, { reward_usd: 5 }))
+      assert.equal(more.status, 201, `task ${i + 1}: ${more.text}`)
+    }
+    const over = await agent.api.post('/tasks', taskBody(s, { reward_usd: 1 }))
+    assert.equal(over.status, 422)
+    assert.equal(over.body.code, 'LIMIT_EXCEEDED')
+    assert.match(over.body.error, /at most 50 tasks per day \(maxDailyTasks\)/)
+    assert.match(over.body.error, /resets at 00:00 UTC \(2026-06-05T00:00:00.000Z, in 2 h 30 min\)/)
+    assert.match(over.body.error, /verify your email/)
+    const big = await agent.api.post('/tasks', taskBody(s, { reward_usd: 10.01 }))
+    assert.equal(big.status, 422)
+    assert.match(big.body.error, /at most \$10 per task \(maxTaskValue\).*verify your email/)
+    s.clock.set('2026-06-05T00:00:01.000Z')
+    assert.equal((await agent.api.post('/tasks', taskBody(s, { reward_usd: 1 }))).status, 201)
   })
 
   test('402 with the amount needed when the deposit balance is short, and nothing written', async () => {

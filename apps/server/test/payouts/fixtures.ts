@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { type ChainPort, type DepositClaim, DevChain } from '../../src/payments/chain.ts'
+import { DevChain, type PayoutPreflight, type PreparedPayout } from '../../src/payments/chain.ts'
 import { client } from '../helpers/api.ts'
 import { createTask, driveTo, newAgent, newOperator, type OperatorFixture } from '../helpers/fixtures.ts'
 import type { TestServer } from '../helpers/harness.ts'
@@ -36,24 +36,19 @@ export async function fundedOperator(s: TestServer, rewardUsd: number): Promise<
   return fresh
 }
 
-/** Stands in for a chain whose payouts are refused (e.g. the hot wallet is empty). */
+/** Stands in for a chain whose payouts are refused (e.g. no hot wallet is configured). */
 export class RefusingChain extends DevChain {
-  override async sendPayout(): Promise<{ txHash: string }> {
-    throw new Error('the payout wallet has insufficient USDC')
+  override async preparePayout(): Promise<PayoutPreflight> {
+    return { kind: 'refuse', reason: 'the payout wallet has insufficient USDC' }
   }
 }
 
-/** Stands in for a chain that counts what it is asked to send, and answers slowly. */
-export class CountingChain implements ChainPort {
-  readonly name = 'counting'
+/** Stands in for a chain that counts the payouts it signs, and answers slowly. */
+export class CountingChain extends DevChain {
   readonly sent: string[] = []
-  private readonly dev = new DevChain()
-  verifyDeposit(claim: DepositClaim) {
-    return this.dev.verifyDeposit(claim)
-  }
-  async sendPayout(input: { payoutId: string; toAddress: string; amountMicros: bigint }) {
-    this.sent.push(input.payoutId)
+  override async signPayout(prepared: PreparedPayout, nonce: bigint) {
+    this.sent.push(prepared.payoutId)
     await new Promise((r) => setTimeout(r, 20))
-    return this.dev.sendPayout()
+    return super.signPayout(prepared, nonce)
   }
 }

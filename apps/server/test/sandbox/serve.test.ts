@@ -98,7 +98,7 @@ forEachDialect('sandbox through a real `humcli serve` with the real clock', (dia
 
     // The development mail folder has the verification email; its link works.
     const dir = path.join(db.dir, 'mail')
-    const files = fs.existsSync(dir) ? fs.readdirSync(dir) : []
+    const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.eml')) : []
     assert.equal(files.length, 1, `one .eml in ${dir}`)
     const raw = fs
       .readFileSync(path.join(dir, files[0]!), 'utf8')

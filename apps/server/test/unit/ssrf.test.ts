@@ -81,13 +81,54 @@ const HOSTILE = [
   'https://user:pass@public.example.com/',
   'not a url',
   'https://%31%32%37.0.0.1/',
+  // Issue 16, item 7: IPv4-translated (::ffff:0:0/96, RFC 6145) reaches the embedded host.
+  'https://[::ffff:0:127.0.0.1]/',
+  'https://[::ffff:0:7f00:1]/',
+  'https://[::ffff:0:10.0.0.1]/',
+  'https://[::ffff:0:169.254.169.254]:8443/',
+  'https://[0:0:0:0:ffff:0:a9fe:a9fe]/',
+  // The rest of the IANA special-purpose registries.
+  'https://[64:ff9b:1::a00:1]/',
+  'https://[64:ff9b::a9fe:a9fe]/',
+  'https://[::10.0.0.1]/',
+  'https://[::8.8.8.8]/',
+  'https://[100::1]/',
+  'https://[100:0:0:1::1]/',
+  'https://[2001::1]/',
+  'https://[2001:2::1]/',
+  'https://[2001:3::1]/',
+  'https://[2001:4:112::1]/',
+  'https://[2001:20::1]/',
+  'https://[2001:db8::1]/',
+  'https://[2002:5db8:d822::1]/',
+  'https://[2620:4f:8000::1]/',
+  'https://[3fff::1]/',
+  'https://[5f00::1]/',
+  'https://[4000::1]/',
+  'https://[fec0::1]/',
+  'https://192.0.0.170/',
+  'https://192.0.0.9/',
+  'https://192.31.196.1/',
+  'https://192.52.193.1/',
+  'https://192.175.48.1/',
+  'https://192.88.99.1/',
+  'https://198.19.255.255/',
+  'https://203.0.113.7/',
+  'https://198.51.100.7/',
+  'https://192.0.2.7/',
 ]
 
 test(`SSRF guard refuses ${HOSTILE.length} hostile URLs in production`, async () => {
   assert.ok(HOSTILE.length >= 50)
+  const accepted: string[] = []
   for (const url of HOSTILE) {
-    await assert.rejects(resolveTarget(url, prod, evilDns), TargetRefused, url)
+    const refused = await resolveTarget(url, prod, evilDns).then(
+      () => false,
+      (err) => err instanceof TargetRefused,
+    )
+    if (!refused) accepted.push(url)
   }
+  assert.deepEqual(accepted, [], `accepted ${accepted.length} of ${HOSTILE.length}`)
 })
 
 test('public targets pass and are pinned to the resolved address', async () => {
@@ -95,6 +136,10 @@ test('public targets pass and are pinned to the resolved address', async () => {
   assert.equal(t.address, '93.184.216.34')
   const lit = await resolveTarget('https://[2606:4700::1111]/x', prod, evilDns)
   assert.deepEqual([lit.address, lit.family], ['2606:4700::1111', 6])
+  // Public hosts however they are spelled: IPv4-mapped and NAT64 (64:ff9b::/96) of a public address.
+  for (const url of ['https://8.8.8.8/', 'https://[::ffff:8.8.8.8]/', 'https://[64:ff9b::808:808]/']) {
+    await resolveTarget(url, prod, evilDns)
+  }
 })
 
 test('loopback only in development, and then over http too; private ranges never', async () => {

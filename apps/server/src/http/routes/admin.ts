@@ -21,31 +21,35 @@ import {
   TierBody,
 } from '@humcli/contract'
 import type { FastifyInstance } from 'fastify'
+import { decideKyc } from '../../admin/decide-kyc.ts'
 import { listPayoutsForAdmin, type ReconcileInput, reconcilePayout } from '../../admin/reconcile-payout.ts'
 import {
-  adminGetTask,
   decideManualReview,
   listTasksForReview,
   type ResolveInput,
   resolveDispute,
 } from '../../admin/review-tasks.ts'
-import { decideKyc, setAgentRestriction, setAgentTier } from '../../admin/set-tier.ts'
+import { setAgentRestriction, setAgentTier } from '../../admin/set-tier.ts'
+import { adminGetTask } from '../../admin/task-detail.ts'
 import type { Ctx } from '../../context.ts'
 import type { Tier } from '../../domain/tiers.ts'
 import { ledgerCheck } from '../../ledger/check.ts'
 import type { PayoutStatus } from '../../payments/payout-view.ts'
-import { adminId, requireAdmin } from '../auth.ts'
+import { adminId, requireAdmin, staffActor } from '../auth.ts'
+import { baseUrl } from '../base-url.ts'
 
 export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
-  const auth = requireAdmin(ctx)
+  // Reviewers decide reviews, disputes and KYC; everything else needs the admin role.
+  const reviewer = requireAdmin(ctx, 'reviewer')
+  const auth = requireAdmin(ctx, 'admin')
   const tags = ['admin']
-  const security = [{ bearer: [] }]
+  const security: Record<string, string[]>[] = [{ bearer: [] }, { staffSession: [] }]
   type Id = { Params: IdParams }
 
   app.get<{ Querystring: { status: 'MANUAL_REVIEW' | 'DISPUTED'; limit: number; offset: number } }>(
     '/admin/tasks',
     {
-      onRequest: auth,
+      onRequest: reviewer,
       schema: {
         tags,
         security,
@@ -61,7 +65,7 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
   app.get<Id>(
     '/admin/tasks/:id',
     {
-      onRequest: auth,
+      onRequest: reviewer,
       schema: {
         tags,
         security,
@@ -72,12 +76,12 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
         response: { 200: AdminTask, ...errorResponses(401, 403, 404) },
       },
     },
-    (req) => adminGetTask(ctx, req.params.id),
+    (req) => adminGetTask(ctx, req.params.id, baseUrl(ctx, req)),
   )
   app.post<Id & { Body: { decision: 'APPROVE' | 'REJECT'; note?: string } }>(
     '/admin/tasks/:id/review',
     {
-      onRequest: auth,
+      onRequest: reviewer,
       schema: {
         tags,
         security,
@@ -99,7 +103,7 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
   app.post<Id & { Body: ResolveInput }>(
     '/admin/tasks/:id/resolve',
     {
-      onRequest: auth,
+      onRequest: reviewer,
       schema: {
         tags,
         security,
@@ -124,10 +128,10 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
       }
     },
   )
-  app.post<Id & { Body: { decision: 'APPROVE' | 'REJECT' } }>(
+  app.post<Id & { Body: { decision: 'APPROVE' | 'REJECT'; reason?: string } }>(
     '/admin/operators/:id/kyc',
     {
-      onRequest: auth,
+      onRequest: reviewer,
       schema: {
         tags,
         security,
@@ -136,10 +140,10 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
         description: 'An APPROVED operator may accept tasks.',
         params: IdParams,
         body: KycDecisionBody,
-        response: { 200: KycDecision, ...errorResponses(400, 401, 403, 404) },
+        response: { 200: KycDecision, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    (req) => decideKyc(ctx, req.params.id, req.body.decision),
+    (req) => decideKyc(ctx, staffActor(req), req.params.id, req.body),
   )
   app.post<Id & { Body: { tier: Tier } }>(
     '/admin/agents/:id/tier',
@@ -156,7 +160,7 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
         response: { 200: AgentTier, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    (req) => setAgentTier(ctx, req.params.id, req.body.tier),
+    (req) => setAgentTier(ctx, req.params.id, req.body.tier, `admin:${adminId(req)}`),
   )
   app.post<Id & { Body: { restricted: boolean; reason?: string } }>(
     '/admin/agents/:id/restriction',
@@ -173,7 +177,8 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
         response: { 200: AgentRestriction, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    (req) => setAgentRestriction(ctx, req.params.id, req.body.restricted, req.body.reason),
+    (req) =>
+      setAgentRestriction(ctx, req.params.id, req.body.restricted, req.body.reason, `admin:${adminId(req)}`),
   )
   app.get<{
     Querystring: { status?: PayoutStatus; limit: number; offset: number }

@@ -1,19 +1,21 @@
 import type { MultipartFile } from '@fastify/multipart'
 import {
   AcceptBody,
-  AcceptedTask,
+  AcceptedEstimate,
+  AccessToken,
   BrowseQuery,
-  Earnings,
+  type BrowseSort,
   errorResponses,
   IdParams,
   KycSubmitted,
   LoginBody,
   MineQuery,
+  OperatorEarnings,
   OperatorProfile,
+  OperatorRatings,
   OperatorRegistration,
   OperatorTask,
   OperatorTaskPage,
-  OperatorToken,
   PageQuery,
   Payout,
   PayoutBody,
@@ -30,6 +32,7 @@ import { DomainError, invalid } from '../../domain/errors.ts'
 import { type AcceptInput, acceptTask } from '../../operators/accept-task.ts'
 import { browseTasks, myTasks, operatorGetTask } from '../../operators/browse-tasks.ts'
 import { operatorEarnings } from '../../operators/earnings.ts'
+import { listOperatorRatings } from '../../operators/list-ratings.ts'
 import { operatorMe } from '../../operators/me.ts'
 import { loginOperator, type RegisterOperatorInput, registerOperator } from '../../operators/register.ts'
 import { releaseTask } from '../../operators/release-task.ts'
@@ -37,11 +40,20 @@ import { startTask } from '../../operators/start-task.ts'
 import { KYC_DOCUMENTS, type KycDocument, submitKyc } from '../../operators/submit-kyc.ts'
 import { listPayouts } from '../../payments/list-payouts.ts'
 import { type PayoutInput, requestPayout } from '../../payments/request-payout.ts'
+import { parseClientEvidence } from '../../proof/client-evidence.ts'
 import { type ProofInput, submitProof, type UploadedFile } from '../../proof/submit-proof.ts'
 import { operatorId, requireOperator } from '../auth.ts'
 import { perIpLimit } from '../rate-limit.ts'
+import { findNul, nulRefused } from '../refuse-nul.ts'
 
-const TEXT_FIELDS = new Set(['notes', 'username', 'password', 'api_key', 'credential_notes'])
+const TEXT_FIELDS = new Set([
+  'notes',
+  'username',
+  'password',
+  'api_key',
+  'credential_notes',
+  'client_evidence',
+])
 const MAX_TEXT = 10_000
 
 /** One uploaded photo as a buffer; over the size limit, a 413 that names the photo and the limit. */
@@ -77,6 +89,10 @@ async function readProof(ctx: Ctx, req: FastifyRequest): Promise<ProofInput> {
         )
       }
       const filename = part.filename || 'photo'
+      if (findNul(filename) !== null) {
+        await part.toBuffer().catch(() => {})
+        throw nulRefused(`${part.fieldname}.filename`)
+      }
       photos.push({ field: part.fieldname, filename, data: await readPhoto(ctx, filename, part) })
     } else {
       if (!TEXT_FIELDS.has(part.fieldname)) {
@@ -86,6 +102,7 @@ async function readProof(ctx: Ctx, req: FastifyRequest): Promise<ProofInput> {
         )
       }
       const value = String(part.value)
+      if (findNul(value) !== null) throw nulRefused(part.fieldname)
       if (value.length > MAX_TEXT)
         throw invalid(part.fieldname, `\`${part.fieldname}\` must be at most ${MAX_TEXT} characters.`)
       fields[part.fieldname] = value
@@ -94,6 +111,7 @@ async function readProof(ctx: Ctx, req: FastifyRequest): Promise<ProofInput> {
   return {
     photos,
     notes: fields.notes,
+    clientEvidence: parseClientEvidence(fields.client_evidence, photos.length),
     credentials: {
       username: fields.username,
       password: fields.password,
@@ -168,12 +186,15 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
         security: [],
         operationId: 'loginOperator',
         summary: 'Log in; returns a short-lived token',
-        description: 'No auth. 401 for a wrong email or password alike; rate limited per address.',
+        description:
+          'Failed logins are limited per account and client address (after 5 failures each try waits ' +
+          '2^n s, at most 15 min) and per account (100 an hour from all addresses; then only ' +
+          'addresses that signed in to it before may try): 429 with Retry-After.',
         body: LoginBody,
-        response: { 200: OperatorToken, ...errorResponses(400, 401, 429) },
+        response: { 200: AccessToken, ...errorResponses(400, 401, 429) },
       },
     },
-    (req) => loginOperator(ctx, req.body),
+    (req) => loginOperator(ctx, req.body, req.ip),
   )
   app.get(
     '/operator/me',
@@ -191,7 +212,14 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
     (req) => operatorMe(ctx, operatorId(req)),
   )
   app.get<{
-    Querystring: { task_type?: string; near?: string; radius_km?: number; limit: number; offset: number }
+    Querystring: {
+      task_type?: string
+      near?: string
+      radius_km?: number
+      sort?: BrowseSort
+      limit: number
+      offset: number
+    }
   }>(
     '/operator/tasks',
     {
@@ -254,7 +282,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
         description: 'PENDING → ESTIMATE_PENDING until the agent approves the estimate (or it lapses).',
         params: IdParams,
         body: AcceptBody,
-        response: { 200: AcceptedTask, ...errorResponses(400, 401, 403, 404, 409, 410, 422) },
+        response: { 200: AcceptedEstimate, ...errorResponses(400, 401, 403, 404, 409, 410, 422) },
       },
     },
     (req) => acceptTask(ctx, operatorId(req), req.params.id, req.body),
@@ -308,6 +336,8 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/operator/tasks/:id/proof',
     {
       onRequest: auth,
+      // A retried upload with the same Idempotency-Key is answered from the first, never stored twice.
+      config: { idempotent: true },
       schema: {
         tags,
         security,
@@ -317,7 +347,10 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
           'Up to 10 photos (JPEG, PNG, WebP, AVIF; at most 15 MB and 50 megapixels each), typed by ' +
           'content. Each is re-encoded as a JPEG without metadata; capture time, GPS and camera are ' +
           'read first and kept on the proof (`TaskProof.photo_details`). The Guardian then reviews ' +
-          'the proof (`GuardianResult`). Refused uploads store nothing.',
+          'the proof (`GuardianResult`). Refused uploads store nothing. Optional `client_evidence`: a JSON ' +
+          'array, one entry (or null) per photo, of what the device reported at capture ' +
+          '(`{lat, lng, accuracy_m, captured_at, requirement?}`), kept on the proof as weaker evidence ' +
+          'than EXIF. Send an `Idempotency-Key` so a retried upload is never submitted twice.',
         params: IdParams,
         consumes: ['multipart/form-data'],
         response: { 200: ProofSubmitted, ...errorResponses(400, 401, 403, 404, 409, 410, 413, 415) },
@@ -353,7 +386,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
         summary: 'Pending and available earnings',
         description:
           'USD: pending earnings become available after the holding period; the last 20 completed tasks.',
-        response: { 200: Earnings, ...errorResponses(401) },
+        response: { 200: OperatorEarnings, ...errorResponses(401) },
       },
     },
     (req) => operatorEarnings(ctx, operatorId(req)),
@@ -378,6 +411,20 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
       reply.code(201)
       return requestPayout(ctx, operatorId(req), req.body)
     },
+  )
+  app.get<{ Querystring: { limit: number; offset: number } }>(
+    '/operator/ratings',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        summary: 'Ratings you received, with the agents’ comments',
+        querystring: PageQuery,
+        response: { 200: OperatorRatings },
+      },
+    },
+    (req) => listOperatorRatings(ctx, operatorId(req), req.query),
   )
   app.get<{ Querystring: { limit: number; offset: number } }>(
     '/operator/payouts',

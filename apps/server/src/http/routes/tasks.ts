@@ -28,10 +28,12 @@ import { getTask, getTaskJson } from '../../tasks/get-task.ts'
 import { listTasks } from '../../tasks/list-tasks.ts'
 import { rateTask } from '../../tasks/rate-task.ts'
 import { rejectEstimate } from '../../tasks/reject-estimate.ts'
+import { replayableCreateAnswer } from '../../tasks/replayable-answer.ts'
 import { buildTaskView, presentTaskView } from '../../tasks/serialize.ts'
 import { verifyTask } from '../../tasks/verify-task.ts'
 import { agentId, requireAgent } from '../auth.ts'
 import { baseUrl } from '../base-url.ts'
+import { storeForReplay } from '../idempotency.ts'
 
 type Id = { Params: IdParams }
 
@@ -68,7 +70,13 @@ export function taskRoutes(app: FastifyInstance, ctx: Ctx): void {
         baseUrl(ctx, req),
       )
       reply.code(201)
-      return generatedCallbackSecret ? { ...body, callback_secret: generatedCallbackSecret } : body
+      // Replayed from the committed result after a crash: the generated secret was not kept.
+      if (!generatedCallbackSecret && req.body.callback_url && !req.body.callback_secret)
+        return replayableCreateAnswer({ ...body, callback_secret: null })
+      if (!generatedCallbackSecret) return body
+      const answer = { ...body, callback_secret: generatedCallbackSecret }
+      storeForReplay(req, replayableCreateAnswer(answer))
+      return answer
     },
   )
 

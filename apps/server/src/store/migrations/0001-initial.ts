@@ -1,7 +1,7 @@
 import { type ColumnDefinitionBuilder, type CreateTableBuilder, type Kysely, sql } from 'kysely'
 
 type Dialect = 'sqlite' | 'postgres'
-type Table = CreateTableBuilder<string, never>
+export type Table = CreateTableBuilder<string, never>
 
 const req = (c: ColumnDefinitionBuilder) => c.notNull()
 
@@ -10,7 +10,7 @@ const req = (c: ColumnDefinitionBuilder) => c.notNull()
  * KEY (the rowid) already takes max + 1; AUTOINCREMENT would add a write to sqlite_sequence on
  * every insert, and these tables never delete their newest row.
  */
-function serial(t: Table, dialect: Dialect, name: string): Table {
+export function serial(t: Table, dialect: Dialect, name: string): Table {
   return dialect === 'postgres'
     ? t.addColumn(name, 'bigserial', (c) => c.primaryKey())
     : t.addColumn(name, 'integer', (c) => c.primaryKey())

@@ -1,5 +1,11 @@
 import { type Kysely, sql } from 'kysely'
-import { SANDBOX_OPERATOR_EMAIL, SANDBOX_OPERATOR_ID, SANDBOX_OPERATOR_NAME } from '../../sandbox/operator.ts'
+
+// Copied, not imported: a migration writes what was true when it was released and imports
+// nothing live (sandbox/operator.ts may change; this row must not). The sandbox simulator tests
+// act as this operator, so they fail if the id drifts.
+const SANDBOX_OPERATOR_ID = 'op_sandbox'
+const SANDBOX_OPERATOR_NAME = 'Sandbox Operator'
+const SANDBOX_OPERATOR_EMAIL = 'sandbox-operator@humcli.invalid'
 
 /**
  * Email verification links (only a SHA-256 hash of each token is kept; single use, expiring) and

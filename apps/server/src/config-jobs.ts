@@ -1,0 +1,54 @@
+import { ConfigError, type Env, int } from './config-read.ts'
+
+/**
+ * The job runner's lanes (ADR 0013): each lane runs only its own job kinds, with its own number
+ * of slots, so slow work of one kind (a webhook target that never answers) cannot hold up the
+ * others (Guardian reviews, mail, payouts, timers, sandbox steps). `src/jobs/lanes.ts` maps kinds.
+ */
+export const JOB_LANES = ['deliveries', 'timers', 'guardian', 'mail', 'payouts', 'sandbox'] as const
+export type JobLane = (typeof JOB_LANES)[number]
+
+export interface JobsConfig {
+  /** Jobs of a lane that run at once in one process. */
+  jobLanes: Record<JobLane, number>
+  /** Webhook attempts of one agent that run at once in one process, so one agent cannot fill the lane. */
+  webhookAgentConcurrency: number
+  /** On SIGTERM, how long running jobs may finish; then those still running are released for another worker. */
+  jobDrainMs: number
+}
+
+const DEFAULT_SLOTS: Omit<Record<JobLane, number>, 'deliveries'> = {
+  timers: 4,
+  guardian: 2,
+  mail: 2,
+  payouts: 2,
+  sandbox: 4,
+}
+
+/** `HUMCLI_JOB_LANES=guardian=4,mail=1` overrides the slots of the lanes it names. */
+function laneSlots(env: Env): Record<JobLane, number> {
+  const slots: Record<JobLane, number> = {
+    deliveries: int(env, 'HUMCLI_JOB_CONCURRENCY', 16, 1),
+    ...DEFAULT_SLOTS,
+  }
+  for (const part of (env.HUMCLI_JOB_LANES ?? '').split(',').filter(Boolean)) {
+    const [name, value] = part.split('=').map((s) => s.trim())
+    const n = Number(value)
+    if (!(JOB_LANES as readonly string[]).includes(name ?? '') || !Number.isInteger(n) || n < 1) {
+      throw new ConfigError(
+        `HUMCLI_JOB_LANES must be lane=slots pairs separated by commas (lanes: ${JOB_LANES.join(', ')}; ` +
+          `slots ≥ 1), for example guardian=4,mail=2; got "${part}".`,
+      )
+    }
+    slots[name as JobLane] = n
+  }
+  return slots
+}
+
+export function jobsConfig(env: Env): JobsConfig {
+  return {
+    jobLanes: laneSlots(env),
+    webhookAgentConcurrency: int(env, 'HUMCLI_WEBHOOK_AGENT_CONCURRENCY', 2, 1),
+    jobDrainMs: int(env, 'HUMCLI_JOB_DRAIN_MS', 10_000),
+  }
+}

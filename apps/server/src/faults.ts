@@ -1,0 +1,26 @@
+import type { Config } from './config.ts'
+
+/** The points where `HUMCLI_FAULT_CRASH_AT` may kill the process (crash tests; never in production). */
+export type FaultPoint =
+  /** An Idempotency-Key is claimed; the request's handler has not run. */
+  | 'idempotency.claimed'
+  /** Inside the business transaction, after its key is marked committed, before COMMIT. */
+  | 'idempotency.before-commit'
+  /** The business transaction has committed; its answer is not stored yet. */
+  | 'idempotency.committed'
+
+const reached = new Map<string, number>()
+
+/**
+ * Kills this process with SIGKILL — no cleanup, no flushing, as a power cut would — when the
+ * configured fault point is reached for the configured time (`point` = the first, `point:n` the
+ * n-th). `loadConfig` refuses the setting in production.
+ */
+export function faultPoint(config: Pick<Config, 'faultCrashAt'>, point: FaultPoint): void {
+  if (!config.faultCrashAt) return
+  const [name, nth] = config.faultCrashAt.split(':')
+  if (name !== point) return
+  const n = (reached.get(point) ?? 0) + 1
+  reached.set(point, n)
+  if (n >= Number(nth ?? 1)) process.kill(process.pid, 'SIGKILL')
+}

@@ -1,0 +1,42 @@
+import { DashboardLinkBody, DashboardSessionBody, errorResponses } from '@humcli/contract'
+import type { FastifyInstance } from 'fastify'
+import { checkDashboardLogin, requestDashboardLink } from '../../agents/dashboard-login.ts'
+import type { Ctx } from '../../context.ts'
+import { issueAccessToken } from '../../sessions/access-token.ts'
+import { emailLinkBase } from '../base-url.ts'
+import { perIpLimit } from '../rate-limit.ts'
+import { sessionRoutes } from '../session-cookie.ts'
+
+/**
+ * The agent dashboard's sign-in: a magic link by email or an API key opens the generic browser
+ * session (ADR 0013) of kind `agent` at /dashboard/session; its access tokens are `hagt_…`
+ * bearer tokens that every agent endpoint accepts.
+ */
+export function dashboardRoutes(app: FastifyInstance, ctx: Ctx): void {
+  const tags = ['dashboard']
+  app.post<{ Body: { email: string } }>(
+    '/dashboard/login-link',
+    {
+      config: perIpLimit('dashboard-login', ctx.config.loginRateLimitPerMinute),
+      schema: {
+        tags,
+        summary: "Email a single-use dashboard login link to the agent's address",
+        description: 'Answers the same whether or not an agent has this email.',
+        body: DashboardLinkBody,
+        response: errorResponses(400, 503),
+      },
+    },
+    async (req, reply) => {
+      reply.code(202)
+      return requestDashboardLink(ctx, req.body.email, emailLinkBase(ctx, req))
+    },
+  )
+  sessionRoutes<{ token?: string; api_key?: string }>(app, ctx, {
+    kind: 'agent',
+    prefix: '/dashboard/session',
+    tags,
+    loginBody: DashboardSessionBody,
+    authenticate: (body) => checkDashboardLogin(ctx, body),
+    issueAccess: async (id) => issueAccessToken(ctx, 'agent', id),
+  })
+}

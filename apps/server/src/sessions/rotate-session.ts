@@ -1,0 +1,55 @@
+import { iso } from '../clock.ts'
+import type { Ctx } from '../context.ts'
+import { DomainError } from '../domain/errors.ts'
+import { withTx } from '../store/tx.ts'
+import { type IssuedSession, insertSession } from './create-session.ts'
+import { hashSessionToken, type SessionSubjectKind } from './session-token.ts'
+
+const EXPIRED = 'Your session has ended: sign in again.'
+
+/**
+ * Exchanges a live refresh token for a new one (compare-and-set on `rotated_at`, so two uses of
+ * the same token cannot both win). A token that was already rotated is a reuse: someone holds a
+ * copy, so the whole family is revoked and both holders must sign in again (ADR 0013).
+ */
+export async function rotateSession(
+  ctx: Ctx,
+  kind: SessionSubjectKind,
+  token: string,
+): Promise<IssuedSession & { subjectId: string }> {
+  const now = iso(ctx.clock.now())
+  const hash = hashSessionToken(token)
+  const outcome = await withTx(ctx.store, async (tx) => {
+    const row = await tx
+      .selectFrom('sessions')
+      .select(['family_id', 'subject_id', 'rotated_at', 'revoked_at', 'expires_at'])
+      .where('token_hash', '=', hash)
+      .where('subject_kind', '=', kind)
+      .executeTakeFirst()
+    if (!row || row.revoked_at !== null || row.expires_at <= now) return null
+    const won = await tx
+      .updateTable('sessions')
+      .set({ rotated_at: now })
+      .where('token_hash', '=', hash)
+      .where('rotated_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst()
+    if (Number(won.numUpdatedRows) !== 1) {
+      await tx
+        .updateTable('sessions')
+        .set({ revoked_at: now })
+        .where('family_id', '=', row.family_id)
+        .where('revoked_at', 'is', null)
+        .execute()
+      return 'reused' as const
+    }
+    const next = await insertSession(ctx, tx, { kind, id: row.subject_id }, row.family_id)
+    return { ...next, subjectId: row.subject_id }
+  })
+  if (outcome === 'reused') {
+    ctx.log.warn({ kind }, 'refresh token reused: session family revoked')
+    throw new DomainError('UNAUTHORIZED', EXPIRED)
+  }
+  if (!outcome) throw new DomainError('UNAUTHORIZED', EXPIRED)
+  return outcome
+}

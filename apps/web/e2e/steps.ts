@@ -1,0 +1,115 @@
+/** The journey's steps, through the UI only, shared by the journey tests. */
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Page } from 'playwright-core'
+import { client } from '../../server/test/helpers/api.ts'
+import { createTask, newAdmin, newAgent } from '../../server/test/helpers/fixtures.ts'
+import type { TestServer } from '../../server/test/helpers/harness.ts'
+import { seriousViolations } from './harness.ts'
+
+let n = 0
+export const uniqueEmail = () => `op-${process.pid}-${Date.now()}-${n++}@example.com`
+export const PASSWORD = 'correct horse battery'
+
+/** Asserts no serious or critical axe violation on the page as it is now. */
+export async function axe(page: Page, where: string): Promise<void> {
+  assert.deepEqual(await seriousViolations(page), [], `axe on ${where}`)
+}
+
+/** Writes a screenshot into docs/screenshots when HUMCLI_SCREENSHOTS=1 (a docs run, not CI). */
+export async function shot(page: Page, name: string): Promise<void> {
+  if (process.env.HUMCLI_SCREENSHOTS !== '1') return
+  const dir = path.resolve('docs/screenshots')
+  fs.mkdirSync(dir, { recursive: true })
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true })
+}
+
+export async function signUp(page: Page, email = uniqueEmail()): Promise<string> {
+  await page.goto('/signup')
+  await page.getByLabel('Full name').fill('Ana Operator')
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill(PASSWORD)
+  await page.getByLabel('City').fill('Berlin')
+  await page.getByLabel('Country (2 letters, e.g. ES)').fill('DE')
+  await page.getByRole('checkbox', { name: 'Photo' }).check()
+  await axe(page, 'sign up')
+  await shot(page, 'phone-signup')
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await page.getByRole('heading', { name: 'Identity check' }).waitFor()
+  return email
+}
+
+/** KYC through the UI, then staff approve it through the API. */
+export async function doKyc(page: Page, server: TestServer, email: string, doc: Buffer): Promise<void> {
+  for (const label of ['ID document (passport or ID card)', 'Selfie', 'Proof of address']) {
+    await page.getByLabel(label).setInputFiles({ name: 'doc.jpg', mimeType: 'image/jpeg', buffer: doc })
+  }
+  await axe(page, 'kyc')
+  await page.getByRole('button', { name: 'Send documents' }).click()
+  await page.getByText('Documents sent. Status: pending review.').waitFor()
+  const op = await server.ctx.store.db
+    .selectFrom('operators')
+    .select('id')
+    .where('email', '=', email)
+    .executeTakeFirstOrThrow()
+  const admin = await newAdmin(server)
+  const r = await admin.api.post(`/admin/operators/${op.id}/kyc`, { decision: 'APPROVE' })
+  assert.equal(r.status, 200, r.text)
+}
+
+export async function agentWithTask(server: TestServer, over: Record<string, unknown> = {}) {
+  const agent = await newAgent(server, { tier: 'STANDARD', deposit: 200 })
+  const taskId = await createTask(server, agent, over)
+  return { agent, taskId }
+}
+
+/** From the task list (by position), open the task, accept with an estimate. */
+export async function findAndAccept(page: Page, title: string): Promise<void> {
+  await page.getByRole('link', { name: 'Find work' }).click()
+  await page.getByRole('button', { name: 'Use my location' }).click()
+  await page.getByRole('link', { name: title }).first().waitFor()
+  await axe(page, 'task list')
+  await shot(page, 'phone-tasks')
+  await page.getByRole('link', { name: title }).first().click()
+  await page.getByRole('heading', { name: 'Proof needed' }).waitFor()
+  await axe(page, 'task page')
+  await shot(page, 'phone-task')
+  await page.getByLabel('Hours').fill('1')
+  await page.getByLabel('Minutes').fill('30')
+  await page.getByRole('button', { name: 'Send estimate' }).click()
+  await page.getByText('Waiting for the agent to approve your estimate.').waitFor()
+}
+
+/** Runs the server's due jobs until the task reaches `status` (the Guardian reviews in a job). */
+export async function untilStatus(server: TestServer, taskId: string, status: string, ms = 60_000) {
+  const deadline = Date.now() + ms
+  for (;;) {
+    await server.runJobs()
+    const t = await server.ctx.store.db
+      .selectFrom('tasks')
+      .select(['status', 'guardian_result'])
+      .where('id', '=', taskId)
+      .executeTakeFirstOrThrow()
+    if (t.status === status) return
+    if (Date.now() > deadline || (status === 'COMPLETED' && t.status === 'MANUAL_REVIEW')) {
+      assert.fail(`task ${taskId} is ${t.status}, waited for ${status}; review: ${t.guardian_result}`)
+    }
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
+export async function submissions(server: TestServer, taskId: string): Promise<number> {
+  const rows = await server.ctx.store.db
+    .selectFrom('task_transitions')
+    .select('id')
+    .where('task_id', '=', taskId)
+    .where('to_status', '=', 'SUBMITTED')
+    .execute()
+  return rows.length
+}
+
+export const photoFiles = (photos: Buffer[]) =>
+  photos.map((buffer, i) => ({ name: `photo-${i + 1}.jpg`, mimeType: 'image/jpeg', buffer }))
+
+export { client }

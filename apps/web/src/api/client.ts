@@ -1,0 +1,159 @@
+import type { AccessToken } from '@humcli/contract'
+import { createStore } from '../lib/store.ts'
+
+/**
+ * The one way the app talks to the server: `/api/v1` over fetch (XHR for uploads, which report
+ * progress). The 1-hour access token lives in memory only; the refresh cookie is httpOnly and
+ * sent to `/api/v1/operator/session/*` alone, with the CSRF header (ADR 0013).
+ */
+export const API = '/api/v1'
+const SESSION = `${API}/operator/session`
+const SESSION_HEADERS = { 'x-humcli-session': '1' }
+
+/** An answer of the API that is an error: its code and sentence (`{error, code, details}`). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: { path: string; message: string }[] = [],
+  ) {
+    super(message)
+  }
+}
+
+/** The request never reached the server (offline, DNS, connection refused). */
+export class NetworkError extends Error {}
+
+export type SessionState = 'unknown' | 'signed-in' | 'signed-out'
+export const session = createStore<SessionState>('unknown')
+
+let access: AccessToken | null = null
+let refreshing: Promise<boolean> | null = null
+
+async function toApiError(res: Response): Promise<ApiError> {
+  const body = (await res.json().catch(() => null)) as {
+    error?: string
+    code?: string
+    details?: { path: string; message: string }[]
+  } | null
+  return new ApiError(
+    res.status,
+    body?.code ?? `HTTP_${res.status}`,
+    body?.error ?? res.statusText,
+    body?.details,
+  )
+}
+
+async function sessionCall(path: string, body?: unknown): Promise<Response> {
+  try {
+    return await fetch(`${SESSION}${path}`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: body ? { ...SESSION_HEADERS, 'content-type': 'application/json' } : SESSION_HEADERS,
+      body: body ? JSON.stringify(body) : undefined,
+    })
+  } catch {
+    throw new NetworkError('unreachable')
+  }
+}
+
+/** Signs in: a refresh cookie and an access token. */
+export async function signIn(email: string, password: string): Promise<void> {
+  const res = await sessionCall('', { email, password })
+  if (!res.ok) throw await toApiError(res)
+  access = (await res.json()) as AccessToken
+  session.set('signed-in')
+}
+
+export async function signOut(): Promise<void> {
+  access = null
+  await sessionCall('/logout').catch(() => {})
+  session.set('signed-out')
+}
+
+/**
+ * A new access token from the cookie. One refresh at a time, across tabs too (Web Locks): a
+ * rotated token shown twice revokes the session.
+ */
+export function refresh(): Promise<boolean> {
+  refreshing ??= (async () => {
+    const run = async () => {
+      const res = await sessionCall('/refresh')
+      if (!res.ok) {
+        access = null
+        if (res.status === 401 || res.status === 403) session.set('signed-out')
+        return false
+      }
+      access = (await res.json()) as AccessToken
+      session.set('signed-in')
+      return true
+    }
+    try {
+      return navigator.locks ? await navigator.locks.request('humcli-refresh', run) : await run()
+    } finally {
+      refreshing = null
+    }
+  })()
+  return refreshing
+}
+
+/** The bearer header, refreshed first when the token is about to expire. */
+export async function authHeader(): Promise<Record<string, string>> {
+  if (!access || new Date(access.expires_at).getTime() - Date.now() < 30_000) await refresh()
+  return access ? { authorization: `Bearer ${access.token}` } : {}
+}
+
+export interface RequestOptions {
+  json?: unknown
+  query?: Record<string, string | number | undefined>
+  headers?: Record<string, string>
+  form?: FormData
+}
+
+function url(path: string, query?: RequestOptions['query']): string {
+  const q = new URLSearchParams()
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') q.set(k, String(v))
+  const qs = q.toString()
+  return `${API}${path}${qs ? `?${qs}` : ''}`
+}
+
+async function send(method: string, path: string, opts: RequestOptions): Promise<Response> {
+  const headers: Record<string, string> = { ...(await authHeader()), ...opts.headers }
+  if (opts.json !== undefined) headers['content-type'] = 'application/json'
+  try {
+    return await fetch(url(path, opts.query), {
+      method,
+      headers,
+      body: opts.json !== undefined ? JSON.stringify(opts.json) : opts.form,
+    })
+  } catch {
+    throw new NetworkError('unreachable')
+  }
+}
+
+/** Calls the API as the signed-in operator; a 401 refreshes once and retries. */
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  let res = await send(method, path, opts)
+  if (res.status === 401 && (await refresh())) res = await send(method, path, opts)
+  if (res.status === 401) session.set('signed-out')
+  if (!res.ok) throw await toApiError(res)
+  if (res.status === 204) return undefined as T
+  return (await res.json()) as T
+}
+
+/** An anonymous call (registration). */
+export async function anonymous<T>(method: string, path: string, json: unknown): Promise<T> {
+  let res: Response
+  try {
+    res = await fetch(url(path), {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(json),
+    })
+  } catch {
+    throw new NetworkError('unreachable')
+  }
+  if (!res.ok) throw await toApiError(res)
+  return (await res.json()) as T
+}

@@ -1,0 +1,75 @@
+import type { FunctionComponent } from 'preact'
+import { useEffect } from 'preact/hooks'
+import { refresh, session } from './api/client.ts'
+import { Layout } from './components/layout.tsx'
+import { useT } from './i18n/index.ts'
+import { currentUrl, navigate, type Route, Router } from './lib/router.tsx'
+import { useStore } from './lib/store.ts'
+import { EarningsPage } from './pages/earnings.tsx'
+import { KycPage } from './pages/kyc.tsx'
+import { LoginPage } from './pages/login.tsx'
+import { MinePage } from './pages/mine.tsx'
+import { ProfilePage } from './pages/profile.tsx'
+import { SignupPage } from './pages/signup.tsx'
+import { TaskPage } from './pages/task.tsx'
+import { TasksPage } from './pages/tasks.tsx'
+
+/** Pages anyone may open; every other page needs a session. */
+const PUBLIC = new Set(['/login', '/signup'])
+
+const ROUTES: Route[] = [
+  ['/', () => <Redirect to="/tasks" />],
+  ['/login', LoginPage],
+  ['/signup', SignupPage],
+  ['/tasks', TasksPage],
+  ['/tasks/:id', TaskPage],
+  ['/kyc', KycPage],
+  ['/mine', MinePage],
+  ['/earnings', EarningsPage],
+  ['/profile', ProfilePage],
+]
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to])
+  return null
+}
+
+function NotFound() {
+  const t = useT()
+  return (
+    <Layout title={t('err.notFound')}>
+      <p>
+        <a href="/tasks">{t('nav.tasks')}</a>
+      </p>
+    </Layout>
+  )
+}
+
+/** Until the session is known, a quiet loading page; signed out on a private page, the login. */
+function Gate({ children }: { children: FunctionComponent }) {
+  const t = useT()
+  const state = useStore(session)
+  const url = useStore(currentUrl)
+  const path = url.split('?')[0]!
+  useEffect(() => {
+    if (state === 'unknown') void refresh().then((ok) => ok || session.set('signed-out'))
+  }, [state])
+  useEffect(() => {
+    if (state === 'signed-out' && !PUBLIC.has(path)) {
+      navigate(`/login?next=${encodeURIComponent(url)}`, { replace: true })
+    }
+  }, [state, path, url])
+  if (state === 'unknown' || (state === 'signed-out' && !PUBLIC.has(path))) {
+    return (
+      <Layout title={t('app.name')}>
+        <p aria-busy="true">{t('common.loading')}</p>
+      </Layout>
+    )
+  }
+  const Page = children
+  return <Page />
+}
+
+export function App() {
+  return <Gate>{() => <Router routes={ROUTES} fallback={NotFound} />}</Gate>
+}
