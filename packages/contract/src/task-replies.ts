@@ -112,6 +112,12 @@ export const CreatedTask = Type.Object({
   callback_secret: Type.Optional(
     Type.String({ description: 'Generated when a callback_url was given without a secret; shown once' }),
   ),
+  callback_secret_omitted: Type.Optional(
+    Type.String({
+      description:
+        'Set instead of `callback_secret` on an Idempotency-Key replay: the generated secret is shown only once',
+    }),
+  ),
 })
 export type CreatedTask = Static<typeof CreatedTask>
 
