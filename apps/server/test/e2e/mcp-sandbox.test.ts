@@ -88,7 +88,7 @@ forEachDialect('sandbox journey through `humcli mcp`', (dialect) => {
     assert.equal(done.task.status, 'COMPLETED', done.message)
     assert.equal(done.reached, true)
 
-    const task = okAnswer(await m.call('get_task', { task_id: id }))
+    const task = okAnswer(await m.call('get_task', { task_id: id, full: true }))
     assert.deepEqual(
       task.transitions.map((t: { to: string }) => t.to),
       ['PENDING', 'ESTIMATE_PENDING', 'ACCEPTED', 'IN_PROGRESS', 'SUBMITTED', 'VERIFIED', 'COMPLETED'],
