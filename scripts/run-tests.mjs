@@ -3,6 +3,7 @@
 // Storage tests run on SQLite always and on PostgreSQL too when HUMCLI_TEST_DATABASE_URL is set.
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 
 function collect(target, out) {
@@ -35,6 +36,14 @@ if (files.length === 0) {
 if (!process.env.HUMCLI_TEST_DATABASE_URL) {
   console.log('note: HUMCLI_TEST_DATABASE_URL is not set, so storage tests run on SQLite only')
 }
+// Every JSON 2xx body a test server sends is checked against its route's declared response
+// schema (apps/server/src/http/response-check.ts); a mismatch is a 500 in the test that caused it,
+// and is written here too, so the run fails even if that test tolerated the 500.
+const violations = path.join(
+  fs.mkdtempSync(path.join(os.tmpdir(), 'humcli-tests-')),
+  'response-violations.log',
+)
+const env = { ...process.env, HUMCLI_VALIDATE_RESPONSES: '1', HUMCLI_RESPONSE_VIOLATIONS_FILE: violations }
 const result = spawnSync(
   process.execPath,
   [
@@ -47,6 +56,13 @@ const result = spawnSync(
     ...flags,
     ...files,
   ],
-  { stdio: 'inherit', env: process.env },
+  { stdio: 'inherit', env },
 )
+const found = fs.existsSync(violations) ? fs.readFileSync(violations, 'utf8').trim() : ''
+fs.rmSync(path.dirname(violations), { recursive: true, force: true })
+if (found) {
+  const lines = found.split('\n')
+  console.error(`\n${lines.length} response(s) did not match their declared schema:\n${lines.join('\n')}`)
+  process.exit(1)
+}
 process.exit(result.status ?? 1)

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { type ChainConfig, chainConfig, faultPoint, presetUsdc } from './config-chain.ts'
-import { address, ConfigError, type Env, int, oneOf, pageSize } from './config-read.ts'
+import { address, bool, ConfigError, type Env, int, oneOf, pageSize } from './config-read.ts'
 import {
   checkOidc,
   checkS3,
@@ -64,6 +64,13 @@ export interface Config extends JobsConfig {
   /** A webhook attempt that has not answered within this time is a failure (spec: 15 s). */
   webhookTimeoutMs: number
   workers: boolean
+  /**
+   * Test runs only (`scripts/run-tests.mjs` sets HUMCLI_VALIDATE_RESPONSES=1): every JSON 2xx body
+   * is checked against its route's declared response schema, and a mismatch answers 500.
+   */
+  validateResponses: boolean
+  /** With `validateResponses`: each mismatch is also appended to this file (the runner reads it). */
+  responseViolationsFile: string | null
   bodyLimitBytes: number
   uploadMaxBytes: number
   uploadMaxFiles: number
@@ -254,6 +261,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     ...jobsConfig(env),
     webhookTimeoutMs: int(env, 'HUMCLI_WEBHOOK_TIMEOUT_MS', 15_000, 1),
     workers: env.HUMCLI_WORKERS !== 'off',
+    validateResponses: bool(env, 'HUMCLI_VALIDATE_RESPONSES', false),
+    responseViolationsFile: env.HUMCLI_RESPONSE_VIOLATIONS_FILE || null,
     bodyLimitBytes: int(env, 'HUMCLI_BODY_LIMIT_BYTES', 1_048_576, 1024),
     uploadMaxBytes: int(env, 'HUMCLI_UPLOAD_MAX_BYTES', 15 * 1024 * 1024, 1024),
     uploadMaxFiles: int(env, 'HUMCLI_UPLOAD_MAX_FILES', 10, 1),

@@ -1,5 +1,5 @@
-import { Type } from '@sinclair/typebox'
-import { Money, Pagination, Strict, StringEnum } from './common.ts'
+import { type Static, Type } from '@sinclair/typebox'
+import { Money, PageOf, Pagination, Strict, StringEnum } from './common.ts'
 import { BROWSE_SORTS, TASK_TYPES, TIERS } from './enums.ts'
 
 const Email = Type.String({ format: 'email', maxLength: 254 })
@@ -154,10 +154,8 @@ export const Payout = Type.Object({
   confirmed_at: Type.Union([Type.String(), Type.Null()]),
   failed_at: Type.Union([Type.String(), Type.Null()]),
 })
-export const PayoutList = Type.Object({
-  data: Type.Array(Payout),
-  pagination: Type.Object({ limit: Type.Integer(), offset: Type.Integer(), total: Type.Integer() }),
-})
+export type Payout = Static<typeof Payout>
+export const PayoutList = PageOf(Payout)
 
 export const AdminPayoutsQuery = Strict({
   ...Pagination.properties,
@@ -170,3 +168,31 @@ export const ReconcilePayoutBody = Strict({
   ),
   note: Type.Optional(Type.String({ maxLength: 500 })),
 })
+
+export type RegisterAgentBody = Static<typeof RegisterAgentBody>
+export type CreateKeyBody = Static<typeof CreateKeyBody>
+export type DepositBody = Static<typeof DepositBody>
+export type PageQuery = Static<typeof PageQuery>
+export type WalletChallengeReply = Static<typeof WalletChallengeReply>
+export type BindWalletBody = Static<typeof BindWalletBody>
+export type BoundWalletReply = Static<typeof BoundWalletReply>
+export type DepositAddressReply = Static<typeof DepositAddressReply>
+export type VerifyEmailQuery = Static<typeof VerifyEmailQuery>
+export type ResendVerificationReply = Static<typeof ResendVerificationReply>
+export type VerifyEmailReply = Static<typeof VerifyEmailReply>
+export type RegisterOperatorBody = Static<typeof RegisterOperatorBody>
+export type LoginBody = Static<typeof LoginBody>
+export type BrowseQuery = Static<typeof BrowseQuery>
+export type MineQuery = Static<typeof MineQuery>
+export type AcceptBody = Static<typeof AcceptBody>
+export type ReleaseBody = Static<typeof ReleaseBody>
+export type AdminTasksQuery = Static<typeof AdminTasksQuery>
+export type ReviewBody = Static<typeof ReviewBody>
+export type ResolveBody = Static<typeof ResolveBody>
+export type KycDecisionBody = Static<typeof KycDecisionBody>
+export type TierBody = Static<typeof TierBody>
+export type RestrictionBody = Static<typeof RestrictionBody>
+export type PayoutBody = Static<typeof PayoutBody>
+export type PayoutList = Static<typeof PayoutList>
+export type AdminPayoutsQuery = Static<typeof AdminPayoutsQuery>
+export type ReconcilePayoutBody = Static<typeof ReconcilePayoutBody>

@@ -7,12 +7,14 @@ export const StringEnum = <T extends string>(values: readonly T[], opts: Record<
 export const Money = (description: string) =>
   Type.Number({ description: `${description} (USD, at most 6 decimals)`, maximum: 1_000_000_000 })
 
+/** `limit`/`offset` of a list: both optional, the server fills in the defaults (20 and 0). */
 export const Pagination = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
   // Bounded so a huge offset (1e20) is a 400, not a database error (issue 16, item 6).
-  offset: Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 }),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 })),
 })
-export type Pagination = Static<typeof Pagination>
+/** Pagination as a handler sees it: the defaults are filled in by validation. */
+export type Pagination = { limit: number; offset: number }
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) })
 export type IdParams = Static<typeof IdParams>
@@ -33,3 +35,32 @@ export const Strict = <T extends Record<string, TSchema>>(props: T, opts: Record
 /** Standard error responses for the OpenAPI document. */
 export const errorResponses = (...codes: number[]) =>
   Object.fromEntries(codes.map((c) => [c, { $ref: 'Error#' }])) as Record<number, unknown>
+
+/** `T` or JSON null. */
+export const Nullable = <T extends TSchema>(schema: T, opts: Record<string, unknown> = {}) =>
+  Type.Union([schema, Type.Null()], opts)
+
+/** An ISO-8601 time as the server writes it (`Date.prototype.toISOString`). */
+export const Timestamp = (description?: string) =>
+  Type.String({ format: 'date-time', ...(description ? { description } : {}) })
+
+/** A reference to a shared schema (one registered with `addSchema`), typed as that schema. */
+export const RefTo = <T extends TSchema>(schema: T) =>
+  Type.Unsafe<Static<T>>(Type.Ref(`${String(schema.$id)}#`))
+
+export const PageInfo = Type.Object({
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+  total: Type.Integer({ description: 'How many items match, over all pages' }),
+})
+
+/** A page of a list: `{ data, pagination }`. */
+export const PageOf = <T extends TSchema>(item: T, opts: Record<string, unknown> = {}) =>
+  Type.Object({ data: Type.Array(item), pagination: PageInfo }, opts)
+
+/** A list that is never paged: `{ data }`. */
+export const ListOf = <T extends TSchema>(item: T, opts: Record<string, unknown> = {}) =>
+  Type.Object({ data: Type.Array(item) }, opts)
+
+export type ErrorBody = Static<typeof ErrorBody>
+export type PageInfo = Static<typeof PageInfo>

@@ -1,5 +1,5 @@
-import { Type } from '@sinclair/typebox'
-import { StringEnum } from './common.ts'
+import { type Static, Type } from '@sinclair/typebox'
+import { RefTo, StringEnum } from './common.ts'
 import { PROOF_FIELD_NAME } from './enums.ts'
 
 /** One Guardian finding (spec §8 "checks"). Weight 0 = shown for information, not counted. */
@@ -62,7 +62,7 @@ export const TaskProof = Type.Object(
     photos: Type.Array(Type.String({ format: 'uri' }), {
       description: 'Signed, expiring URLs of the stored photos',
     }),
-    photo_details: Type.Array(Type.Ref('ProofPhotoDetails#'), { description: 'One per photo, same order' }),
+    photo_details: Type.Array(RefTo(ProofPhotoDetails), { description: 'One per photo, same order' }),
     notes: Type.Union([Type.String(), Type.Null()]),
     submittedAt: Type.String({ format: 'date-time' }),
     credential_fields: Type.Optional(
@@ -102,3 +102,9 @@ export const ProofSubmitted = Type.Object({
 
 /** Shared schemas registered with `addSchema`, so the OpenAPI document lists them as components. */
 export const PROOF_SCHEMAS = [ProofPhotoDetails, TaskProof, GuardianResult]
+
+export type GuardianCheck = Static<typeof GuardianCheck>
+export type GuardianResult = Static<typeof GuardianResult>
+export type ProofPhotoDetails = Static<typeof ProofPhotoDetails>
+export type TaskProof = Static<typeof TaskProof>
+export type ProofSubmitted = Static<typeof ProofSubmitted>

@@ -44,7 +44,8 @@ export const ListTasksQuery = Strict({
   status: Type.Optional(StringEnum(TASK_STATUSES)),
   task_type: Type.Optional(StringEnum(TASK_TYPES)),
 })
-export type ListTasksQuery = Static<typeof ListTasksQuery>
+/** As a handler sees it: validation fills in the `limit`/`offset` defaults. */
+export type ListTasksQuery = Static<typeof ListTasksQuery> & Pagination
 
 export const RejectEstimateBody = Strict({ reason: Type.String({ minLength: 1, maxLength: 2000 }) })
 export const VerifyBody = Strict({
@@ -73,3 +74,9 @@ export const RetrieveCredentialResponse = Type.Object({
   }),
   encryption: StringEnum(['x25519-sealedbox', 'none'] as const),
 })
+
+export type RejectEstimateBody = Static<typeof RejectEstimateBody>
+export type VerifyBody = Static<typeof VerifyBody>
+export type CancelBody = Static<typeof CancelBody>
+export type RatingBody = Static<typeof RatingBody>
+export type RetrieveCredentialResponse = Static<typeof RetrieveCredentialResponse>

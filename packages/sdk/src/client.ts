@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { type CallOptions, id, keyFor, page } from './call.ts'
 import { type ClientOptions, Transport } from './transport.ts'
 import type {
   AgentProfile,
@@ -28,6 +28,7 @@ import type {
   RevokedKey,
   Task,
   TaskSummary,
+  VerificationSent,
   VerifyInput,
   WalletChallenge,
   WebhookDelivery,
@@ -35,18 +36,11 @@ import type {
 } from './types.ts'
 import { type WaitOptions, waitForTask } from './wait.ts'
 
-/** Per-call options. `idempotencyKey` applies to the calls that send one (create, verify, cancel, deposit). */
-export interface CallOptions {
-  signal?: AbortSignal
-  /** Defaults to a random UUID per call, reused across that call's retries. */
-  idempotencyKey?: string
-}
-
-const id = (value: string) => encodeURIComponent(value)
-const page = (p: PageParams = {}) => ({ limit: p.limit, offset: p.offset })
+export type { CallOptions } from './call.ts'
 
 /**
- * The typed client of the humcli agent API.
+ * The typed client of the humcli agent API (`HumcliOperator` and `HumcliAdmin` are the operator's
+ * and staff's).
  *
  * ```ts
  * const humcli = new Humcli({ apiKey: process.env.HUMCLI_API_KEY })
@@ -93,7 +87,7 @@ export class Humcli {
 
   /** Sends the email-verification link again. */
   resendVerification(o: CallOptions = {}) {
-    return this.t.request<Record<string, unknown>>({
+    return this.t.request<VerificationSent>({
       method: 'POST',
       path: '/agents/resend-verification',
       signal: o.signal,
@@ -106,7 +100,7 @@ export class Humcli {
       method: 'POST',
       path: '/agents/deposit/usdc',
       body: { ...input, chain: input.chain ?? 'base' },
-      idempotencyKey: o.idempotencyKey ?? randomUUID(),
+      idempotencyKey: keyFor(o),
       signal: o.signal,
     })
   }
@@ -144,7 +138,7 @@ export class Humcli {
           ...input,
           deadline: input.deadline instanceof Date ? input.deadline.toISOString() : input.deadline,
         },
-        idempotencyKey: o.idempotencyKey ?? randomUUID(),
+        idempotencyKey: keyFor(o),
         signal: o.signal,
       }),
     /** Your tasks, newest first. */
@@ -177,7 +171,7 @@ export class Humcli {
         method: 'POST',
         path: `/tasks/${id(taskId)}/verify`,
         body: input,
-        idempotencyKey: o.idempotencyKey ?? randomUUID(),
+        idempotencyKey: keyFor(o),
         signal: o.signal,
       }),
     /** Cancels and refunds the whole escrow. Sends an `Idempotency-Key`. */
@@ -186,7 +180,7 @@ export class Humcli {
         method: 'POST',
         path: `/tasks/${id(taskId)}/cancel`,
         body: reason === undefined ? {} : { reason },
-        idempotencyKey: o.idempotencyKey ?? randomUUID(),
+        idempotencyKey: keyFor(o),
         signal: o.signal,
       }),
     /** The credential of a completed credential task; open sealed values with `openCredential`. */

@@ -1,4 +1,5 @@
-import sodium from 'libsodium-wrappers'
+import { CREDENTIAL_FIELDS } from '@humcli/contract/enums'
+import type SodiumModule from 'libsodium-wrappers'
 import { CredentialError } from './errors.ts'
 import type { CredentialField, CredentialResponse, CredentialValues } from './types.ts'
 
@@ -8,29 +9,42 @@ export interface KeyPair {
   privateKey: string
 }
 
-const B64 = () => sodium.base64_variants.ORIGINAL
+type Sodium = typeof SodiumModule
+let loading: Promise<Sodium> | null = null
+
+/** libsodium (a WebAssembly build, ~200 KB) is loaded on the first credential call, not on import. */
+function loadSodium(): Promise<Sodium> {
+  loading ??= import('libsodium-wrappers').then(async (m) => {
+    const sodium = ((m as { default?: Sodium }).default ?? m) as Sodium
+    await sodium.ready
+    return sodium
+  })
+  return loading
+}
 
 /** A fresh X25519 keypair for credential tasks. */
 export async function generateKeyPair(): Promise<KeyPair> {
-  await sodium.ready
+  const sodium = await loadSodium()
   const kp = sodium.crypto_box_keypair()
+  const B64 = sodium.base64_variants.ORIGINAL
   return {
-    publicKey: sodium.to_base64(kp.publicKey, B64()),
-    privateKey: sodium.to_base64(kp.privateKey, B64()),
+    publicKey: sodium.to_base64(kp.publicKey, B64),
+    privateKey: sodium.to_base64(kp.privateKey, B64),
   }
 }
 
-const FIELDS: readonly CredentialField[] = ['username', 'password', 'api_key', 'notes']
+const FIELDS: readonly CredentialField[] = CREDENTIAL_FIELDS
 
-function decode(value: string, what: string): Uint8Array {
+function decode(sodium: Sodium, value: string, what: string): Uint8Array {
   try {
-    return sodium.from_base64(value, B64())
+    return sodium.from_base64(value, sodium.base64_variants.ORIGINAL)
   } catch (err) {
     throw new CredentialError(`The ${what} is not valid base64.`, err)
   }
 }
 
 function openOne(
+  sodium: Sodium,
   taskId: string,
   field: CredentialField,
   box: string,
@@ -38,7 +52,9 @@ function openOne(
 ) {
   let plain: string
   try {
-    plain = sodium.to_string(sodium.crypto_box_seal_open(decode(box, `sealed ${field}`), kp.pk, kp.sk))
+    plain = sodium.to_string(
+      sodium.crypto_box_seal_open(decode(sodium, box, `sealed ${field}`), kp.pk, kp.sk),
+    )
   } catch (err) {
     if (err instanceof CredentialError) throw err
     throw new CredentialError(`The sealed ${field} cannot be opened with this keypair.`, err)
@@ -93,8 +109,11 @@ export async function openCredential(
     throw new CredentialError(
       'This credential is sealed: pass the keypair whose public key the task was given.',
     )
-  await sodium.ready
-  const kp = { pk: decode(keyPair.publicKey, 'public key'), sk: decode(keyPair.privateKey, 'private key') }
-  for (const [field, box] of entries) out[field] = openOne(response.task_id, field, box, kp)
+  const sodium = await loadSodium()
+  const kp = {
+    pk: decode(sodium, keyPair.publicKey, 'public key'),
+    sk: decode(sodium, keyPair.privateKey, 'private key'),
+  }
+  for (const [field, box] of entries) out[field] = openOne(sodium, response.task_id, field, box, kp)
   return out
 }

@@ -1,8 +1,11 @@
 /**
- * The humcli TypeScript SDK: `import { Humcli } from 'humcli/sdk'`.
- * Self-contained: it imports nothing from the server, only node built-ins and libsodium-wrappers.
+ * The humcli TypeScript SDK: `import { Humcli } from '@humcli/sdk'` (or `humcli/sdk`).
+ * Runs on Node ≥ 20, Deno, Bun and in browsers: fetch, WebCrypto, `@noble/hashes` for webhook
+ * HMACs, libsodium loaded only for credential tasks. Its types come from `@humcli/contract`.
  */
-export { type CallOptions, createClient, Humcli } from './client.ts'
+export { HumcliAdmin } from './admin-client.ts'
+export type { CallOptions } from './call.ts'
+export { createClient, Humcli } from './client.ts'
 export { generateKeyPair, type KeyPair, openCredential } from './credentials.ts'
 export {
   CredentialError,
@@ -14,6 +17,8 @@ export {
   WaitTimeoutError,
   WebhookVerificationError,
 } from './errors.ts'
+export type { KycDocuments, SubmitProofInput, UploadFile } from './forms.ts'
+export { HumcliOperator } from './operator-client.ts'
 export {
   type ClientOptions,
   DEFAULT_BASE_URL,

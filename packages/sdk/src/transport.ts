@@ -25,6 +25,8 @@ export interface Timers {
 export interface ClientOptions {
   /** The agent's API key (`ho_live_…`). Only `Humcli.register` works without one. */
   apiKey?: string
+  /** An operator's or staff member's bearer token (`HumcliOperator`, `HumcliAdmin`). */
+  token?: string
   /** Server address, with or without the `/api/v1` suffix (default http://127.0.0.1:8787). */
   baseUrl?: string
   /** A fetch implementation (default: the global fetch). */
@@ -42,6 +44,7 @@ export interface Call {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE'
   path: string
   query?: Record<string, string | number | undefined>
+  /** JSON, or a `FormData` sent as multipart/form-data (proof photos, KYC documents). */
   body?: unknown
   /** Sent as `Idempotency-Key`; makes a POST safe to retry (the same key on every attempt). */
   idempotencyKey?: string
@@ -130,6 +133,9 @@ function networkReason(err: unknown): string {
   return cause?.message || cause?.code || (err instanceof Error ? err.message : String(err))
 }
 
+const isForm = (body: unknown): body is FormData =>
+  typeof FormData !== 'undefined' && body instanceof FormData
+
 /** Sends API calls: auth, JSON, the error envelope as `HumcliError`, retries for idempotent calls. */
 export class Transport {
   readonly root: string
@@ -153,6 +159,16 @@ export class Transport {
 
   get hasApiKey(): boolean {
     return Boolean(this.opts.apiKey)
+  }
+
+  /** The credential header: the API key (agents) or the bearer token (operators, staff). */
+  private credential(): [string, string] {
+    if (this.opts.token) return ['authorization', `Bearer ${this.opts.token}`]
+    if (this.opts.apiKey) return ['x-api-key', this.opts.apiKey]
+    throw new HumcliError(
+      'No credential: pass `apiKey` (agents, keys start with ho_live_) or `token` (operators, staff) to the client.',
+      { code: 'NO_API_KEY', status: null },
+    )
   }
 
   async request<T>(call: Call): Promise<T> {
@@ -195,16 +211,12 @@ export class Transport {
       accept: 'application/json',
       'user-agent': this.opts.userAgent ?? 'humcli-sdk/0.1.0',
     }
-    if (call.body !== undefined) h['content-type'] = 'application/json'
+    // A FormData body sets its own multipart content type, boundary included.
+    if (call.body !== undefined && !isForm(call.body)) h['content-type'] = 'application/json'
     if (call.idempotencyKey !== undefined) h['idempotency-key'] = call.idempotencyKey
     if (call.auth !== false) {
-      if (!this.opts.apiKey) {
-        throw new HumcliError('No API key: pass `apiKey` to the client (keys start with ho_live_).', {
-          code: 'NO_API_KEY',
-          status: null,
-        })
-      }
-      h['x-api-key'] = this.opts.apiKey
+      const [name, value] = this.credential()
+      h[name] = value
     }
     return h
   }
@@ -219,7 +231,7 @@ export class Transport {
       res = await this.fetchImpl(url, {
         method: call.method,
         headers: this.headers(call),
-        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        body: call.body === undefined ? undefined : isForm(call.body) ? call.body : JSON.stringify(call.body),
         signal,
       })
       text = await res.text()

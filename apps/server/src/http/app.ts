@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import multipart from '@fastify/multipart'
 import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
-import { ErrorBody, PROOF_SCHEMAS } from '@humcli/contract'
+import { ErrorBody, PROOF_SCHEMAS, TASK_SCHEMAS } from '@humcli/contract'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify'
 import { sql } from 'kysely'
 import secureJson from 'secure-json-parse'
@@ -15,6 +15,7 @@ import { installIdempotency } from './idempotency.ts'
 import { installMetrics } from './metrics.ts'
 import { rateKey } from './rate-limit.ts'
 import { installNulRefusal } from './refuse-nul.ts'
+import { installResponseCheck } from './response-check.ts'
 import { adminRoutes } from './routes/admin.ts'
 import { adminConsoleRoutes } from './routes/admin-console.ts'
 import { agentRoutes } from './routes/agents.ts'
@@ -77,6 +78,9 @@ export async function buildApp(ctx: Ctx, options: BuildAppOptions = {}): Promise
     frameworkErrors: frameworkErrors(ctx.config),
   })
   app.setValidatorCompiler(validatorCompiler)
+  // Response schemas document the API (and are checked in tests, `installResponseCheck`); replies
+  // are written with JSON.stringify as before, so a schema never drops a field or slows a reply.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data))
   if (options.onRoute) app.addHook('onRoute', options.onRoute)
   app.decorateRequest('principal', null)
   // Set when the request arrives (a synchronous hook), so every reply carries it, errors included.
@@ -131,6 +135,7 @@ export async function buildApp(ctx: Ctx, options: BuildAppOptions = {}): Promise
       openapi: '3.1.0',
       info: {
         title: 'humcli API',
+        license: { name: 'MIT', identifier: 'MIT' },
         version: VERSION,
         description: apiDescription(),
       },
@@ -148,7 +153,8 @@ export async function buildApp(ctx: Ctx, options: BuildAppOptions = {}): Promise
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   })
   app.addSchema(ErrorBody)
-  for (const schema of PROOF_SCHEMAS) app.addSchema(schema)
+  for (const schema of [...PROOF_SCHEMAS, ...TASK_SCHEMAS]) app.addSchema(schema)
+  if (ctx.config.validateResponses) installResponseCheck(app, ctx.config.responseViolationsFile)
   installNulRefusal(app)
   installUnreadBodyDrain(app, ctx.config)
   installIdempotency(app, ctx)

@@ -65,22 +65,29 @@ export async function freshDatabase(dialect: Dialect): Promise<TestDb> {
   }
 }
 
+/** The response check of `scripts/run-tests.mjs` (HUMCLI_VALIDATE_RESPONSES…), for in-process and child servers. */
+export function responseCheckEnv(): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const name of ['HUMCLI_VALIDATE_RESPONSES', 'HUMCLI_RESPONSE_VIOLATIONS_FILE']) {
+    const value = process.env[name]
+    if (value) env[name] = value
+  }
+  return env
+}
+
 export function testConfig(db: TestDb, overrides: Partial<Config> = {}): Config {
-  return loadConfig(
-    {},
-    {
-      env: 'development',
-      dataDir: db.dir,
-      databaseUrl: db.databaseUrl,
-      databaseSchema: db.databaseSchema,
-      logLevel: 'silent',
-      rateLimitPerMinute: 0,
-      signupRateLimitPerMinute: 0,
-      loginRateLimitPerMinute: 0,
-      workers: false,
-      ...overrides,
-    },
-  )
+  return loadConfig(responseCheckEnv(), {
+    env: 'development',
+    dataDir: db.dir,
+    databaseUrl: db.databaseUrl,
+    databaseSchema: db.databaseSchema,
+    logLevel: 'silent',
+    rateLimitPerMinute: 0,
+    signupRateLimitPerMinute: 0,
+    loginRateLimitPerMinute: 0,
+    workers: false,
+    ...overrides,
+  })
 }
 
 export interface TestServer {
@@ -168,7 +175,12 @@ export const HUMCLI_BIN = fileURLToPath(new URL('../../bin/humcli.js', import.me
 
 /** The environment of a `humcli` child: only what is given, so nothing leaks in from the test run. */
 export function humcliEnv(env: Record<string, string>): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), ...env }
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? os.tmpdir(),
+    ...responseCheckEnv(),
+    ...env,
+  }
 }
 
 /**

@@ -1,13 +1,23 @@
 import {
+  AdminPayoutPage,
   AdminPayoutsQuery,
+  AdminTask,
+  AdminTaskPage,
   AdminTasksQuery,
+  AgentRestriction,
+  AgentTier,
   errorResponses,
   IdParams,
+  KycDecision,
   KycDecisionBody,
+  LedgerCheck,
+  ReconciledPayout,
   ReconcilePayoutBody,
   ResolveBody,
+  ResolvedDispute,
   RestrictionBody,
   ReviewBody,
+  ReviewedTask,
   TierBody,
 } from '@humcli/contract'
 import type { FastifyInstance } from 'fastify'
@@ -40,7 +50,15 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/admin/tasks',
     {
       onRequest: reviewer,
-      schema: { tags, security, summary: 'Tasks waiting for staff', querystring: AdminTasksQuery },
+      schema: {
+        tags,
+        security,
+        operationId: 'adminListTasks',
+        summary: 'Tasks waiting for staff',
+        description: 'MANUAL_REVIEW or DISPUTED tasks, the longest waiting first.',
+        querystring: AdminTasksQuery,
+        response: { 200: AdminTaskPage, ...errorResponses(400, 401, 403) },
+      },
     },
     (req) => listTasksForReview(ctx, req.query),
   )
@@ -51,9 +69,11 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'adminGetTask',
         summary: 'Any task, with its transitions and resolution',
+        description: "The agent's task object plus `agent_id`.",
         params: IdParams,
-        response: errorResponses(404),
+        response: { 200: AdminTask, ...errorResponses(401, 403, 404) },
       },
     },
     (req) => adminGetTask(ctx, req.params.id, baseUrl(ctx, req)),
@@ -69,8 +89,10 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
         description:
           'APPROVE completes a MANUAL_REVIEW or SUBMITTED task and pays the operator; REJECT cancels a ' +
           'MANUAL_REVIEW task and refunds the agent. 409 in any other status.',
+        operationId: 'adminReviewTask',
         params: IdParams,
         body: ReviewBody,
+        response: { 200: ReviewedTask, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (req) => {
@@ -82,7 +104,18 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/admin/tasks/:id/resolve',
     {
       onRequest: reviewer,
-      schema: { tags, security, summary: 'Resolve a dispute', params: IdParams, body: ResolveBody },
+      schema: {
+        tags,
+        security,
+        operationId: 'adminResolveDispute',
+        summary: 'Resolve a dispute',
+        description:
+          'PAY_OPERATOR, REFUND_AGENT or SPLIT (`operator_percent`) a DISPUTED task; paying the ' +
+          "operator overturns the agent's rejection, which may restrict the agent.",
+        params: IdParams,
+        body: ResolveBody,
+        response: { 200: ResolvedDispute, ...errorResponses(400, 401, 403, 404, 409) },
+      },
     },
     async (req) => {
       const r = await resolveDispute(ctx, adminId(req), req.params.id, req.body)
@@ -102,10 +135,12 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'adminDecideKyc',
         summary: "Approve or reject an operator's KYC",
+        description: 'An APPROVED operator may accept tasks.',
         params: IdParams,
         body: KycDecisionBody,
-        response: errorResponses(404, 409),
+        response: { 200: KycDecision, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     (req) => decideKyc(ctx, staffActor(req), req.params.id, req.body),
@@ -114,7 +149,16 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/admin/agents/:id/tier',
     {
       onRequest: auth,
-      schema: { tags, security, summary: "Set an agent's tier", params: IdParams, body: TierBody },
+      schema: {
+        tags,
+        security,
+        operationId: 'adminSetAgentTier',
+        summary: "Set an agent's tier",
+        description: 'SANDBOX, VERIFIED or STANDARD; the limits of the tier apply to new tasks.',
+        params: IdParams,
+        body: TierBody,
+        response: { 200: AgentTier, ...errorResponses(400, 401, 403, 404) },
+      },
     },
     (req) => setAgentTier(ctx, req.params.id, req.body.tier, `admin:${adminId(req)}`),
   )
@@ -125,9 +169,12 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'adminSetAgentRestriction',
         summary: 'Restrict an agent or lift a restriction',
+        description: 'A restricted agent cannot create tasks.',
         params: IdParams,
         body: RestrictionBody,
+        response: { 200: AgentRestriction, ...errorResponses(400, 401, 403, 404) },
       },
     },
     (req) =>
@@ -139,7 +186,16 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/admin/payouts',
     {
       onRequest: auth,
-      schema: { tags, security, summary: "Every operator's payouts", querystring: AdminPayoutsQuery },
+      schema: {
+        tags,
+        security,
+        operationId: 'adminListPayouts',
+        summary: "Every operator's payouts",
+        description:
+          'Newest first, optionally by `status`, with whose they are and when the chain was called.',
+        querystring: AdminPayoutsQuery,
+        response: { 200: AdminPayoutPage, ...errorResponses(400, 401, 403) },
+      },
     },
     (req) => listPayoutsForAdmin(ctx, req.query),
   )
@@ -150,17 +206,32 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'adminReconcilePayout',
         summary: 'Record the on-chain outcome of a payout whose send outcome is unknown',
+        description:
+          'CONFIRMED with the `tx_hash` found on chain, or FAILED (the funds go back to the ' +
+          'operator). 409 unless the send was attempted and its outcome never recorded.',
         params: IdParams,
         body: ReconcilePayoutBody,
-        response: errorResponses(400, 404, 409),
+        response: { 200: ReconciledPayout, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     (req) => reconcilePayout(ctx, adminId(req), req.params.id, req.body),
   )
   app.get(
     '/admin/ledger-check',
-    { onRequest: auth, schema: { tags, security, summary: 'Prove the ledger invariants' } },
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        operationId: 'adminLedgerCheck',
+        summary: 'Prove the ledger invariants',
+        description:
+          'Every transaction sums to zero, no account is negative, every cached balance equals its entries.',
+        response: { 200: LedgerCheck, ...errorResponses(401, 403) },
+      },
+    },
     () => ledgerCheck(ctx.store.db),
   )
 }

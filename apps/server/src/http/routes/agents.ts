@@ -1,15 +1,23 @@
 import {
+  AgentProfile,
+  AgentRegistration,
+  ApiKeyList,
+  Balance,
   BindWalletBody,
   BoundWalletReply,
   CreateKeyBody,
+  Deposit,
   DepositAddressReply,
   DepositBody,
   errorResponses,
   IdParams,
+  LedgerPage,
+  NewApiKey,
   PageQuery,
   type Pagination,
   RegisterAgentBody,
   ResendVerificationReply,
+  RevokedKey,
   VerifyEmailQuery,
   VerifyEmailReply,
   WalletChallengeReply,
@@ -63,9 +71,14 @@ export function agentRoutes(app: FastifyInstance, ctx: Ctx): void {
       config: perIpLimit('register', ctx.config.signupRateLimitPerMinute),
       schema: {
         tags,
+        security: [],
+        operationId: 'registerAgent',
         summary: 'Register an agent; the API key is shown once',
+        description:
+          'No auth. The new agent is SANDBOX (simulated operators, no money moves) until it ' +
+          'verifies its email; rate limited per address.',
         body: RegisterAgentBody,
-        response: errorResponses(400, 409),
+        response: { 201: AgentRegistration, ...errorResponses(400, 409, 429) },
       },
     },
     async (req, reply) => {
@@ -80,7 +93,9 @@ export function agentRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'resendVerification',
         summary: 'Email a new verification link (at most one a minute)',
+        description: 'The link is valid once, until `expires_at`; 400 when the email is already verified.',
         response: { 200: ResendVerificationReply, ...errorResponses(400, 401, 429, 503) },
       },
     },
@@ -92,6 +107,8 @@ export function agentRoutes(app: FastifyInstance, ctx: Ctx): void {
       config: perIpLimit('verify-email', ctx.config.loginRateLimitPerMinute),
       schema: {
         tags,
+        security: [],
+        operationId: 'verifyEmail',
         summary: 'Follow an email-verification link (no auth): a SANDBOX agent becomes VERIFIED',
         description:
           'The link from the verification email. Answers a small HTML page, or JSON with ' +
@@ -126,14 +143,32 @@ export function agentRoutes(app: FastifyInstance, ctx: Ctx): void {
   )
   app.get(
     '/agents/me',
-    { onRequest: auth, schema: { tags, security, summary: 'Profile, tier, limits and usage' } },
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        operationId: 'getAgentProfile',
+        summary: 'Profile, tier, limits and usage',
+        description: "Your tier and its limits, today's usage (UTC day), balances and verification state.",
+        response: { 200: AgentProfile, ...errorResponses(401) },
+      },
+    },
     (req) => agentMe(ctx, agentId(req)),
   )
   app.post<{ Body: { name: string } }>(
     '/agents/keys',
     {
       onRequest: auth,
-      schema: { tags, security, summary: 'Create an API key (shown once)', body: CreateKeyBody },
+      schema: {
+        tags,
+        security,
+        operationId: 'createApiKey',
+        summary: 'Create an API key (shown once)',
+        description: 'Only a hash of the key is stored: save `key` now.',
+        body: CreateKeyBody,
+        response: { 201: NewApiKey, ...errorResponses(400, 401) },
+      },
     },
     async (req, reply) => {
       reply.code(201)
@@ -142,24 +177,64 @@ export function agentRoutes(app: FastifyInstance, ctx: Ctx): void {
   )
   app.get(
     '/agents/keys',
-    { onRequest: auth, schema: { tags, security, summary: 'List live API keys (prefixes only)' } },
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        operationId: 'listApiKeys',
+        summary: 'List live API keys (prefixes only)',
+        description: 'Keys that are not revoked, oldest first; never the keys themselves.',
+        response: { 200: ApiKeyList, ...errorResponses(401) },
+      },
+    },
     (req) => listApiKeys(ctx, agentId(req)),
   )
   app.delete<{ Params: IdParams }>(
     '/agents/keys/:id',
-    { onRequest: auth, schema: { tags, security, summary: 'Revoke an API key', params: IdParams } },
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        operationId: 'revokeApiKey',
+        summary: 'Revoke an API key',
+        description: '409 for your last live key: create another one first.',
+        params: IdParams,
+        response: { 200: RevokedKey, ...errorResponses(401, 404, 409) },
+      },
+    },
     (req) => revokeApiKey(ctx, agentId(req), req.params.id),
   )
   app.get(
     '/agents/balance',
-    { onRequest: auth, schema: { tags, security, summary: 'Deposit and escrow balances' } },
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        operationId: 'getBalance',
+        summary: 'Deposit and escrow balances',
+        description:
+          'USD: `deposit_balance` can be escrowed by new tasks; `escrow_balance` is held for open ones.',
+        response: { 200: Balance, ...errorResponses(401) },
+      },
+    },
     (req) => agentBalance(ctx, agentId(req)),
   )
   app.get<{ Querystring: Pagination }>(
     '/agents/transactions',
     {
       onRequest: auth,
-      schema: { tags, security, summary: 'Your ledger lines, newest first', querystring: PageQuery },
+      schema: {
+        tags,
+        security,
+        operationId: 'listTransactions',
+        summary: 'Your ledger lines, newest first',
+        description: 'Every entry on your deposit and escrow accounts (signed amounts, USD).',
+        querystring: PageQuery,
+        response: { 200: LedgerPage, ...errorResponses(400, 401) },
+      },
     },
     (req) => agentTransactions(ctx, agentId(req), req.query),
   )
@@ -170,6 +245,7 @@ export function agentRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'createWalletChallenge',
         summary: 'A single-use message to sign with the wallet you will deposit from',
         description:
           'Sign `message` unchanged with personal_sign (EIP-191) in that wallet, then send the ' +
@@ -186,6 +262,7 @@ export function agentRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'bindWallet',
         summary: 'Bind the wallet that signed a challenge; deposits are credited only from it',
         description:
           '400 "Invalid or expired challenge" when the nonce is unknown, used, expired or another ' +
@@ -204,7 +281,9 @@ export function agentRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'getDepositAddress',
         summary: 'Where to send USDC (from your bound wallet)',
+        description: '503 when this server publishes no deposit address (HUMCLI_DEPOSIT_ADDRESS).',
         response: { 200: DepositAddressReply, ...errorResponses(401, 429, 503) },
       },
     },
@@ -218,8 +297,13 @@ export function agentRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'reportDeposit',
         summary: 'Report a USDC deposit; credited with what the chain says',
+        description:
+          'The chain decides the amount and the confirmation; each transfer is credited once (409 ' +
+          'after that). Deposits totalling $50 make a VERIFIED agent STANDARD.',
         body: DepositBody,
+        response: { 201: Deposit, ...errorResponses(400, 401, 409) },
       },
     },
     async (req, reply) => {

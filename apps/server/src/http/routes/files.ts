@@ -1,4 +1,4 @@
-import { IdParams, Strict } from '@humcli/contract'
+import { errorResponses, IdParams, Strict } from '@humcli/contract'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import { readSignedFile } from '../../blobs/read-signed-file.ts'
@@ -15,9 +15,21 @@ export function fileRoutes(app: FastifyInstance, ctx: Ctx): void {
     {
       schema: {
         tags: ['files'],
+        security: [],
+        operationId: 'getFile',
         summary: 'A stored file, through a signed expiring URL',
+        description:
+          'No auth: the signature is the permission. Proof photos are metadata-free JPEGs; 403 for ' +
+          'a wrong or expired signature.',
         params: IdParams,
         querystring: FileQuery,
+        response: {
+          200: {
+            description: 'The file',
+            content: { 'image/jpeg': { schema: Type.String({ format: 'binary' }) } },
+          },
+          ...errorResponses(400, 404, 410),
+        },
       },
     },
     async (req, reply) => {

@@ -7,11 +7,13 @@ import {
   type BrowseSort,
   errorResponses,
   IdParams,
+  KycSubmitted,
   LoginBody,
   MineQuery,
   OperatorEarnings,
   OperatorProfile,
   OperatorRatings,
+  OperatorRegistration,
   OperatorTask,
   OperatorTaskPage,
   PageQuery,
@@ -21,6 +23,8 @@ import {
   ProofSubmitted,
   RegisterOperatorBody,
   ReleaseBody,
+  ReleasedTask,
+  StartedTask,
 } from '@humcli/contract'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Ctx } from '../../context.ts'
@@ -158,9 +162,14 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
       config: perIpLimit('register', ctx.config.signupRateLimitPerMinute),
       schema: {
         tags,
+        security: [],
+        operationId: 'registerOperator',
         summary: 'Register as an operator',
+        description:
+          'No auth. Answers a bearer token for the operator endpoints; tasks can be accepted once ' +
+          'the identity check (KYC) is APPROVED. Rate limited per address.',
         body: RegisterOperatorBody,
-        response: errorResponses(400, 409),
+        response: { 201: OperatorRegistration, ...errorResponses(400, 409, 429) },
       },
     },
     async (req, reply) => {
@@ -174,6 +183,8 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
       config: perIpLimit('login', ctx.config.loginRateLimitPerMinute),
       schema: {
         tags,
+        security: [],
+        operationId: 'loginOperator',
         summary: 'Log in; returns a short-lived token',
         description:
           'Failed logins are limited per account and client address (after 5 failures each try waits ' +
@@ -189,7 +200,14 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/operator/me',
     {
       onRequest: auth,
-      schema: { tags, security, summary: 'Your profile', response: { 200: OperatorProfile } },
+      schema: {
+        tags,
+        security,
+        operationId: 'getOperatorProfile',
+        summary: 'Your profile',
+        description: 'Profile, skills, KYC status, rating and task counts.',
+        response: { 200: OperatorProfile, ...errorResponses(401) },
+      },
     },
     (req) => operatorMe(ctx, operatorId(req)),
   )
@@ -209,9 +227,12 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'browseTasks',
         summary: 'Open tasks matching your skills',
+        description:
+          'PENDING tasks whose deadline is ahead, newest first; with `near`, within `radius_km` (default 25), nearest first.',
         querystring: BrowseQuery,
-        response: { 200: OperatorTaskPage },
+        response: { 200: OperatorTaskPage, ...errorResponses(400, 401) },
       },
     },
     (req) => browseTasks(ctx, operatorId(req), { ...req.query, near: parseNear(req.query.near) }),
@@ -223,9 +244,11 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'listMyTasks',
         summary: 'Tasks assigned to you',
+        description: 'Your tasks in any status (or `status`), most recently changed first.',
         querystring: MineQuery,
-        response: { 200: OperatorTaskPage },
+        response: { 200: OperatorTaskPage, ...errorResponses(400, 401) },
       },
     },
     (req) => myTasks(ctx, operatorId(req), req.query),
@@ -237,9 +260,11 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'getOperatorTask',
         summary: 'One open task or one of yours',
+        description: "404 for another operator's task.",
         params: IdParams,
-        response: { 200: OperatorTask },
+        response: { 200: OperatorTask, ...errorResponses(401, 404) },
       },
     },
     (req) => operatorGetTask(ctx, operatorId(req), req.params.id),
@@ -252,10 +277,12 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'acceptTask',
         summary: 'Accept with a time estimate',
+        description: 'PENDING → ESTIMATE_PENDING until the agent approves the estimate (or it lapses).',
         params: IdParams,
         body: AcceptBody,
-        response: { 200: AcceptedEstimate },
+        response: { 200: AcceptedEstimate, ...errorResponses(400, 401, 403, 404, 409, 410, 422) },
       },
     },
     (req) => acceptTask(ctx, operatorId(req), req.params.id, req.body),
@@ -265,7 +292,15 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
     {
       onRequest: auth,
       config: { idempotent: true },
-      schema: { tags, security, summary: 'Start the work', params: IdParams },
+      schema: {
+        tags,
+        security,
+        operationId: 'startTask',
+        summary: 'Start the work',
+        description: 'ACCEPTED → IN_PROGRESS.',
+        params: IdParams,
+        response: { 200: StartedTask, ...errorResponses(401, 404, 409) },
+      },
     },
     async (req) => {
       const t = await startTask(ctx, operatorId(req), req.params.id)
@@ -277,7 +312,16 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
     {
       onRequest: auth,
       config: { idempotent: true },
-      schema: { tags, security, summary: 'Give the task back', params: IdParams, body: ReleaseBody },
+      schema: {
+        tags,
+        security,
+        operationId: 'releaseTask',
+        summary: 'Give the task back',
+        description: 'The task is open to other operators again; releases are counted on your profile.',
+        params: IdParams,
+        body: ReleaseBody,
+        response: { 200: ReleasedTask, ...errorResponses(400, 401, 404, 409) },
+      },
     },
     async (req) => {
       const t = await releaseTask(ctx, operatorId(req), req.params.id, req.body?.reason)
@@ -297,6 +341,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'submitProof',
         summary: 'Submit proof (multipart: photos, notes, credential fields)',
         description:
           'Up to 10 photos (JPEG, PNG, WebP, AVIF; at most 15 MB and 50 megapixels each), typed by ' +
@@ -320,8 +365,12 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'submitKyc',
         summary: 'Upload identity documents (multipart: id_document, selfie, proof_of_address)',
+        description:
+          'JPEG, PNG, WebP or PDF files, stored encrypted; the check is then PENDING (APPROVED at once in auto mode).',
         consumes: ['multipart/form-data'],
+        response: { 200: KycSubmitted, ...errorResponses(400, 401, 409, 413, 415) },
       },
     },
     async (req) => submitKyc(ctx, operatorId(req), await readKyc(req)),
@@ -333,8 +382,11 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'getEarnings',
         summary: 'Pending and available earnings',
-        response: { 200: OperatorEarnings },
+        description:
+          'USD: pending earnings become available after the holding period; the last 20 completed tasks.',
+        response: { 200: OperatorEarnings, ...errorResponses(401) },
       },
     },
     (req) => operatorEarnings(ctx, operatorId(req)),
@@ -347,7 +399,10 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'requestPayout',
         summary: 'Withdraw available earnings in USDC (minimum $10; sent on chain by a job)',
+        description:
+          'Debits the available balance now; `status` follows the on-chain send (see GET /operator/payouts).',
         body: PayoutBody,
         response: { 201: Payout, ...errorResponses(400, 401, 402, 403, 409, 422) },
       },
@@ -378,9 +433,11 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'listPayouts',
         summary: 'Your payouts, newest first',
+        description: 'Every payout you requested, with its on-chain status.',
         querystring: PageQuery,
-        response: { 200: PayoutList },
+        response: { 200: PayoutList, ...errorResponses(400, 401) },
       },
     },
     (req) => listPayouts(ctx, operatorId(req), req.query),

@@ -1,12 +1,20 @@
 import {
+  ApprovedEstimate,
   CancelBody,
+  CancelledTask,
+  CreatedTask,
   CreateTaskBody,
   errorResponses,
   IdParams,
   ListTasksQuery,
+  Rating,
   RatingBody,
+  RefTo,
   RejectEstimateBody,
+  RejectedEstimate,
   RetrieveCredentialResponse,
+  Task,
+  TaskPage,
   VerifyBody,
 } from '@humcli/contract'
 import type { FastifyInstance } from 'fastify'
@@ -44,9 +52,14 @@ export function taskRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'createTask',
         summary: 'Create a task and escrow its reward + fee',
+        description:
+          'Escrows reward + platform fee from the deposit balance and opens the task to operators ' +
+          '(SANDBOX agents: to the simulated operator). Send an `Idempotency-Key` so a retry never ' +
+          'creates a second task.',
         body: CreateTaskBody,
-        response: errorResponses(400, 401, 402, 403, 409, 422),
+        response: { 201: CreatedTask, ...errorResponses(400, 401, 402, 403, 409, 422) },
       },
     },
     async (req, reply) => {
@@ -71,7 +84,15 @@ export function taskRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/tasks',
     {
       onRequest: auth,
-      schema: { tags, security, summary: 'List your tasks, newest first', querystring: ListTasksQuery },
+      schema: {
+        tags,
+        security,
+        operationId: 'listTasks',
+        summary: 'List your tasks, newest first',
+        description: 'Compat summaries, filtered by `status` and `task_type`; paged with `limit`/`offset`.',
+        querystring: ListTasksQuery,
+        response: { 200: TaskPage, ...errorResponses(400, 401) },
+      },
     },
     async (req) => listTasks(ctx, agentId(req), req.query),
   )
@@ -83,12 +104,13 @@ export function taskRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'getTask',
         summary: 'The full task object',
         description:
           '`proof` has the shape of the `TaskProof` schema (photo URLs plus `photo_details`) and ' +
           '`guardian_result` that of `GuardianResult` (decision, confidence, reasoning, checks).',
         params: IdParams,
-        response: errorResponses(404),
+        response: { 200: RefTo(Task), ...errorResponses(401, 404) },
       },
     },
     async (req, reply) => {
@@ -102,7 +124,15 @@ export function taskRoutes(app: FastifyInstance, ctx: Ctx): void {
     {
       onRequest: auth,
       config: { idempotent: true },
-      schema: { tags, security, summary: "Approve the operator's estimate", params: IdParams },
+      schema: {
+        tags,
+        security,
+        operationId: 'approveEstimate',
+        summary: "Approve the operator's estimate",
+        description: 'ESTIMATE_PENDING → ACCEPTED: the operator may start.',
+        params: IdParams,
+        response: { 200: ApprovedEstimate, ...errorResponses(401, 404, 409) },
+      },
     },
     (req) => approveEstimate(ctx, agentId(req), req.params.id),
   )
@@ -115,9 +145,12 @@ export function taskRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'rejectEstimate',
         summary: "Reject the operator's estimate",
+        description: 'ESTIMATE_PENDING → PENDING: the operator is unassigned and the task is open again.',
         params: IdParams,
         body: RejectEstimateBody,
+        response: { 200: RejectedEstimate, ...errorResponses(400, 401, 404, 409) },
       },
     },
     async (req) => {
@@ -138,9 +171,13 @@ export function taskRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'verifyTask',
         summary: 'Approve (release escrow) or reject (dispute) submitted proof',
+        description:
+          'APPROVE → COMPLETED (the operator is paid); REJECT → DISPUTED (staff decide). Answers the task.',
         params: IdParams,
         body: VerifyBody,
+        response: { 200: RefTo(Task), ...errorResponses(400, 401, 404, 409) },
       },
     },
     async (req) => {
@@ -157,9 +194,12 @@ export function taskRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'cancelTask',
         summary: 'Cancel and refund the whole escrow',
+        description: 'Before the work is submitted; the body (with an optional `reason`) may be left out.',
         params: IdParams,
         body: CancelBody,
+        response: { 200: CancelledTask, ...errorResponses(400, 401, 404, 409) },
       },
     },
     async (req) => {
@@ -180,7 +220,11 @@ export function taskRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'retrieveCredential',
         summary: 'The credential of a COMPLETED credential task (sealed to agent_public_key when given)',
+        description:
+          'Each value is a base64 sealed box to `agent_public_key` (`x25519-sealedbox`), or plain ' +
+          'text (`none`). 410 once the retention period has purged it.',
         params: IdParams,
         response: { 200: RetrieveCredentialResponse, ...errorResponses(404, 409, 410) },
       },
@@ -196,9 +240,12 @@ export function taskRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'rateTask',
         summary: 'Rate the operator of a completed task',
+        description: 'Once per task, 1–5.',
         params: IdParams,
         body: RatingBody,
+        response: { 201: Rating, ...errorResponses(400, 401, 404, 409) },
       },
     },
     async (req, reply) => {

@@ -1,4 +1,16 @@
-import { CreateWebhookBody, errorResponses, IdParams, PageQuery, type Pagination } from '@humcli/contract'
+import {
+  CreateWebhookBody,
+  DeletedWebhook,
+  errorResponses,
+  IdParams,
+  PageQuery,
+  type Pagination,
+  WebhookDelivery,
+  WebhookDeliveryPage,
+  WebhookEndpoint,
+  WebhookEndpointList,
+} from '@humcli/contract'
+import type { TSchema } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import type { Ctx } from '../../context.ts'
 import { createEndpoint } from '../../webhooks/create-endpoint.ts'
@@ -17,11 +29,19 @@ export function webhookRoutes(app: FastifyInstance, ctx: Ctx): void {
   const onRequest = requireAgent(ctx)
   const tags = ['webhooks']
   const security = [{ apiKey: [] }]
-  const schema = (summary: string, extra: Record<string, unknown> = {}) => ({
+  const schema = (
+    operationId: string,
+    summary: string,
+    description: string,
+    reply: [number, TSchema],
+    extra: Record<string, unknown> = {},
+  ) => ({
     tags,
     security,
+    operationId,
     summary,
-    response: errorResponses(400, 401, 403, 404),
+    description,
+    response: { [reply[0]]: reply[1], ...errorResponses(400, 401, 403, 404) },
     ...extra,
   })
 
@@ -29,26 +49,58 @@ export function webhookRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/webhooks',
     {
       onRequest,
-      schema: schema('Register a webhook endpoint; its whsec_ secret is shown once', {
-        body: CreateWebhookBody,
-      }),
+      schema: schema(
+        'createWebhook',
+        'Register a webhook endpoint; its whsec_ secret is shown once',
+        'Signed deliveries (Standard Webhooks) of the chosen events to an https URL; at most 10 endpoints.',
+        [201, WebhookEndpoint],
+        { body: CreateWebhookBody },
+      ),
     },
     async (req, reply) => {
       reply.code(201)
       return createEndpoint(ctx, agentId(req), req.body)
     },
   )
-  app.get('/webhooks', { onRequest, schema: schema('List your webhook endpoints') }, (req) =>
-    listEndpoints(ctx, agentId(req)),
+  app.get(
+    '/webhooks',
+    {
+      onRequest,
+      schema: schema(
+        'listWebhooks',
+        'List your webhook endpoints',
+        'Enabled and disabled endpoints, without their secrets.',
+        [200, WebhookEndpointList],
+      ),
+    },
+    (req) => listEndpoints(ctx, agentId(req)),
   )
   app.delete<Id>(
     '/webhooks/:id',
-    { onRequest, schema: schema('Delete a webhook endpoint', { params: IdParams }) },
+    {
+      onRequest,
+      schema: schema(
+        'deleteWebhook',
+        'Delete a webhook endpoint',
+        'Its pending deliveries are dropped.',
+        [200, DeletedWebhook],
+        { params: IdParams },
+      ),
+    },
     (req) => deleteEndpoint(ctx, agentId(req), req.params.id),
   )
   app.post<Id>(
     '/webhooks/:id/test',
-    { onRequest, schema: schema('Send a webhook.ping event to the endpoint', { params: IdParams }) },
+    {
+      onRequest,
+      schema: schema(
+        'testWebhook',
+        'Send a webhook.ping event to the endpoint',
+        'Queues the delivery and answers it (202); follow it in the deliveries list.',
+        [202, WebhookDelivery],
+        { params: IdParams },
+      ),
+    },
     async (req, reply) => {
       reply.code(202)
       return pingEndpoint(ctx, agentId(req), req.params.id)
@@ -58,16 +110,28 @@ export function webhookRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/webhooks/:id/deliveries',
     {
       onRequest,
-      schema: schema('Deliveries to the endpoint, newest first', {
-        params: IdParams,
-        querystring: PageQuery,
-      }),
+      schema: schema(
+        'listWebhookDeliveries',
+        'Deliveries to the endpoint, newest first',
+        "Each delivery's request, the receiver's answer (cut short) and its retry state.",
+        [200, WebhookDeliveryPage],
+        { params: IdParams, querystring: PageQuery },
+      ),
     },
     (req) => listDeliveries(ctx, agentId(req), req.params.id, req.query),
   )
   app.post<Id>(
     '/webhooks/deliveries/:id/redeliver',
-    { onRequest, schema: schema('Send a delivery again now (same event id)', { params: IdParams }) },
+    {
+      onRequest,
+      schema: schema(
+        'redeliverWebhook',
+        'Send a delivery again now (same event id)',
+        'Receivers deduplicate by the event id, so a redelivery is safe.',
+        [202, WebhookDelivery],
+        { params: IdParams },
+      ),
+    },
     async (req, reply) => {
       reply.code(202)
       return redeliver(ctx, agentId(req), req.params.id)
@@ -77,7 +141,13 @@ export function webhookRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/webhooks/:id/rotate-secret',
     {
       onRequest,
-      schema: schema('New secret (shown once); the old one keeps signing for 24 h', { params: IdParams }),
+      schema: schema(
+        'rotateWebhookSecret',
+        'New secret (shown once); the old one keeps signing for 24 h',
+        'Deliveries carry both signatures until the old secret expires.',
+        [200, WebhookEndpoint],
+        { params: IdParams },
+      ),
     },
     (req) => rotateSecret(ctx, agentId(req), req.params.id),
   )

@@ -1,0 +1,73 @@
+// What the staff endpoints answer (spec §7): review queues, decisions, payouts, ledger check.
+import { type Static, Type } from '@sinclair/typebox'
+import { Payout } from './accounts.ts'
+import { Nullable, PageOf, StringEnum, Timestamp } from './common.ts'
+import { TIERS } from './enums.ts'
+import { KYC_STATUSES } from './operator.ts'
+import { Resolution, Task, TaskStatusReply, TaskSummary } from './task-replies.ts'
+
+export const AdminTaskSummary = Type.Object({
+  ...TaskSummary.properties,
+  agent_id: Type.String(),
+  verify_reason: Nullable(Type.String()),
+  resolution: Nullable(Resolution),
+  updated_at: Timestamp(),
+})
+export type AdminTaskSummary = Static<typeof AdminTaskSummary>
+export const AdminTaskPage = PageOf(AdminTaskSummary)
+
+/** Any task as its agent sees it, plus whose it is. */
+export const AdminTask = Type.Object({
+  ...Task.properties,
+  agent_id: Type.String(),
+  photo_facts: Type.Unknown({
+    description: 'What the upload pipeline and the Guardian read from each photo',
+  }),
+  reuse_matches: Type.Array(Type.Unknown(), { description: 'Earlier proofs with near-identical photos' }),
+  ledger: Type.Array(Type.Unknown(), { description: "The task's ledger lines" }),
+})
+export type AdminTask = Static<typeof AdminTask>
+
+export const ReviewedTask = TaskStatusReply
+export const ResolvedDispute = Type.Object({
+  ...TaskStatusReply.properties,
+  outcome: StringEnum(['PAY_OPERATOR', 'REFUND_AGENT', 'SPLIT'] as const),
+  resolution: Resolution,
+  agent_restricted: Type.Boolean({ description: 'The overturned rejection restricted the agent' }),
+})
+export type ResolvedDispute = Static<typeof ResolvedDispute>
+
+export const KycDecision = Type.Object({
+  operator_id: Type.String(),
+  kyc_status: StringEnum(KYC_STATUSES),
+  kyc_reason: Nullable(Type.String()),
+})
+export const AgentTier = Type.Object({ agent_id: Type.String(), tier: StringEnum(TIERS) })
+export const AgentRestriction = Type.Object({ agent_id: Type.String(), restricted: Type.Boolean() })
+
+export const AdminPayout = Type.Object({
+  ...Payout.properties,
+  operator_id: Type.String(),
+  send_attempted_at: Nullable(Timestamp(), {
+    description: 'Set once the chain was called; PENDING_ONCHAIN with this set may need reconciling',
+  }),
+})
+export type AdminPayout = Static<typeof AdminPayout>
+export const AdminPayoutPage = PageOf(AdminPayout)
+export const ReconciledPayout = Type.Object({ ...Payout.properties, operator_id: Type.String() })
+
+export const LedgerCheck = Type.Object({
+  ok: Type.Boolean(),
+  transactions: Type.Integer(),
+  accounts: Type.Integer(),
+  problems: Type.Array(Type.String()),
+})
+export type LedgerCheck = Static<typeof LedgerCheck>
+
+export type AdminTaskPage = Static<typeof AdminTaskPage>
+export type ReviewedTask = Static<typeof ReviewedTask>
+export type KycDecision = Static<typeof KycDecision>
+export type AgentTier = Static<typeof AgentTier>
+export type AgentRestriction = Static<typeof AgentRestriction>
+export type AdminPayoutPage = Static<typeof AdminPayoutPage>
+export type ReconciledPayout = Static<typeof ReconciledPayout>
