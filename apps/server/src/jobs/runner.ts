@@ -35,14 +35,20 @@ export async function runDueJobs(
   workerId = newWorkerId(),
   opts: RunnerOptions = {},
 ): Promise<number> {
-  const lanes = lanesFor(ctx, workerId, opts)
+  // A job that finishes while a later lane is still claiming may have queued a follow-up in a
+  // lane already looked at: it counts as a reason to look again, not only the jobs still running.
+  let finished = false
+  const lanes = lanesFor(ctx, workerId, opts, () => {
+    finished = true
+  })
   let total = 0
   for (;;) {
+    finished = false
     let started = 0
     for (const lane of lanes) started += (await lane.fill()).started
     total += started
     const running = lanes.flatMap((l) => [...l.running.values()])
-    if (running.length === 0 && started === 0) return total
+    if (running.length === 0 && started === 0 && !finished) return total
     if (running.length > 0) await Promise.race(running)
   }
 }

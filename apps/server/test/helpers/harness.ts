@@ -141,7 +141,22 @@ export async function startTestServer(
     clock,
     url: address,
     db,
-    runJobs: () => runDueJobs(ctx),
+    async runJobs() {
+      const ran = await runDueJobs(ctx!)
+      // Its promise, checked on every call: nothing due is left queued when it returns.
+      const left = await ctx!.store.db
+        .selectFrom('jobs')
+        .select(['id', 'kind'])
+        .where('status', '=', 'queued')
+        .where('run_at', '<=', clock.now().toISOString())
+        .execute()
+      if (left.length > 0) {
+        throw new Error(
+          `runDueJobs returned with due jobs still queued: ${left.map((j) => `${j.kind}#${j.id}`).join(', ')}`,
+        )
+      }
+      return ran
+    },
     async close() {
       await app!.close()
       await ctx!.store.close()
