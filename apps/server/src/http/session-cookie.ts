@@ -11,7 +11,7 @@ import { perIpLimit } from './rate-limit.ts'
 /** The header every cookie-authenticated request must carry: a page on another site cannot set it. */
 export const SESSION_HEADER = 'x-humcli-session'
 
-/** What one role plugs into the generic session routes (ADR 0013). */
+/** What one role plugs into the generic session routes (ADR 0015). */
 export interface SessionRoutes<Body> {
   kind: SessionSubjectKind
   /** Under /api/v1, e.g. `/operator/session`; the cookie is sent to this path only. */

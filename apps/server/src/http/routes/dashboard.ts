@@ -9,7 +9,7 @@ import { sessionRoutes } from '../session-cookie.ts'
 
 /**
  * The agent dashboard's sign-in: a magic link by email or an API key opens the generic browser
- * session (ADR 0013) of kind `agent` at /dashboard/session; its access tokens are `hagt_…`
+ * session (ADR 0015) of kind `agent` at /dashboard/session; its access tokens are `hagt_…`
  * bearer tokens that every agent endpoint accepts.
  */
 export function dashboardRoutes(app: FastifyInstance, ctx: Ctx): void {

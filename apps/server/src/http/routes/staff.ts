@@ -18,7 +18,7 @@ import { perIpLimit } from '../rate-limit.ts'
 import { sessionRoutes } from '../session-cookie.ts'
 
 /**
- * Staff accounts and console sessions: the generic browser session (ADR 0013) of kind `admin`
+ * Staff accounts and console sessions: the generic browser session (ADR 0015) of kind `admin`
  * at /staff/session (sign in with password + TOTP, /refresh, /logout), 12 h without a refresh
  * ending it; its access tokens are `hstf_…` bearer tokens.
  */
