@@ -11,6 +11,7 @@ export function browserSessionRoutes(app: FastifyInstance, ctx: Ctx): void {
     kind: 'operator',
     prefix: '/operator/session',
     tags: ['operators'],
+    operationName: 'Operator',
     loginBody: LoginBody,
     authenticate: (body, ip) => checkOperatorPassword(ctx, body, ip),
     issueAccess: (id) => issueOperatorToken(ctx, id),
