@@ -88,7 +88,11 @@ console.log(JSON.stringify({ key: reg.api_key, id: task.task_id, status: read.st
   // Asynchronously: the server answering it runs in this process.
   const r = await promisify(execFile)(process.execPath, ['agent.mjs'], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '', URL: s.url, TASK: JSON.stringify({ ...taskBody(s), reward_usd: 5 }) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      URL: s.url,
+      TASK: JSON.stringify({ ...taskBody(s), reward_usd: 5 }),
+    },
   })
   const out = JSON.parse(r.stdout)
   assert.match(out.id, /^task_/)
