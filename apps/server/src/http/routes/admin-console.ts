@@ -1,13 +1,22 @@
 import {
+  AdminAgent,
+  AdminHealth,
+  AdminOperator,
+  AdminOperatorPage,
   AdminOperatorsQuery,
+  AdminPayoutPage,
   AdminStuckPayoutsQuery,
   AuditCsvQuery,
+  AuditPage,
   AuditQuery,
   DailyStatsQuery,
   DailyStatsRow,
   errorResponses,
   IdParams,
+  KycDocuments,
+  QueueCounts,
   SearchQuery,
+  SearchResult,
 } from '@humcli/contract'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
@@ -35,7 +44,10 @@ export function adminConsoleRoutes(app: FastifyInstance, ctx: Ctx): void {
 
   app.get(
     '/admin/queues',
-    { onRequest: reviewer, schema: s('What waits for staff: counts for the navigation') },
+    {
+      onRequest: reviewer,
+      schema: s('What waits for staff: counts for the navigation', { response: { 200: QueueCounts } }),
+    },
     () => queueCounts(ctx),
   )
   app.get<{ Querystring: Page & { kyc_status?: string } }>(
@@ -44,6 +56,7 @@ export function adminConsoleRoutes(app: FastifyInstance, ctx: Ctx): void {
       onRequest: reviewer,
       schema: s('Operators, oldest KYC submission first (kyc_status=PENDING is the KYC queue)', {
         querystring: AdminOperatorsQuery,
+        response: { 200: AdminOperatorPage, ...errorResponses(400) },
       }),
     },
     (req) => listOperatorsForAdmin(ctx, req.query),
@@ -54,7 +67,7 @@ export function adminConsoleRoutes(app: FastifyInstance, ctx: Ctx): void {
       onRequest: reviewer,
       schema: s('An operator: KYC, rating, releases, earnings, tasks', {
         params: IdParams,
-        response: errorResponses(404),
+        response: { 200: AdminOperator, ...errorResponses(404) },
       }),
     },
     (req) => lookupOperator(ctx, req.params.id),
@@ -67,7 +80,7 @@ export function adminConsoleRoutes(app: FastifyInstance, ctx: Ctx): void {
         "An operator's KYC documents, decrypted for you (Cache-Control: no-store; each viewing is audited)",
         {
           params: IdParams,
-          response: errorResponses(404),
+          response: { 200: KycDocuments, ...errorResponses(404) },
         },
       ),
     },
@@ -82,7 +95,7 @@ export function adminConsoleRoutes(app: FastifyInstance, ctx: Ctx): void {
       onRequest: reviewer,
       schema: s('An agent: tier, limits, usage, balances, restriction, tasks', {
         params: IdParams,
-        response: errorResponses(404),
+        response: { 200: AdminAgent, ...errorResponses(404) },
       }),
     },
     (req) => lookupAgent(ctx, req.params.id),
@@ -91,7 +104,10 @@ export function adminConsoleRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/admin/search',
     {
       onRequest: reviewer,
-      schema: s('Agents and operators by id, email or name; tasks by id', { querystring: SearchQuery }),
+      schema: s('Agents and operators by id, email or name; tasks by id', {
+        querystring: SearchQuery,
+        response: { 200: SearchResult, ...errorResponses(400) },
+      }),
     },
     (req) => searchAll(ctx, req.query.q),
   )
@@ -101,6 +117,7 @@ export function adminConsoleRoutes(app: FastifyInstance, ctx: Ctx): void {
       onRequest: admin,
       schema: s('Payouts sent with no recorded answer for older_than_s, oldest first: reconcile them', {
         querystring: AdminStuckPayoutsQuery,
+        response: { 200: AdminPayoutPage, ...errorResponses(400) },
       }),
     },
     async (req) => {
@@ -117,7 +134,13 @@ export function adminConsoleRoutes(app: FastifyInstance, ctx: Ctx): void {
   )
   app.get<{ Querystring: AuditFilter & Page }>(
     '/admin/audit',
-    { onRequest: reviewer, schema: s('The audit log, newest first, filtered', { querystring: AuditQuery }) },
+    {
+      onRequest: reviewer,
+      schema: s('The audit log, newest first, filtered', {
+        querystring: AuditQuery,
+        response: { 200: AuditPage, ...errorResponses(400) },
+      }),
+    },
     (req) => listAudit(ctx, req.query),
   )
   app.get<{ Querystring: AuditFilter }>(
@@ -141,7 +164,9 @@ export function adminConsoleRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/admin/health',
     {
       onRequest: reviewer,
-      schema: s('Ledger check, job backlog by kind, failing webhook endpoints, Guardian decision mix'),
+      schema: s('Ledger check, job backlog by kind, failing webhook endpoints, Guardian decision mix', {
+        response: { 200: AdminHealth },
+      }),
     },
     () => adminHealth(ctx),
   )

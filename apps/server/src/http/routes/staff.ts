@@ -1,9 +1,13 @@
 import {
   CreateStaffBody,
   errorResponses,
+  StaffCreated,
   StaffLoginBody,
+  StaffMe,
   type StaffRole,
   StaffSetupBody,
+  StaffSetupDone,
+  StaffSetupInfo,
   StaffSetupQuery,
 } from '@humcli/contract'
 import type { FastifyInstance } from 'fastify'
@@ -44,7 +48,7 @@ export function staffRoutes(app: FastifyInstance, ctx: Ctx): void {
         tags,
         summary: 'What a set-up link shows: the TOTP secret as a URI and a QR code (SVG)',
         querystring: StaffSetupQuery,
-        response: errorResponses(404),
+        response: { 200: StaffSetupInfo, ...errorResponses(404) },
       },
     },
     async (req, reply) => {
@@ -60,14 +64,22 @@ export function staffRoutes(app: FastifyInstance, ctx: Ctx): void {
         tags,
         summary: 'Set the password and confirm the authenticator; the link then stops working',
         body: StaffSetupBody,
-        response: errorResponses(400, 404),
+        response: { 200: StaffSetupDone, ...errorResponses(400, 404) },
       },
     },
     (req) => completeStaffSetup(ctx, req.body),
   )
   app.get(
     '/staff/me',
-    { onRequest: anyStaff, schema: { tags, security, summary: 'The signed-in staff user and role' } },
+    {
+      onRequest: anyStaff,
+      schema: {
+        tags,
+        security,
+        summary: 'The signed-in staff user and role',
+        response: { 200: StaffMe, ...errorResponses(401) },
+      },
+    },
     (req) => {
       const p = req.principal as { adminId: string; role: StaffRole; email?: string }
       return { id: p.adminId, email: p.email ?? null, role: p.role }
@@ -90,7 +102,7 @@ export function staffRoutes(app: FastifyInstance, ctx: Ctx): void {
         security,
         summary: 'Create a staff user; answers the one-time set-up link (admin only)',
         body: CreateStaffBody,
-        response: errorResponses(400, 403, 409),
+        response: { 201: StaffCreated, ...errorResponses(400, 403, 409) },
       },
     },
     async (req, reply) => {
