@@ -81,6 +81,15 @@ async function inManualReview(server: TestServer, title: string) {
   return { agent, op, taskId }
 }
 
+/** The page at desktop and at phone size (docs/screenshots, when HUMCLI_SCREENSHOTS=1). */
+async function shots(page: Page, name: string) {
+  if (process.env.HUMCLI_SCREENSHOTS !== '1') return
+  await shot(page, `${name}-desktop`)
+  await page.setViewportSize(PHONE)
+  await shot(page, `${name}-phone`)
+  await page.setViewportSize(DESKTOP)
+}
+
 const auditRows = (page: Page) => page.getByTestId('audit').locator('tbody tr')
 
 describe('staff console, through the UI only', () => {
@@ -133,12 +142,16 @@ describe('staff console, through the UI only', () => {
     const { taskId } = await inManualReview(server, 'Photograph the flower shop')
     await page.reload()
     await page.getByRole('link', { name: 'Reviews 1 waiting' }).waitFor()
+    await page.getByRole('link', { name: 'Photograph the flower shop' }).waitFor()
+    await axe(page, 'reviews queue')
+    await shots(page, 'console-reviews')
     await page.getByRole('link', { name: 'Photograph the flower shop' }).click()
     await page.getByRole('img', { name: 'Proof photo 2' }).waitFor()
     await page.getByText('Guardian: MANUAL_REVIEW, confidence 55').waitFor()
     await page.getByRole('cell', { name: 'photo 2 is blurred' }).waitFor()
     await page.getByText('Within the work window').first().waitFor()
     await axe(page, 'review page')
+    await shots(page, 'console-review')
     await page.getByLabel('Note (kept in the audit log)').fill('both photos match the requirements')
     await page.getByRole('button', { name: 'Approve and pay' }).click()
     await page.getByText('Decided. The task is now: Completed.').waitFor()
@@ -172,6 +185,7 @@ describe('staff console, through the UI only', () => {
     await page.getByTestId('shares').getByText('$24.00').waitFor()
     await page.getByTestId('shares').getByText('$16.00').waitFor()
     await axe(page, 'dispute page')
+    await shot(page, 'console-dispute-desktop')
     await page.getByRole('button', { name: 'Review the resolution' }).click()
     await page.getByText('The operator gets $24.00; the agent gets $16.00 back.', { exact: false }).waitFor()
     await page.getByRole('button', { name: 'Confirm resolution' }).click()
@@ -293,7 +307,6 @@ describe('staff console, through the UI only', () => {
       pages.push(page)
     }
     const [pa, pb] = pages as [Page, Page]
-    await shot(pa, 'console-review-desktop')
     await Promise.all([
       pa.getByRole('button', { name: 'Approve and pay' }).click(),
       pb.getByRole('button', { name: 'Reject and refund' }).click(),
@@ -345,7 +358,6 @@ describe('staff console, through the UI only', () => {
     const ctx: BrowserContext = await web().context({ viewport: PHONE })
     const page = await ctx.newPage()
     await signInUi(page, server, email, secret)
-    await shot(page, 'console-reviews-phone')
     const agent = await newAgent(server, { tier: 'STANDARD' })
     await page.goto(`/admin/agents/${agent.id}`)
     await page.getByLabel('New tier').selectOption('SANDBOX')

@@ -41,7 +41,7 @@ export const adminEn = {
   'admin.setup.submit': 'Finish set-up',
   'admin.setup.done': 'Your account is ready. Sign in with your password and a new code.',
   'admin.queue.count': '{n} waiting, oldest first.',
-  'admin.queue.waiting': 'waiting since {when}',
+  'admin.queue.waiting': 'last change {when}',
   'admin.reviews.title': 'Manual reviews',
   'admin.reviews.empty': 'No proof waits for a person. Nice.',
   'admin.disputes.title': 'Disputes',

@@ -44,7 +44,7 @@ export const adminEs: Record<keyof typeof adminEn, string> = {
   'admin.setup.submit': 'Terminar la configuración',
   'admin.setup.done': 'Tu cuenta está lista. Entra con tu contraseña y un código nuevo.',
   'admin.queue.count': '{n} en espera, la más antigua primero.',
-  'admin.queue.waiting': 'esperando desde {when}',
+  'admin.queue.waiting': 'último cambio {when}',
   'admin.reviews.title': 'Revisiones manuales',
   'admin.reviews.empty': 'Ninguna prueba espera a una persona.',
   'admin.disputes.title': 'Disputas',

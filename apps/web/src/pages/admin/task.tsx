@@ -242,6 +242,7 @@ function ResolveForm({ task, onDone }: { task: AdminTask; onDone: (msg: string) 
             onInput={(e) => {
               setPercent((e.currentTarget as HTMLInputElement).value)
               setConfirming(false)
+              setError(null)
             }}
           />
         </label>
