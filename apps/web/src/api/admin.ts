@@ -1,7 +1,7 @@
 import type {
-  AdminAgent,
+  AdminAgentDetail as AdminAgent,
   AdminHealth,
-  AdminOperator,
+  AdminOperatorDetail as AdminOperator,
   AdminOperatorPage,
   AdminPayoutPage,
   AdminTask,
@@ -15,9 +15,9 @@ import type {
   ReconciledPayout,
   ResolvedDispute,
   ReviewedTask,
-  SearchResult,
+  SearchResults as SearchResult,
+  StaffActivated,
   StaffMe,
-  StaffSetupDone,
   StaffSetupInfo,
 } from '@humcli/contract'
 import { createStore } from '../lib/store.ts'
@@ -66,7 +66,7 @@ export async function loadQueues(): Promise<void> {
 export const readSetup = (token: string) =>
   anonymous<StaffSetupInfo>('GET', `/staff/setup?token=${enc(token)}`, undefined)
 export const completeSetup = (body: { token: string; password: string; totp_code: string }) =>
-  anonymous<StaffSetupDone>('POST', '/staff/setup', body)
+  anonymous<StaffActivated>('POST', '/staff/setup', body)
 export const signInStaff = (email: string, password: string, totp_code: string) =>
   staff.signIn({ email, password, totp_code })
 export const logoutEverywhere = async () => {

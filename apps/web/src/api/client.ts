@@ -5,7 +5,7 @@ import { createStore, type Store } from '../lib/store.ts'
  * The one way the app talks to the server: `/api/v1` over fetch (XHR for uploads, which report
  * progress). Each kind of browser session (operator, staff) is one `sessionClient`: its access
  * token lives in memory only; its refresh cookie is httpOnly and sent to its own
- * `/api/v1/<kind>/session/*` alone, with the CSRF header (ADR 0013).
+ * `/api/v1/<kind>/session/*` alone, with the CSRF header (ADR 0015).
  */
 export const API = '/api/v1'
 const SESSION_HEADERS = { 'x-humcli-session': '1' }
