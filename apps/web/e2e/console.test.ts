@@ -150,6 +150,7 @@ describe('staff console, through the UI only', () => {
     await page.getByText('Guardian: MANUAL_REVIEW, confidence 55').waitFor()
     await page.getByRole('cell', { name: 'photo 2 is blurred' }).waitFor()
     await page.getByText('Within the work window').first().waitFor()
+    await page.getByRole('img', { name: /^Photo 1 was taken 13 m from the task/ }).waitFor()
     await axe(page, 'review page')
     await shots(page, 'console-review')
     await page.getByLabel('Note (kept in the audit log)').fill('both photos match the requirements')

@@ -62,6 +62,8 @@ export const adminEn = {
   'admin.fact.gps': 'GPS (EXIF)',
   'admin.fact.distance': 'From the task',
   'admin.fact.metres': '{m} m (radius {radius} m)',
+  'admin.fact.plot': 'Where',
+  'admin.fact.plotAlt': 'Photo {n} was taken {m} m from the task; the circle is the {radius} m radius',
   'admin.fact.camera': 'Camera',
   'admin.fact.device': 'Device position',
   'admin.fact.unknown': 'unknown',

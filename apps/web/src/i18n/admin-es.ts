@@ -65,6 +65,8 @@ export const adminEs: Record<keyof typeof adminEn, string> = {
   'admin.fact.gps': 'GPS (EXIF)',
   'admin.fact.distance': 'Distancia a la tarea',
   'admin.fact.metres': '{m} m (radio {radius} m)',
+  'admin.fact.plot': 'Dónde',
+  'admin.fact.plotAlt': 'La foto {n} se tomó a {m} m de la tarea; el círculo es el radio de {radius} m',
   'admin.fact.camera': 'Cámara',
   'admin.fact.device': 'Posición del dispositivo',
   'admin.fact.unknown': 'desconocido',

@@ -17,6 +17,32 @@ import { staffError, useLoad } from './load.ts'
 const yesNo = (t: ReturnType<typeof useT>, v: boolean | null | undefined) =>
   v === null || v === undefined ? t('admin.fact.unknown') : v ? t('admin.fact.yes') : t('admin.fact.no')
 
+/**
+ * Where a photo was taken, plotted against the task: the task at the centre, its radius as a
+ * circle, the photo's EXIF position as a dot (north up; an equirectangular offset in metres).
+ */
+function OffsetPlot(props: { task: AdminTask; gps: { lat: number; lng: number }; label: string }) {
+  const loc = props.task.location
+  if (!loc) return null
+  const dx = (props.gps.lng - loc.lng) * Math.cos((loc.lat * Math.PI) / 180) * 111_320
+  const dy = (props.gps.lat - loc.lat) * 110_540
+  const radius = props.task.location_radius_m
+  const span = Math.max(radius, Math.abs(dx), Math.abs(dy)) * 1.25 || 1
+  const k = 50 / span
+  const inside = Math.hypot(dx, dy) <= radius
+  return (
+    <svg class="offset" viewBox="-60 -60 120 120" role="img" aria-label={props.label}>
+      <circle r={radius * k} fill="#e8eef6" stroke="#0b5cad" stroke-dasharray="3 2" />
+      <line x1="-4" x2="4" stroke="#14171a" />
+      <line y1="-4" y2="4" stroke="#14171a" />
+      <circle cx={dx * k} cy={-dy * k} r="4" fill={inside ? '#1b6e2d' : '#a4161a'} />
+      <text y="-52" text-anchor="middle" font-size="9" fill="#4a5560">
+        N
+      </text>
+    </svg>
+  )
+}
+
 /** The photos, large and side by side, each with what its EXIF says against the task. */
 function Photos({ task }: { task: AdminTask }) {
   const t = useT()
@@ -51,6 +77,22 @@ function Photos({ task }: { task: AdminTask }) {
                       radius: task.location_radius_m,
                     })}
               </dd>
+              {d?.gps && task.location && (
+                <>
+                  <dt>{t('admin.fact.plot')}</dt>
+                  <dd>
+                    <OffsetPlot
+                      task={task}
+                      gps={d.gps}
+                      label={t('admin.fact.plotAlt', {
+                        n: i + 1,
+                        m: f?.distance_from_task_m ?? '?',
+                        radius: task.location_radius_m,
+                      })}
+                    />
+                  </dd>
+                </>
+              )}
               <dt>{t('admin.fact.camera')}</dt>
               <dd>{d?.camera ?? t('admin.fact.unknown')}</dd>
               {ev && (
