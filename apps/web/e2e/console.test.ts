@@ -81,11 +81,15 @@ async function inManualReview(server: TestServer, title: string) {
   return { agent, op, taskId }
 }
 
-/** The page at desktop and at phone size (docs/screenshots, when HUMCLI_SCREENSHOTS=1). */
-async function shots(page: Page, name: string) {
-  if (process.env.HUMCLI_SCREENSHOTS !== '1') return
+/**
+ * The page at phone size fits the width (no sideways scrolling), and its screenshots at desktop
+ * and phone size (docs/screenshots, when HUMCLI_SCREENSHOTS=1).
+ */
+async function phoneAndShots(page: Page, name: string) {
   await shot(page, `${name}-desktop`)
   await page.setViewportSize(PHONE)
+  const width = await page.evaluate(() => document.documentElement.scrollWidth)
+  assert.ok(width <= PHONE.width, `${name}: ${width} px wide at ${PHONE.width} px`)
   await shot(page, `${name}-phone`)
   await page.setViewportSize(DESKTOP)
 }
@@ -144,7 +148,7 @@ describe('staff console, through the UI only', () => {
     await page.getByRole('link', { name: 'Reviews 1 waiting' }).waitFor()
     await page.getByRole('link', { name: 'Photograph the flower shop' }).waitFor()
     await axe(page, 'reviews queue')
-    await shots(page, 'console-reviews')
+    await phoneAndShots(page, 'console-reviews')
     await page.getByRole('link', { name: 'Photograph the flower shop' }).click()
     await page.getByRole('img', { name: 'Proof photo 2' }).waitFor()
     await page.getByText('Guardian: MANUAL_REVIEW, confidence 55').waitFor()
@@ -152,7 +156,7 @@ describe('staff console, through the UI only', () => {
     await page.getByText('Within the work window').first().waitFor()
     await page.getByRole('img', { name: /^Photo 1 was taken 13 m from the task/ }).waitFor()
     await axe(page, 'review page')
-    await shots(page, 'console-review')
+    await phoneAndShots(page, 'console-review')
     await page.getByLabel('Note (kept in the audit log)').fill('both photos match the requirements')
     await page.getByRole('button', { name: 'Approve and pay' }).click()
     await page.getByText('Decided. The task is now: Completed.').waitFor()
