@@ -12,7 +12,6 @@ import { tierLimitError } from '../domain/tier-limit-error.ts'
 import { type Tier, type TierLimits, utcDay } from '../domain/tiers.ts'
 import { enqueueJob } from '../jobs/enqueue.ts'
 import { post } from '../ledger/post.ts'
-import { queueSandboxStep } from '../sandbox/schedule.ts'
 import type { TaskTransitionsTable, Tx } from '../store/schema.ts'
 import { statement } from '../store/statement.ts'
 import { withTx } from '../store/tx.ts'
@@ -20,6 +19,7 @@ import { checkCallbackUrl } from './callback-url.ts'
 import type { TaskRow } from './load.ts'
 import type { TransitionRow } from './serialize.ts'
 import { holdEscrow } from './settle.ts'
+import { queueEntryTimers } from './transition.ts'
 
 export interface CreateTaskInput {
   title: string
@@ -230,8 +230,8 @@ export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInp
     }
     await insertTransition.run(tx, { task_id: id, ...created })
     await enqueueJob(tx, { kind: 'task.deadline', payload: { taskId: id }, runAt: deadline, now })
-    // Sandbox tasks: the simulated operator accepts after a step (spec §10).
-    await queueSandboxStep(ctx, tx, task, now)
+    // What PENDING queues (ON_ENTER): on sandbox tasks, the simulated operator's accept (spec §10).
+    await queueEntryTimers(ctx, tx, task, now)
     // The agent's own rows (daily usage, balances) are touched last, so on PostgreSQL their row
     // locks are held only until the commit that follows: one agent's creates queue there briefly.
     // Daily spend is the escrow taken (spec §3). Sandbox tasks take none and move no money, so
