@@ -5,6 +5,7 @@ import { Layout } from './components/layout.tsx'
 import { useT } from './i18n/index.ts'
 import { currentUrl, navigate, type Route, Router } from './lib/router.tsx'
 import { useStore } from './lib/store.ts'
+import { DashboardApp } from './pages/dashboard/index.tsx'
 import { EarningsPage } from './pages/earnings.tsx'
 import { KycPage } from './pages/kyc.tsx'
 import { LoginPage } from './pages/login.tsx'
@@ -71,5 +72,8 @@ function Gate({ children }: { children: FunctionComponent }) {
 }
 
 export function App() {
+  // The agent dashboard has its own session and pages (apps/web/src/pages/dashboard/).
+  const path = useStore(currentUrl).split('?')[0]!
+  if (path === '/dashboard' || path.startsWith('/dashboard/')) return <DashboardApp />
   return <Gate>{() => <Router routes={ROUTES} fallback={NotFound} />}</Gate>
 }

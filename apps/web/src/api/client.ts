@@ -31,7 +31,7 @@ export const session = createStore<SessionState>('unknown')
 let access: AccessToken | null = null
 let refreshing: Promise<boolean> | null = null
 
-async function toApiError(res: Response): Promise<ApiError> {
+export async function toApiError(res: Response): Promise<ApiError> {
   const body = (await res.json().catch(() => null)) as {
     error?: string
     code?: string
