@@ -14,10 +14,12 @@ import { request } from '../../server/test/helpers/api.ts'
 import { createTask, newAdmin, newAgent } from '../../server/test/helpers/fixtures.ts'
 import type { TestServer } from '../../server/test/helpers/harness.ts'
 import { type Receiver, startReceiver } from '../../server/test/helpers/receiver.ts'
+import { testWallet } from '../../server/test/helpers/wallet.ts'
 import { DESKTOP, PHONE, useWeb } from './harness.ts'
 import { axe, shot } from './steps.ts'
 
 const STEP = 2_000
+const DEPOSIT_ADDRESS = '0x52908400098527886E0F7030069857D2E4169EE7'
 
 /** The login link of the newest dashboard mail to this address, from the dev mail folder. */
 function loginLink(server: TestServer, email: string): string {
@@ -41,11 +43,21 @@ async function step(server: TestServer): Promise<void> {
 
 /** No element wider than the viewport: the page does not scroll sideways. */
 async function assertNoSideScroll(page: Page, where: string): Promise<void> {
-  const { scroll, width } = await page.evaluate(() => ({
+  const { scroll, width, wide } = await page.evaluate(() => ({
     scroll: document.documentElement.scrollWidth,
     width: window.innerWidth,
+    // Elements, and text running out of its element (a long word that does not wrap).
+    wide: [...document.querySelectorAll('body *')]
+      .filter((e) => {
+        if (e.getBoundingClientRect().right > window.innerWidth) return true
+        const range = document.createRange()
+        range.selectNodeContents(e)
+        return range.getBoundingClientRect().right > window.innerWidth
+      })
+      .map((e) => `${e.tagName.toLowerCase()}.${e.className}: ${(e.textContent ?? '').slice(0, 40)}`)
+      .slice(-3),
   }))
-  assert.ok(scroll <= width, `${where}: ${scroll}px wide in a ${width}px window`)
+  assert.ok(scroll <= width, `${where}: ${scroll}px wide in a ${width}px window (${wide.join(', ')})`)
 }
 
 async function check(page: Page, where: string, name?: string): Promise<void> {
@@ -55,7 +67,7 @@ async function check(page: Page, where: string, name?: string): Promise<void> {
 }
 
 describe('agent dashboard', () => {
-  const web = useWeb({ sandboxStepMs: STEP })
+  const web = useWeb({ sandboxStepMs: STEP, depositAddress: DEPOSIT_ADDRESS })
   let receiver: Receiver
   before(async () => {
     receiver = await startReceiver()
@@ -211,22 +223,59 @@ describe('agent dashboard', () => {
       await page.getByText('Redelivery queued.').waitFor()
       await server.runJobs()
       assert.equal(receiver.received.length, before + 1, 'redelivered once')
+      await page.getByRole('button', { name: 'Refresh' }).click()
+      await shown.first().getByText('attempts: 2').waitFor()
       await shown.first().getByText('Request and response').click()
       await check(page, 'webhook endpoint', `dashboard-${size}-deliveries`)
 
-      // The wallet: no deposit address on this server, a challenge to sign, a bad signature refused.
+      // The wallet: the deposit address, a challenge signed by the agent's wallet, then bound.
+      // On the phone the signature is pasted (made in another wallet app); on the desktop a
+      // browser wallet (EIP-1193, as an extension injects it) signs on the button.
+      const wallet = testWallet()
+      if (size === 'desktop') {
+        await page.exposeFunction('testWalletSign', (message: string) => wallet.sign(message))
+        // A string, not a function: tsx's compiled functions call helpers the page lacks.
+        await page.addInitScript(`window.ethereum = {
+          request: async ({ method, params }) => {
+            if (method === 'eth_requestAccounts') return [${JSON.stringify(wallet.address)}]
+            if (method === 'personal_sign') return window.testWalletSign(params[0])
+            throw new Error('unsupported ' + method)
+          },
+        }`)
+        await page.reload()
+        await page.getByRole('heading', { name: 'Webhook endpoint' }).waitFor()
+      }
       await page.getByRole('navigation').getByRole('link', { name: 'Wallet' }).click()
       await page.getByText('No wallet bound yet.').waitFor()
+      await page.getByText(DEPOSIT_ADDRESS, { exact: true }).waitFor()
+      await page.getByText('Bind your wallet first').waitFor()
       await page.getByRole('button', { name: 'Get the message to sign' }).click()
       await page.getByText('Sign exactly this message').waitFor()
-      await page.getByLabel('Wallet address').fill('0x52908400098527886E0F7030069857D2E4169EE7')
-      await page.getByLabel('Signature (0x and 130 hex digits)').fill('0x1234')
+      const signatureField = page.getByLabel('Signature (0x and 130 hex digits)')
+      if (size === 'phone') {
+        await page.getByLabel('Wallet address').fill(wallet.address)
+        await signatureField.fill('0x1234')
+        await page.getByRole('button', { name: 'Bind wallet' }).click()
+        await page.getByText('The signature must be 0x followed by 130 hex digits.').waitFor()
+        // A signature of another message is refused by the server, with its reason.
+        await signatureField.fill(wallet.sign('some other message'))
+        await page.getByRole('button', { name: 'Bind wallet' }).click()
+        await page.locator('p.error[role="alert"]').waitFor()
+        const message = (await page.locator('section[aria-labelledby="bind"] pre').textContent())!
+        await signatureField.fill(wallet.sign(message))
+      } else {
+        await page.getByRole('button', { name: 'Sign with the browser wallet' }).click()
+        await page.waitForFunction(
+          () => (document.querySelector('textarea') as HTMLTextAreaElement | null)?.value.length === 132,
+        )
+      }
+      await check(page, 'wallet, signing', `dashboard-${size}-wallet`)
       await page.getByRole('button', { name: 'Bind wallet' }).click()
-      await page.getByText('The signature must be 0x followed by 130 hex digits.').waitFor()
-      await page.getByLabel('Signature (0x and 130 hex digits)').fill(`0x${'ab'.repeat(65)}`)
-      await page.getByRole('button', { name: 'Bind wallet' }).click()
-      await page.locator('p.error[role="alert"]').waitFor()
-      await check(page, 'wallet', `dashboard-${size}-wallet`)
+      await page.getByText(/^Wallet 0x[0-9a-fA-F]{40} is bound\.$/).waitFor()
+      const bound = (await agent.api.get('/agents/me')).body.wallet_address as string
+      assert.equal(bound.toLowerCase(), wallet.address)
+      await page.locator('code.address', { hasText: bound }).waitFor()
+      assert.equal(await page.getByText('Bind your wallet first').count(), 0)
 
       // Sign out: the session ends, the next page asks to sign in again.
       await page.getByRole('button', { name: 'Sign out' }).click()

@@ -1,11 +1,10 @@
 import type { FunctionComponent } from 'preact'
-import { useEffect } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { refresh, session } from './api/client.ts'
 import { Layout } from './components/layout.tsx'
 import { useT } from './i18n/index.ts'
 import { currentUrl, navigate, type Route, Router } from './lib/router.tsx'
 import { useStore } from './lib/store.ts'
-import { DashboardApp } from './pages/dashboard/index.tsx'
 import { EarningsPage } from './pages/earnings.tsx'
 import { KycPage } from './pages/kyc.tsx'
 import { LoginPage } from './pages/login.tsx'
@@ -71,9 +70,41 @@ function Gate({ children }: { children: FunctionComponent }) {
   return <Page />
 }
 
+/** The agent dashboard, loaded on first visit: operators' phones never download it. */
+let dashboard: FunctionComponent | null = null
+function Dashboard() {
+  const t = useT()
+  const [failed, setFailed] = useState(false)
+  const [, setLoaded] = useState(false)
+  useEffect(() => {
+    if (dashboard) return
+    import('./pages/dashboard/index.tsx')
+      .then((m) => {
+        dashboard = m.DashboardApp
+        setLoaded(true)
+      })
+      .catch(() => setFailed(true))
+  }, [])
+  if (dashboard) {
+    const Page = dashboard
+    return <Page />
+  }
+  return (
+    <main id="main">
+      {failed ? (
+        <p class="error" role="alert">
+          {t('err.unreachable')}
+        </p>
+      ) : (
+        <p aria-busy="true">{t('common.loading')}</p>
+      )}
+    </main>
+  )
+}
+
 export function App() {
   // The agent dashboard has its own session and pages (apps/web/src/pages/dashboard/).
   const path = useStore(currentUrl).split('?')[0]!
-  if (path === '/dashboard' || path.startsWith('/dashboard/')) return <DashboardApp />
+  if (path === '/dashboard' || path.startsWith('/dashboard/')) return <Dashboard />
   return <Gate>{() => <Router routes={ROUTES} fallback={NotFound} />}</Gate>
 }

@@ -1,6 +1,11 @@
+import { useStore } from '../lib/store.ts'
+import type { MessageKey } from './en.ts'
+import { type Locale, locale, type Params, t } from './index.ts'
+
 /**
- * The agent dashboard's messages (`/dashboard`), kept apart from the operator app's so the two
- * grow without touching each other; merged into `en` and `es`, so a missing key does not compile.
+ * The agent dashboard's messages (`/dashboard`), apart from the operator app's: they travel in
+ * the dashboard's own chunk, so an operator's phone never downloads them. `es` is typed by the
+ * English keys, so a missing translation does not compile.
  */
 export const dashboardEn = {
   'dash.brand': 'humcli dashboard',
@@ -129,6 +134,7 @@ export const dashboardEn = {
   'dash.hooks.urlHint': 'An https address that answers 2xx (http to localhost in development).',
   'dash.hooks.events': 'Events',
   'dash.hooks.allEvents': 'All events',
+  'dash.hooks.everything': 'all events',
   'dash.hooks.noEvents': 'Choose at least one event, or all events.',
   'dash.hooks.description': 'Description (optional)',
   'dash.hooks.createSubmit': 'Add endpoint',
@@ -147,7 +153,7 @@ export const dashboardEn = {
   'dash.delivery.PENDING': 'pending',
   'dash.delivery.SUCCEEDED': 'delivered',
   'dash.delivery.FAILED': 'failed',
-  'dash.delivery.attempts': '{n} attempts',
+  'dash.delivery.attempts': 'attempts: {n}',
   'dash.delivery.http': 'HTTP {status}',
   'dash.delivery.next': 'next try {when}',
   'dash.delivery.show': 'Request and response',
@@ -310,6 +316,7 @@ export const dashboardEs: Record<DashboardKey, string> = {
   'dash.hooks.urlHint': 'Una dirección https que responda 2xx (http a localhost en desarrollo).',
   'dash.hooks.events': 'Eventos',
   'dash.hooks.allEvents': 'Todos los eventos',
+  'dash.hooks.everything': 'todos los eventos',
   'dash.hooks.noEvents': 'Elige al menos un evento, o todos.',
   'dash.hooks.description': 'Descripción (opcional)',
   'dash.hooks.createSubmit': 'Añadir endpoint',
@@ -328,7 +335,7 @@ export const dashboardEs: Record<DashboardKey, string> = {
   'dash.delivery.PENDING': 'pendiente',
   'dash.delivery.SUCCEEDED': 'entregada',
   'dash.delivery.FAILED': 'fallida',
-  'dash.delivery.attempts': '{n} intentos',
+  'dash.delivery.attempts': 'intentos: {n}',
   'dash.delivery.http': 'HTTP {status}',
   'dash.delivery.next': 'próximo intento {when}',
   'dash.delivery.show': 'Petición y respuesta',
@@ -361,4 +368,22 @@ export const dashboardEs: Record<DashboardKey, string> = {
   'dash.wallet.badSignature': 'La firma debe ser 0x seguido de 130 dígitos hexadecimales. Cópiala entera.',
   'dash.wallet.bindSubmit': 'Vincular cartera',
   'dash.wallet.bound': 'La cartera {address} está vinculada.',
+}
+
+const CATALOGUES: Record<Locale, Record<DashboardKey, string>> = { en: dashboardEn, es: dashboardEs }
+
+/** A dashboard message or any of the app's (`MessageKey`), in the chosen language. */
+export type DashKey = DashboardKey | MessageKey
+
+export function dt(key: DashKey, params: Params = {}): string {
+  if (!(key in dashboardEn)) return t(key as MessageKey, params)
+  const k = key as DashboardKey
+  const text = CATALOGUES[locale.get()][k] ?? dashboardEn[k]
+  return text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`))
+}
+
+/** Re-renders on a language switch; returns `dt`. */
+export function useDT(): typeof dt {
+  useStore(locale)
+  return dt
 }

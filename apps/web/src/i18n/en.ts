@@ -1,5 +1,3 @@
-import { dashboardEn } from './dashboard.ts'
-
 /** English, the reference catalogue: every key the app shows. `{name}` is filled in by `t`. */
 export const en = {
   'app.name': 'humcli',
@@ -184,7 +182,6 @@ export const en = {
   'ratings.average': 'Average {score} of 5',
   'ratings.none': 'No ratings yet.',
   'profile.title': 'Profile',
-  ...dashboardEn,
 } as const
 
 export type MessageKey = keyof typeof en

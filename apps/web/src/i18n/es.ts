@@ -1,4 +1,3 @@
-import { dashboardEs } from './dashboard.ts'
 import type { MessageKey } from './en.ts'
 
 /** Español: the same keys as `en` (the type checker refuses a missing one). */
@@ -185,5 +184,4 @@ export const es: Record<MessageKey, string> = {
   'ratings.average': 'Media {score} de 5',
   'ratings.none': 'Todavía no hay valoraciones.',
   'profile.title': 'Perfil',
-  ...dashboardEs,
 }

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks'
 import { ledger, me } from '../../api/dashboard.ts'
 import { ErrorText } from '../../components/layout.tsx'
-import { formatDate, formatMoney, useT } from '../../i18n/index.ts'
+import { useDT as useT } from '../../i18n/dashboard.ts'
+import { formatDate, formatMoney } from '../../i18n/index.ts'
 import { Link } from '../../lib/router.tsx'
 import { DashLayout, useLoad } from './layout.tsx'
 

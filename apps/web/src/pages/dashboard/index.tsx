@@ -1,6 +1,6 @@
 import { useEffect } from 'preact/hooks'
 import { agentSession, refreshAgent } from '../../api/dashboard.ts'
-import { useT } from '../../i18n/index.ts'
+import { useDT as useT } from '../../i18n/dashboard.ts'
 import { currentUrl, Link, navigate, type Route, Router } from '../../lib/router.tsx'
 import { useStore } from '../../lib/store.ts'
 import { AccountPage } from './account.tsx'

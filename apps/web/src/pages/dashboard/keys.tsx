@@ -2,7 +2,8 @@ import type { NewApiKey } from '@humcli/contract'
 import { useState } from 'preact/hooks'
 import { createKey, keys, revokeKey } from '../../api/dashboard.ts'
 import { ErrorText } from '../../components/layout.tsx'
-import { formatDate, useT } from '../../i18n/index.ts'
+import { useDT as useT } from '../../i18n/dashboard.ts'
+import { formatDate } from '../../i18n/index.ts'
 import { CopyButton, DashLayout, dashError, useLoad } from './layout.tsx'
 
 /** API keys: create (the key is shown this once, with a copy button), list by prefix, revoke. */

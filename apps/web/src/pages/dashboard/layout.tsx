@@ -3,14 +3,13 @@ import { useCallback, useEffect, useState } from 'preact/hooks'
 import { ApiError } from '../../api/client.ts'
 import { agentSession, signOutAgent } from '../../api/dashboard.ts'
 import { LanguageSwitch } from '../../components/layout.tsx'
-import type { MessageKey } from '../../i18n/en.ts'
-import { useT } from '../../i18n/index.ts'
+import { type DashKey, dt, useDT as useT } from '../../i18n/dashboard.ts'
 import { describeError } from '../../lib/errors.ts'
 import { online } from '../../lib/online.ts'
 import { currentUrl, Link, navigate } from '../../lib/router.tsx'
 import { useStore } from '../../lib/store.ts'
 
-const NAV: [href: string, label: MessageKey][] = [
+const NAV: [href: string, label: DashKey][] = [
   ['/dashboard', 'dash.nav.account'],
   ['/dashboard/tasks', 'dash.nav.tasks'],
   ['/dashboard/keys', 'dash.nav.keys'],
@@ -80,14 +79,19 @@ export function DashLayout(props: { title: string; children: ComponentChildren }
   )
 }
 
+const BY_CODE: Partial<Record<string, DashKey>> = {
+  UNAUTHORIZED: 'dash.err.session',
+  NOT_FOUND: 'dash.err.notFound',
+}
+
 /** One sentence for a failed dashboard call; a wrong-role answer shows the server's own sentence. */
-export function dashError(err: unknown, overrides: Partial<Record<string, MessageKey>> = {}): string {
-  if (err instanceof ApiError && err.code === 'FORBIDDEN' && !overrides.FORBIDDEN) return err.message
-  return describeError(err, {
-    UNAUTHORIZED: 'dash.err.session',
-    NOT_FOUND: 'dash.err.notFound',
-    ...overrides,
-  })
+export function dashError(err: unknown, overrides: Partial<Record<string, DashKey>> = {}): string {
+  if (err instanceof ApiError) {
+    const key = overrides[err.code] ?? BY_CODE[err.code]
+    if (key) return dt(key)
+    if (err.code === 'FORBIDDEN') return err.message
+  }
+  return describeError(err)
 }
 
 /** Page data: loaded on mount and whenever `deps` change; the value, its error, a reload. */

@@ -7,7 +7,7 @@ import {
   signInWithLink,
 } from '../../api/dashboard.ts'
 import { ErrorText } from '../../components/layout.tsx'
-import { useT } from '../../i18n/index.ts'
+import { useDT as useT } from '../../i18n/dashboard.ts'
 import { navigate, useQuery } from '../../lib/router.tsx'
 import { useStore } from '../../lib/store.ts'
 import { DashLayout, dashError } from './layout.tsx'

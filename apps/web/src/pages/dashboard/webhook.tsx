@@ -2,7 +2,8 @@ import type { WebhookDelivery } from '@humcli/contract'
 import { useState } from 'preact/hooks'
 import { deleteWebhook, deliveries, ping, redeliver, webhooks } from '../../api/dashboard.ts'
 import { ErrorText } from '../../components/layout.tsx'
-import { formatDate, useT } from '../../i18n/index.ts'
+import { useDT as useT } from '../../i18n/dashboard.ts'
+import { formatDate } from '../../i18n/index.ts'
 import { usePoll } from '../../lib/poll.ts'
 import { Link, navigate } from '../../lib/router.tsx'
 import { DashLayout, dashError, useLoad } from './layout.tsx'
@@ -113,7 +114,7 @@ export function WebhookPage({ params }: { params: Record<string, string> }) {
             <span class={w.status === 'ENABLED' ? 'tag' : 'tag bad'}>
               {t(w.status === 'ENABLED' ? 'dash.hooks.enabled' : 'dash.hooks.disabled')}
             </span>
-            <span>{w.events.join(', ')}</span>
+            <span>{w.events.includes('*') ? t('dash.hooks.everything') : w.events.join(', ')}</span>
             {w.failing_since && (
               <span class="error">{t('dash.hook.failingSince', { when: formatDate(w.failing_since) })}</span>
             )}

@@ -3,7 +3,8 @@ import { EVENT_TYPES } from '@humcli/contract/enums'
 import { useState } from 'preact/hooks'
 import { createWebhook, webhooks } from '../../api/dashboard.ts'
 import { ErrorText } from '../../components/layout.tsx'
-import { formatDate, useT } from '../../i18n/index.ts'
+import { useDT as useT } from '../../i18n/dashboard.ts'
+import { formatDate } from '../../i18n/index.ts'
 import { Link } from '../../lib/router.tsx'
 import { CopyButton, DashLayout, dashError, useLoad } from './layout.tsx'
 
@@ -61,7 +62,7 @@ export function WebhooksPage() {
               <span class={w.status === 'ENABLED' ? 'tag' : 'tag bad'}>
                 {t(w.status === 'ENABLED' ? 'dash.hooks.enabled' : 'dash.hooks.disabled')}
               </span>
-              <span>{w.events.join(', ')}</span>
+              <span>{w.events.includes('*') ? t('dash.hooks.everything') : w.events.join(', ')}</span>
               <span>{formatDate(w.created_at)}</span>
             </p>
             {w.description && <p>{w.description}</p>}
