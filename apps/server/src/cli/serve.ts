@@ -105,7 +105,7 @@ export function workerCommand(): Command {
         await ctx.store.close()
         throw err
       }
-      const stop = (await import('../jobs/runner.ts')).startWorker(ctx, { kinds })
+      const stop = (await import('../worker/runner.ts')).startWorker(ctx, { kinds })
       process.stdout.write(
         `humcli worker running (${ctx.store.dialect}; kinds: ${kinds ? kinds.join(', ') : 'all'})\n`,
       )

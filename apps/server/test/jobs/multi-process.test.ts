@@ -3,9 +3,9 @@ import { test } from 'node:test'
 import { sql } from 'kysely'
 import { ManualClock } from '../../src/clock.ts'
 import { createContext } from '../../src/compose.ts'
-import { claimDueJobs } from '../../src/jobs/runner.ts'
 import { ledgerCheck } from '../../src/ledger/check.ts'
 import { openContext } from '../../src/server.ts'
+import { claimDueJobs } from '../../src/worker/runner.ts'
 import { createTask, newAgent, newOperator } from '../helpers/fixtures.ts'
 import {
   dbEnv,

@@ -9,10 +9,10 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
 import { TIER_LIMITS } from '../../src/domain/tiers.ts'
-import { runDueJobs } from '../../src/jobs/runner.ts'
 import { accounts } from '../../src/ledger/accounts.ts'
 import { ledgerCheck } from '../../src/ledger/check.ts'
 import { balancesOf } from '../../src/ledger/post.ts'
+import { runDueJobs } from '../../src/worker/runner.ts'
 import type { ApiResponse } from '../helpers/api.ts'
 import {
   type AgentFixture,

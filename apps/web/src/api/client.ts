@@ -4,7 +4,7 @@ import { createStore } from '../lib/store.ts'
 /**
  * The one way the app talks to the server: `/api/v1` over fetch (XHR for uploads, which report
  * progress). The 1-hour access token lives in memory only; the refresh cookie is httpOnly and
- * sent to `/api/v1/operator/session/*` alone, with the CSRF header (ADR 0013).
+ * sent to `/api/v1/operator/session/*` alone, with the CSRF header (ADR 0015).
  */
 export const API = '/api/v1'
 const SESSION = `${API}/operator/session`

@@ -3,7 +3,7 @@ import { createStore, useStore } from './store.ts'
 
 /**
  * A small history router: paths such as `/tasks/:id`, matched in order. The server answers every
- * app path with the same page (ADR 0013), so a reload or a shared link lands on the right screen.
+ * app path with the same page (ADR 0015), so a reload or a shared link lands on the right screen.
  */
 const here = () => location.pathname + location.search
 export const currentUrl = createStore(here())
