@@ -84,12 +84,16 @@ const BY_CODE: Partial<Record<string, DashKey>> = {
   NOT_FOUND: 'dash.err.notFound',
 }
 
-/** One sentence for a failed dashboard call; a wrong-role answer shows the server's own sentence. */
+/**
+ * One sentence for a failed dashboard call. Agents are developers: a refused request (4xx) shows
+ * the server's own sentence, which says what is wrong and how to fix it; a few codes have a
+ * dashboard wording; offline and 5xx get the app's.
+ */
 export function dashError(err: unknown, overrides: Partial<Record<string, DashKey>> = {}): string {
   if (err instanceof ApiError) {
     const key = overrides[err.code] ?? BY_CODE[err.code]
     if (key) return dt(key)
-    if (err.code === 'FORBIDDEN') return err.message
+    if (err.status < 500 && err.message) return err.message
   }
   return describeError(err)
 }
