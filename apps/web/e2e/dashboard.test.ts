@@ -11,7 +11,14 @@ import { after, before, describe, test } from 'node:test'
 import type { Page } from 'playwright-core'
 import { plainText } from '../../server/test/agents/smtp.ts'
 import { request } from '../../server/test/helpers/api.ts'
-import { createTask, newAdmin, newAgent } from '../../server/test/helpers/fixtures.ts'
+import {
+  createTask,
+  newAdmin,
+  newAgent,
+  newOperator,
+  proofForm,
+  TINY_JPEG,
+} from '../../server/test/helpers/fixtures.ts'
 import type { TestServer } from '../../server/test/helpers/harness.ts'
 import { type Receiver, startReceiver } from '../../server/test/helpers/receiver.ts'
 import { testWallet } from '../../server/test/helpers/wallet.ts'
@@ -295,6 +302,70 @@ describe('agent dashboard', () => {
       assert.deepEqual(errors, [])
     })
   }
+
+  test('a real operator: what they wrote is text, the estimate approved and the proof disputed through the UI, money in the ledger', async () => {
+    const { server } = web()
+    const agent = await newAgent(server, { tier: 'VERIFIED', deposit: 100 })
+    const op = await newOperator(server)
+    const taskId = await createTask(server, agent, { title: 'Inspect the door' })
+    const hostile = '<img src=x onerror="window.__pwned=1"><b>bold</b>'
+    const accepted = await op.api.post(`/operator/tasks/${taskId}/accept`, {
+      estimate_hours: 1,
+      estimate_note: `On my way ${hostile}`,
+    })
+    assert.equal(accepted.status, 200, accepted.text)
+
+    const ctx = await web().context({ viewport: DESKTOP })
+    const page = await ctx.newPage()
+    await page.goto(`/dashboard/tasks/${taskId}`)
+    await page.getByLabel('API key', { exact: true }).fill(agent.key)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('heading', { name: 'Inspect the door' }).waitFor()
+    await page.getByText(`On my way ${hostile}`, { exact: true }).waitFor()
+    await page.getByRole('button', { name: 'Approve estimate' }).click()
+    await page.getByText('Estimate approved: the operator can start.').waitFor()
+
+    assert.equal((await op.api.post(`/operator/tasks/${taskId}/start`)).status, 200)
+    const notes = `<script>window.__pwned=1</script>Done. ${hostile}`
+    const proof = await op.api.post(`/operator/tasks/${taskId}/proof`, undefined, {
+      form: proofForm([TINY_JPEG], notes),
+    })
+    assert.equal(proof.status, 200, proof.text)
+    await page.reload()
+    await page.getByRole('heading', { name: "Operator's notes" }).waitFor()
+    await page.getByText(notes, { exact: true }).waitFor()
+    assert.equal(await page.locator('main b, main script, .quote img').count(), 0, 'no markup from operators')
+    assert.equal(await page.evaluate(() => (window as { __pwned?: number }).__pwned), undefined)
+    await check(page, 'submitted proof')
+
+    // Rejecting needs a reason; then the task is disputed.
+    const reject = page.getByRole('button', { name: 'Reject proof' })
+    assert.equal(await reject.isDisabled(), true)
+    await page
+      .getByLabel('Reason for rejecting the proof (the operator and staff read it)')
+      .fill('The door is not in the photo.')
+    await reject.click()
+    await page.getByText('Proof rejected: staff will decide the dispute.').waitFor()
+    await page.locator('.tag.status-DISPUTED').waitFor()
+    assert.equal((await agent.api.get(`/tasks/${taskId}`)).body.status, 'DISPUTED')
+    await page.getByText('The door is not in the photo.').first().waitFor()
+
+    // The money: the deposit and the escrow, line by line.
+    await page.getByRole('navigation').getByRole('link', { name: 'Account' }).click()
+    await page.getByRole('heading', { name: 'Ledger' }).waitFor()
+    const balance = (await agent.api.get('/agents/balance')).body
+    await page.getByText(`$${balance.deposit_balance.toFixed(2)}`, { exact: true }).waitFor()
+    await page.getByText(`$${balance.escrow_balance.toFixed(2)}`, { exact: true }).waitFor()
+    const lines = (await agent.api.get('/agents/transactions')).body.data as { kind: string }[]
+    assert.equal(await page.locator('section[aria-labelledby="ledger"] li').count(), lines.length)
+    await page.getByRole('link', { name: taskId }).first().waitFor()
+    await check(page, 'account with a ledger')
+
+    // In Spanish too.
+    await page.getByLabel('Language').selectOption('es')
+    await page.getByRole('heading', { name: 'Movimientos' }).waitFor()
+    await page.getByRole('navigation').getByRole('link', { name: 'Claves de API' }).waitFor()
+  })
 
   test('bad input: a wrong key, a staff token, a used link, an unknown page, an expired session', async () => {
     const { server } = web()
