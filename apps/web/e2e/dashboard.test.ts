@@ -141,7 +141,8 @@ describe('agent dashboard', () => {
       await page.getByLabel('Description (optional)').fill(`the ${size} receiver`)
       await page.getByRole('button', { name: 'Add endpoint' }).click()
       await page.getByText('The signing secret of the new endpoint.').waitFor()
-      assert.match((await page.locator('.secret code').textContent()) ?? '', /^whsec_/)
+      const firstSecret = (await page.locator('.secret code').textContent()) ?? ''
+      assert.match(firstSecret, /^whsec_/)
       await check(page, 'webhooks', `dashboard-${size}-webhooks`)
 
       // An API key: created (shown once, copied), then revoked; the revoked key gets 401.
@@ -245,6 +246,24 @@ describe('agent dashboard', () => {
       await shown.first().getByText('Request and response').click()
       await check(page, 'webhook endpoint', `dashboard-${size}-deliveries`)
 
+      // A new secret (shown once): deliveries are signed with both for a day.
+      await page.getByRole('button', { name: 'Rotate secret' }).click()
+      await page.getByRole('button', { name: 'Yes, rotate' }).click()
+      await page.getByText('The new signing secret.').waitFor()
+      const secondSecret = (await page.locator('.secret code').textContent()) ?? ''
+      assert.match(secondSecret, /^whsec_/)
+      assert.notEqual(secondSecret, firstSecret)
+      await page.getByRole('button', { name: 'Send test ping' }).click()
+      await page.getByText('Test ping queued: it appears below.').waitFor()
+      await server.runJobs()
+      const signed = receiver.received.filter((r) => r.path === `/${size}`).at(-1)!
+      assert.equal(String(signed.headers['webhook-signature']).split(' ').length, 2, 'old and new signatures')
+      await check(page, 'webhook endpoint, rotated')
+      // Deleted, after asking.
+      await page.getByRole('button', { name: 'Delete endpoint' }).click()
+      await page.getByRole('button', { name: 'Yes, delete' }).click()
+      await page.getByText('No webhook endpoints yet.').waitFor()
+
       // The wallet: the deposit address, a challenge signed by the agent's wallet, then bound.
       // On the phone the signature is pasted (made in another wallet app); on the desktop a
       // browser wallet (EIP-1193, as an extension injects it) signs on the button.
@@ -260,7 +279,7 @@ describe('agent dashboard', () => {
           },
         }`)
         await page.reload()
-        await page.getByRole('heading', { name: 'Webhook endpoint' }).waitFor()
+        await page.getByText('No webhook endpoints yet.').waitFor()
       }
       await page.getByRole('navigation').getByRole('link', { name: 'Wallet' }).click()
       await page.getByText('No wallet bound yet.').waitFor()

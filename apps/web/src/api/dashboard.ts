@@ -197,6 +197,8 @@ export const deliveries = (endpointId: string, q: { limit: number; offset: numbe
   call<WebhookDeliveryPage>('GET', `/webhooks/${id(endpointId)}/deliveries`, { query: q })
 export const redeliver = (deliveryId: string) =>
   call<WebhookDelivery>('POST', `/webhooks/deliveries/${id(deliveryId)}/redeliver`)
+export const rotateSecret = (endpointId: string) =>
+  call<WebhookEndpoint>('POST', `/webhooks/${id(endpointId)}/rotate-secret`)
 export const ping = (endpointId: string) => call<WebhookDelivery>('POST', `/webhooks/${id(endpointId)}/test`)
 
 export const walletChallenge = () => call<WalletChallengeReply>('POST', '/agents/wallet/challenge')

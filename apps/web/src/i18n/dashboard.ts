@@ -145,6 +145,11 @@ export const dashboardEn = {
   'dash.hook.failingSince': 'failing since {when}',
   'dash.hook.ping': 'Send test ping',
   'dash.hook.pinged': 'Test ping queued: it appears below.',
+  'dash.hook.rotate': 'Rotate secret',
+  'dash.hook.rotateQuestion': 'Make a new signing secret? The old one keeps signing for 24 hours.',
+  'dash.hook.rotateConfirm': 'Yes, rotate',
+  'dash.hook.rotated':
+    'The new signing secret. Copy it now: it is shown only this once. Deliveries carry both signatures for 24 hours.',
   'dash.hook.delete': 'Delete endpoint',
   'dash.hook.deleteQuestion': 'Delete this endpoint? Its pending deliveries are dropped.',
   'dash.hook.deleteConfirm': 'Yes, delete',
@@ -327,6 +332,11 @@ export const dashboardEs: Record<DashboardKey, string> = {
   'dash.hook.failingSince': 'falla desde {when}',
   'dash.hook.ping': 'Enviar ping de prueba',
   'dash.hook.pinged': 'Ping de prueba en cola: aparece abajo.',
+  'dash.hook.rotate': 'Rotar secreto',
+  'dash.hook.rotateQuestion': '¿Crear un secreto de firma nuevo? El antiguo sigue firmando durante 24 horas.',
+  'dash.hook.rotateConfirm': 'Sí, rotar',
+  'dash.hook.rotated':
+    'El nuevo secreto de firma. Cópialo ahora: solo se muestra esta vez. Las entregas llevan ambas firmas durante 24 horas.',
   'dash.hook.delete': 'Eliminar endpoint',
   'dash.hook.deleteQuestion': '¿Eliminar este endpoint? Sus entregas pendientes se descartan.',
   'dash.hook.deleteConfirm': 'Sí, eliminar',

@@ -1,12 +1,12 @@
 import type { WebhookDelivery } from '@humcli/contract'
 import { useState } from 'preact/hooks'
-import { deleteWebhook, deliveries, ping, redeliver, webhooks } from '../../api/dashboard.ts'
+import { deleteWebhook, deliveries, ping, redeliver, rotateSecret, webhooks } from '../../api/dashboard.ts'
 import { ErrorText } from '../../components/layout.tsx'
 import { useDT as useT } from '../../i18n/dashboard.ts'
 import { formatDate } from '../../i18n/index.ts'
 import { usePoll } from '../../lib/poll.ts'
 import { Link, navigate } from '../../lib/router.tsx'
-import { DashLayout, dashError, useLoad } from './layout.tsx'
+import { CopyButton, DashLayout, dashError, useLoad } from './layout.tsx'
 
 const PAGE = 20
 
@@ -62,7 +62,8 @@ export function WebhookPage({ params }: { params: Record<string, string> }) {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [done, setDone] = useState<string | null>(null)
-  const [asking, setAsking] = useState(false)
+  const [asking, setAsking] = useState<'delete' | 'rotate' | null>(null)
+  const [secret, setSecret] = useState<string | null>(null)
   const pending = log.data?.data.some((d) => d.status === 'PENDING') ?? false
   const shape = (page: typeof log.data) =>
     JSON.stringify(page?.data.map((d) => [d.id, d.status, d.attempts]) ?? [])
@@ -81,6 +82,19 @@ export function WebhookPage({ params }: { params: Record<string, string> }) {
       await fn()
       setDone(message)
       await log.reload()
+    } catch (err) {
+      setError(dashError(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+  const rotate = async () => {
+    setAsking(null)
+    setBusy(true)
+    setError(null)
+    setDone(null)
+    try {
+      setSecret((await rotateSecret(id)).secret ?? null)
     } catch (err) {
       setError(dashError(err))
     } finally {
@@ -128,22 +142,42 @@ export function WebhookPage({ params }: { params: Record<string, string> }) {
             <button type="button" class="secondary" disabled={busy} onClick={() => void log.reload()}>
               {t('dash.refresh')}
             </button>
-            {asking ? (
-              <span class="confirm">
-                <span>{t('dash.hook.deleteQuestion')}</span>
-                <button type="button" class="danger" disabled={busy} onClick={remove}>
-                  {t('dash.hook.deleteConfirm')}
+            {asking === null && (
+              <>
+                <button type="button" class="secondary" onClick={() => setAsking('rotate')}>
+                  {t('dash.hook.rotate')}
                 </button>
-                <button type="button" class="secondary" onClick={() => setAsking(false)}>
-                  {t('dash.keep')}
+                <button type="button" class="secondary" onClick={() => setAsking('delete')}>
+                  {t('dash.hook.delete')}
                 </button>
-              </span>
-            ) : (
-              <button type="button" class="secondary" onClick={() => setAsking(true)}>
-                {t('dash.hook.delete')}
-              </button>
+              </>
             )}
           </div>
+          {asking && (
+            <div class="confirm">
+              <p>{t(asking === 'delete' ? 'dash.hook.deleteQuestion' : 'dash.hook.rotateQuestion')}</p>
+              <button
+                type="button"
+                class={asking === 'delete' ? 'danger' : ''}
+                disabled={busy}
+                onClick={asking === 'delete' ? remove : rotate}
+              >
+                {t(asking === 'delete' ? 'dash.hook.deleteConfirm' : 'dash.hook.rotateConfirm')}
+              </button>
+              <button type="button" class="secondary" onClick={() => setAsking(null)}>
+                {t('dash.keep')}
+              </button>
+            </div>
+          )}
+          {secret && (
+            <div class="secret" role="status">
+              <p>
+                <strong>{t('dash.hook.rotated')}</strong>
+              </p>
+              <code>{secret}</code>
+              <CopyButton text={secret} label={t('dash.hooks.copySecret')} />
+            </div>
+          )}
           <ErrorText message={error} />
           {done && (
             <p class="ok" role="status">
