@@ -3,7 +3,6 @@ import type {
   AgentProfile,
   ApiKeyList,
   ApprovedEstimate,
-  Balance,
   BindWalletBody,
   BoundWalletReply,
   CancelledTask,
@@ -163,7 +162,6 @@ export type { AgentProfile, Task, WebhookDelivery, WebhookEndpoint }
 export type TaskQuery = { status?: TaskStatus; limit?: number; offset?: number }
 
 export const me = () => call<AgentProfile>('GET', '/agents/me')
-export const balance = () => call<Balance>('GET', '/agents/balance')
 export const ledger = (q: { limit: number; offset: number }) =>
   call<LedgerPage>('GET', '/agents/transactions', { query: q })
 
