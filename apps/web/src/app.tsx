@@ -5,6 +5,7 @@ import { Layout } from './components/layout.tsx'
 import { useT } from './i18n/index.ts'
 import { currentUrl, navigate, type Route, Router } from './lib/router.tsx'
 import { useStore } from './lib/store.ts'
+import { AdminApp } from './pages/admin/app.tsx'
 import { EarningsPage } from './pages/earnings.tsx'
 import { KycPage } from './pages/kyc.tsx'
 import { LoginPage } from './pages/login.tsx'
@@ -103,8 +104,10 @@ function Dashboard() {
 }
 
 export function App() {
-  // The agent dashboard has its own session and pages (apps/web/src/pages/dashboard/).
   const path = useStore(currentUrl).split('?')[0]!
+  // The staff console has its own session, gate and navigation (pages/admin/).
+  if (path === '/admin' || path.startsWith('/admin/')) return <AdminApp />
+  // The agent dashboard too (pages/dashboard/), loaded on first visit.
   if (path === '/dashboard' || path.startsWith('/dashboard/')) return <Dashboard />
   return <Gate>{() => <Router routes={ROUTES} fallback={NotFound} />}</Gate>
 }

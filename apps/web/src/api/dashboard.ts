@@ -1,5 +1,4 @@
 import type {
-  AccessToken,
   AgentProfile,
   ApiKeyList,
   ApprovedEstimate,
@@ -22,138 +21,56 @@ import type {
 } from '@humcli/contract'
 import type { TaskStatus } from '@humcli/contract/enums'
 import { createStore } from '../lib/store.ts'
-import { API, NetworkError, toApiError } from './client.ts'
+import { anonymous, type RequestOptions, sessionClient } from './client.ts'
 
 /**
- * The agent dashboard's calls. Its browser session is its own (kind `agent`, ADR 0015): a
- * refresh cookie sent to `/api/v1/dashboard/session/*` only, and a short-lived `hagt_` access
- * token kept in this module's memory, which every agent endpoint accepts as a bearer token.
+ * The agent dashboard's calls. Its browser session is its own `sessionClient` (kind `agent`, ADR
+ * 0015): a refresh cookie sent to `/api/v1/dashboard/session/*` only, and a short-lived `hagt_`
+ * access token in memory, which every agent endpoint accepts as a bearer token.
  */
-const SESSION = `${API}/dashboard/session`
-const SESSION_HEADERS = { 'x-humcli-session': '1' }
+const agent = sessionClient('/dashboard/session', 'humcli-agent-refresh')
+export const agentSession = agent.session
+export const refreshAgent = agent.refresh
 
-export type AgentSessionState = 'unknown' | 'signed-in' | 'signed-out'
-export const agentSession = createStore<AgentSessionState>('unknown')
 /** Why the last session ended when the agent did not sign out: shown on the sign-in page. */
 export const sessionEnded = createStore<'expired' | null>(null)
-
-let access: AccessToken | null = null
-let refreshing: Promise<boolean> | null = null
-
-async function sessionCall(path: string, body?: unknown): Promise<Response> {
-  try {
-    return await fetch(`${SESSION}${path}`, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: body ? { ...SESSION_HEADERS, 'content-type': 'application/json' } : SESSION_HEADERS,
-      body: body ? JSON.stringify(body) : undefined,
-    })
-  } catch {
-    throw new NetworkError('unreachable')
-  }
-}
-
-async function open(body: { token: string } | { api_key: string }): Promise<void> {
-  const res = await sessionCall('', body)
-  if (!res.ok) throw await toApiError(res)
-  access = (await res.json()) as AccessToken
-  sessionEnded.set(null)
-  agentSession.set('signed-in')
-}
+let leaving = false
+let was = agentSession.get()
+agentSession.subscribe(() => {
+  const now = agentSession.get()
+  if (now === 'signed-in') sessionEnded.set(null)
+  else if (now === 'signed-out' && was === 'signed-in' && !leaving) sessionEnded.set('expired')
+  was = now
+})
 
 /** Signs in with the token of an emailed login link (it works once). */
-export const signInWithLink = (token: string) => open({ token })
+export const signInWithLink = (token: string) => agent.signIn({ token })
 /** Signs in with a pasted API key. */
-export const signInWithKey = (apiKey: string) => open({ api_key: apiKey.trim() })
+export const signInWithKey = (apiKey: string) => agent.signIn({ api_key: apiKey.trim() })
 
-export async function requestLoginLink(email: string): Promise<{ message: string }> {
-  let res: Response
-  try {
-    res = await fetch(`${API}/dashboard/login-link`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email }),
-    })
-  } catch {
-    throw new NetworkError('unreachable')
-  }
-  if (!res.ok) throw await toApiError(res)
-  return (await res.json()) as { message: string }
-}
+export const requestLoginLink = (email: string) =>
+  anonymous<{ message: string }>('POST', '/dashboard/login-link', { email })
 
 export async function signOutAgent(): Promise<void> {
-  access = null
-  await sessionCall('/logout').catch(() => {})
-  sessionEnded.set(null)
-  agentSession.set('signed-out')
-}
-
-function ended(): void {
-  access = null
-  if (agentSession.get() === 'signed-in') sessionEnded.set('expired')
-  agentSession.set('signed-out')
-}
-
-/** A new access token from the refresh cookie; one at a time, across tabs (Web Locks). */
-export function refreshAgent(): Promise<boolean> {
-  refreshing ??= (async () => {
-    const run = async () => {
-      const res = await sessionCall('/refresh')
-      if (!res.ok) {
-        if (res.status === 401 || res.status === 403) ended()
-        else access = null
-        return false
-      }
-      access = (await res.json()) as AccessToken
-      agentSession.set('signed-in')
-      return true
-    }
-    try {
-      return navigator.locks ? await navigator.locks.request('humcli-agent-refresh', run) : await run()
-    } finally {
-      refreshing = null
-    }
-  })()
-  return refreshing
-}
-
-interface Options {
-  json?: unknown
-  query?: Record<string, string | number | undefined>
-  idempotent?: boolean
-}
-
-function url(path: string, query?: Options['query']): string {
-  const q = new URLSearchParams()
-  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') q.set(k, String(v))
-  const qs = q.toString()
-  return `${API}${path}${qs ? `?${qs}` : ''}`
-}
-
-async function send(method: string, path: string, opts: Options, key: string | undefined) {
-  if (!access || new Date(access.expires_at).getTime() - Date.now() < 30_000) await refreshAgent()
-  const headers: Record<string, string> = access ? { authorization: `Bearer ${access.token}` } : {}
-  if (opts.json !== undefined) headers['content-type'] = 'application/json'
-  if (key) headers['idempotency-key'] = key
+  leaving = true
   try {
-    return await fetch(url(path, opts.query), {
-      method,
-      headers,
-      body: opts.json !== undefined ? JSON.stringify(opts.json) : undefined,
-    })
-  } catch {
-    throw new NetworkError('unreachable')
+    await agent.signOut()
+  } finally {
+    leaving = false
   }
 }
 
-/** Calls the API as the signed-in agent; a 401 refreshes once and retries (with the same key). */
-async function call<T>(method: string, path: string, opts: Options = {}): Promise<T> {
-  const key = opts.idempotent ? crypto.randomUUID() : undefined
-  let res = await send(method, path, opts, key)
-  if (res.status === 401 && (await refreshAgent())) res = await send(method, path, opts, key)
-  if (res.status === 401) ended()
-  if (!res.ok) throw await toApiError(res)
-  return (await res.json()) as T
+/** An agent call; `idempotent` sends an `Idempotency-Key`, the same on the retry after a refresh. */
+function call<T>(
+  method: string,
+  path: string,
+  opts: Omit<RequestOptions, 'headers'> & { idempotent?: boolean } = {},
+): Promise<T> {
+  const { idempotent, ...rest } = opts
+  return agent.request<T>(method, path, {
+    ...rest,
+    ...(idempotent ? { headers: { 'idempotency-key': crypto.randomUUID() } } : {}),
+  })
 }
 
 const id = (s: string) => encodeURIComponent(s)

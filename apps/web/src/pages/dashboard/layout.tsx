@@ -71,7 +71,7 @@ export function DashLayout(props: { title: string; children: ComponentChildren }
           {t('dash.offline')}
         </p>
       )}
-      <main id="main" class="wide">
+      <main id="main" class="dash">
         <h1>{props.title}</h1>
         {props.children}
       </main>
