@@ -110,12 +110,3 @@ export function readPayoutKey(chain: ChainConfig, env: Env = process.env): `0x${
   }
   return key.toLowerCase() as `0x${string}`
 }
-
-/** Development only: a named step at which the process kills itself, to test crash recovery. */
-export function faultPoint(env: Env, runMode: string): string | null {
-  const point = env.HUMCLI_FAULT_POINT || null
-  if (point && runMode !== 'development') {
-    throw new ConfigError('HUMCLI_FAULT_POINT is for crash tests and is refused when HUMCLI_ENV=production.')
-  }
-  return point
-}

@@ -1,12 +1,12 @@
 import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
+import { faultPoint } from '../faults.ts'
 import { enqueueJob } from '../jobs/enqueue.ts'
 import { accounts } from '../ledger/accounts.ts'
 import { post } from '../ledger/post.ts'
 import { recordEvent } from '../outbox/record-event.ts'
 import type { Tx } from '../store/schema.ts'
 import { withTx } from '../store/tx.ts'
-import { crashAt } from './fault-point.ts'
 import { type PayoutRow, payoutEventData } from './payout-view.ts'
 import { signAndStore } from './sign-payout.ts'
 
@@ -112,6 +112,7 @@ async function follow(ctx: Ctx, payout: PayoutRow): Promise<void> {
   if (look.state === 'unknown') {
     const sent = await ctx.chain.broadcast(payout.signed_tx!)
     if (!sent.ok) return waitFor(ctx, payout, 'gas', sent.wait)
+    faultPoint(ctx.config, 'payout.broadcast')
     if (!payout.broadcast_at) {
       await ctx.store.db
         .updateTable('payouts')
@@ -119,7 +120,7 @@ async function follow(ctx: Ctx, payout: PayoutRow): Promise<void> {
         .where('id', '=', payout.id)
         .execute()
     }
-    crashAt(ctx, 'payout.after-broadcast')
+    faultPoint(ctx.config, 'payout.recorded')
     look = await ctx.chain.lookupPayout(signed)
   }
   switch (look.state) {
@@ -173,7 +174,7 @@ export async function sendPayout(ctx: Ctx, payload: { payoutId: string }): Promi
     if (pre.kind === 'wait') return waitFor(ctx, payout, pre.short, pre.reason)
     const signed = await signAndStore(ctx, payout.id, pre.prepared)
     if (!signed) return
-    crashAt(ctx, 'payout.after-sign')
+    faultPoint(ctx.config, 'payout.signed')
     payout = signed
   }
   await follow(ctx, payout)

@@ -4,11 +4,11 @@ import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { DomainError } from '../domain/errors.ts'
 import { newId } from '../domain/ids.ts'
+import { faultPoint } from '../faults.ts'
 import { enqueueJob } from '../jobs/enqueue.ts'
 import type { Tx } from '../store/schema.ts'
 import { withTx } from '../store/tx.ts'
 import type { ChainWatch, ObservedTransfer } from './chain.ts'
-import { crashAt } from './fault-point.ts'
 
 const min = (a: bigint, b: bigint) => (a < b ? a : b)
 const max = (a: bigint, b: bigint) => (a > b ? a : b)
@@ -137,7 +137,7 @@ export async function scanDeposits(ctx: Ctx, watch: ChainWatch): Promise<void> {
       if (err.message === 'cursor moved by another watcher') return false
       throw err
     })
-    crashAt(ctx, 'watch.after-range')
+    faultPoint(ctx.config, 'watch.range')
     if (!moved || next <= to) return
     from = next
   }
