@@ -14,6 +14,8 @@ export type FaultPoint =
   | 'payout.broadcast'
   /** The broadcast is recorded; the receipt has not been looked up. */
   | 'payout.recorded'
+  /** Inside the deposit watcher's transaction: a range's transfers are written, the cursor not moved, nothing committed. */
+  | 'watch.recorded'
   /** The deposit watcher has committed one block range and moved its cursor. */
   | 'watch.range'
 

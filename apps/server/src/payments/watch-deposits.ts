@@ -63,7 +63,7 @@ async function loadCursor(ctx: Ctx, watch: ChainWatch, latest: bigint) {
     .executeTakeFirstOrThrow()
 }
 
-/** Records the transfers of one range: from a bound wallet → a deposit; otherwise unattributed. */
+/** Records the transfers of one range: from a bound wallet → a deposit; otherwise, once confirmed, unattributed. */
 async function recordRange(ctx: Ctx, tx: Tx, transfers: ObservedTransfer[], safeTip: bigint) {
   if (transfers.length === 0) return
   const froms = [...new Set(transfers.map((t) => t.from))]
@@ -88,7 +88,9 @@ async function recordRange(ctx: Ctx, tx: Tx, transfers: ObservedTransfer[], safe
         blockHash: t.blockHash,
         from: t.from,
       })
-    } else {
+    } else if (t.blockNumber <= safeTip) {
+      // Kept for staff only once confirmed: the unconfirmed tail is read again on the next run,
+      // and a transfer a reorg takes away never shows up as money received.
       await tx
         .insertInto('unattributed_transfers')
         .values({
@@ -125,6 +127,7 @@ export async function scanDeposits(ctx: Ctx, watch: ChainWatch): Promise<void> {
     const next = min(to + 1n, max(from, safeTip + 1n))
     const moved = await withTx(ctx.store, async (tx) => {
       await recordRange(ctx, tx, transfers, safeTip)
+      faultPoint(ctx.config, 'watch.recorded')
       const r = await tx
         .updateTable('chain_cursors')
         .set({ next_block: next, updated_at: iso(ctx.clock.now()) })
