@@ -45,7 +45,19 @@ const GWEI = 1_000_000_000n
 /** HUMCLI_CHAIN_* settings, or null when HUMCLI_CHAIN_RPC_URL is not set. */
 export function chainConfig(env: Env): ChainConfig | null {
   const rpcUrl = env.HUMCLI_CHAIN_RPC_URL
-  if (!rpcUrl) return null
+  if (!rpcUrl) {
+    const key = env.HUMCLI_PAYOUT_KEY_FILE
+      ? 'HUMCLI_PAYOUT_KEY_FILE (--payout-key-file)'
+      : env.HUMCLI_PAYOUT_KEY_ENV
+        ? 'HUMCLI_PAYOUT_KEY_ENV'
+        : null
+    if (key) {
+      throw new ConfigError(
+        `${key} is set but HUMCLI_CHAIN_RPC_URL is not: payouts on chain need a node; set HUMCLI_CHAIN_RPC_URL (and HUMCLI_CHAIN_ID) or drop the key setting.`,
+      )
+    }
+    return null
+  }
   if (!/^https?:\/\/[^/]/.test(rpcUrl)) {
     throw new ConfigError(
       `HUMCLI_CHAIN_RPC_URL must be an http(s) URL of a JSON-RPC node such as https://mainnet.base.org, got "${rpcUrl}".`,
@@ -92,7 +104,7 @@ export function readPayoutKey(chain: ChainConfig, env: Env = process.env): `0x${
       raw = fs.readFileSync(chain.payoutKeyFile, 'utf8')
     } catch (err) {
       throw new ConfigError(
-        `HUMCLI_PAYOUT_KEY_FILE cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): point it at a file holding the hot wallet's private key.`,
+        `HUMCLI_PAYOUT_KEY_FILE (${chain.payoutKeyFile}) cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): point it at a file holding the hot wallet's private key.`,
       )
     }
   } else if (chain.payoutKeyEnv) {

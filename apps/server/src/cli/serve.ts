@@ -8,6 +8,16 @@ import { configFrom, parsePort, type ServerFlags } from './flags.ts'
 // agent commands (`humcli tasks …`) start in a fraction of the time without them.
 const serverModule = () => import('../server.ts')
 
+/** `serve` and `worker` send payouts: the hot wallet's key may be named on the command line. */
+const withPayoutKeyFlag = (cmd: Command) =>
+  cmd.option(
+    '--payout-key-file <file>',
+    "file holding the payout hot wallet's private key, readable only by this user (HUMCLI_PAYOUT_KEY_FILE); never logged",
+  )
+
+const payoutKeyEnv = (flags: { payoutKeyFile?: string }) =>
+  flags.payoutKeyFile ? { HUMCLI_PAYOUT_KEY_FILE: path.resolve(flags.payoutKeyFile) } : {}
+
 const withServerFlags = (cmd: Command) =>
   cmd
     .option(
@@ -39,7 +49,7 @@ function portInUse(err: unknown, config: { port: number; host: string }): CliFai
 }
 
 export function serveCommand(): Command {
-  return withServerFlags(cliCommand('serve'))
+  return withPayoutKeyFlag(withServerFlags(cliCommand('serve')))
     .description('Run the API server and the job workers (SQLite in ./data by default)')
     .option('-p, --port <port>', 'port to listen on (PORT, default 8787)', parsePort)
     .option('--host <host>', 'address to bind (HOST, default 127.0.0.1)')
@@ -47,8 +57,9 @@ export function serveCommand(): Command {
       'after',
       '\nExample:\n  humcli serve --port 8787\n  DATABASE_URL=postgres://postgres@127.0.0.1:5432/humcli humcli serve',
     )
-    .action(async (flags: ServerFlags & { port?: number; host?: string }) => {
+    .action(async (flags: ServerFlags & { port?: number; host?: string; payoutKeyFile?: string }) => {
       const config = configFrom(flags, {
+        ...payoutKeyEnv(flags),
         ...(flags.port !== undefined ? { PORT: String(flags.port) } : {}),
         ...(flags.host ? { HOST: flags.host } : {}),
       })
@@ -91,12 +102,14 @@ async function parseKinds(list: string) {
 }
 
 export function workerCommand(): Command {
-  return withServerFlags(cliCommand('worker'))
+  return withPayoutKeyFlag(withServerFlags(cliCommand('worker')))
     .description('Run only the job workers (for extra processes sharing a PostgreSQL database)')
     .option('--kinds <list>', 'run only these job kinds, comma-separated, e.g. guardian.review,email.send')
-    .action(async (flags: ServerFlags & { kinds?: string }) => {
+    .action(async (flags: ServerFlags & { kinds?: string; payoutKeyFile?: string }) => {
       const kinds = flags.kinds ? await parseKinds(flags.kinds) : undefined
-      const ctx = await (await serverModule()).openContext(configFrom(flags), { backgroundCheckpoints: true })
+      const ctx = await (await serverModule()).openContext(configFrom(flags, payoutKeyEnv(flags)), {
+        backgroundCheckpoints: true,
+      })
       try {
         await ctx.blobs.check?.()
         await ctx.chain.check?.()

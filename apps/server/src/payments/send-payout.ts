@@ -113,6 +113,10 @@ async function follow(ctx: Ctx, payout: PayoutRow): Promise<void> {
     const sent = await ctx.chain.broadcast(payout.signed_tx!)
     if (!sent.ok) return waitFor(ctx, payout, 'gas', sent.wait)
     faultPoint(ctx.config, 'payout.broadcast')
+    ctx.log.info(
+      { payout: payout.id, tx: signed.txHash, nonce: String(signed.nonce), wallet: ctx.chain.sender },
+      'payout sent to the chain',
+    )
     if (!payout.broadcast_at) {
       await ctx.store.db
         .updateTable('payouts')
@@ -125,7 +129,12 @@ async function follow(ctx: Ctx, payout: PayoutRow): Promise<void> {
   }
   switch (look.state) {
     case 'confirmed':
-      await settlePayout(ctx, payout, { ok: true, txHash: signed.txHash })
+      if (await settlePayout(ctx, payout, { ok: true, txHash: signed.txHash })) {
+        ctx.log.info(
+          { payout: payout.id, tx: signed.txHash, block: String(look.blockNumber) },
+          'payout confirmed',
+        )
+      }
       return
     case 'reverted':
       await settlePayout(ctx, payout, {

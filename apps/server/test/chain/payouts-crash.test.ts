@@ -1,15 +1,25 @@
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
 import { type Address, getAddress } from 'viem'
 import { setAgentTier } from '../../src/admin/set-tier.ts'
+import { EXIT } from '../../src/cli/exit-codes.ts'
 import type { FaultPoint } from '../../src/faults.ts'
 import { ledgerCheck } from '../../src/ledger/check.ts'
 import { client } from '../helpers/api.ts'
 import type { OperatorFixture } from '../helpers/fixtures.ts'
-import { dbEnv, forEachDialect, runHumcli, startTestServer, type TestServer } from '../helpers/harness.ts'
+import {
+  dbEnv,
+  forEachDialect,
+  HUMCLI_BIN,
+  humcliEnv,
+  runHumcli,
+  startTestServer,
+  type TestServer,
+} from '../helpers/harness.ts'
 import { fundedOperator, payoutBody } from '../payouts/fixtures.ts'
 import { ANVIL_CHAIN_ID, type Anvil, useAnvil } from './anvil.ts'
 import { agentWithWallet, chainOverrides, keyFile } from './fixtures.ts'
@@ -193,5 +203,101 @@ forEachDialect('payouts across a crash, on a real chain', (dialect) => {
     await assertPaidOnce(s, second.id, second.to, 21n)
     assert.equal(await nonceOf(hot.address), nonceBefore + 2n, 'two transactions, two nonces')
     assert.deepEqual((await ledgerCheck(s.ctx.store.db)).problems, [])
+  })
+})
+
+/** Every way the key could be printed: with or without 0x, in either case. */
+function assertNoKey(text: string, key: string, where: string) {
+  const hex = key.replace(/^0x/, '')
+  for (const form of [hex, hex.toUpperCase(), hex.slice(0, 32), hex.slice(32)]) {
+    assert.ok(!text.toLowerCase().includes(form.toLowerCase()), `${where} shows (part of) the private key`)
+  }
+}
+
+forEachDialect('the hot wallet key from --payout-key-file', (dialect) => {
+  test('a payout goes out with the key from the file; the key is in no log line at trace level', {
+    timeout: 600_000,
+  }, async (t) => {
+    const { s, hot, env, op } = await setup(dialect)
+    t.after(() => s.close())
+    const file = env.HUMCLI_PAYOUT_KEY_FILE!
+    const { HUMCLI_PAYOUT_KEY_FILE: _named, ...rest } = env
+    const p = await requestPayout(op, 15)
+    const child = spawn(
+      process.execPath,
+      [HUMCLI_BIN, 'worker', '--kinds', 'payouts.send', '--payout-key-file', file],
+      {
+        env: humcliEnv({ ...rest, LOG_LEVEL: 'trace' }),
+      },
+    )
+    let output = ''
+    child.stdout.on('data', (d) => (output += d))
+    child.stderr.on('data', (d) => (output += d))
+    const exited = new Promise((r) => child.once('exit', r))
+    const deadline = Date.now() + 120_000
+    while ((await payoutRow(s, p.id)).status === 'PENDING_ONCHAIN' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    child.kill('SIGTERM')
+    await exited
+    await assertPaidOnce(s, p.id, p.to, 15n)
+    const sent = await node().public.getTransaction({
+      hash: (await payoutRow(s, p.id)).tx_hash as `0x${string}`,
+    })
+    assert.equal(sent.from.toLowerCase(), hot.address.toLowerCase(), 'signed by the key in the file')
+    assert.match(output, /humcli worker running/)
+    const tx = (await payoutRow(s, p.id)).tx_hash!
+    assert.match(output, new RegExp(`"tx":"${tx}".*"msg":"payout sent to the chain"`), 'the send is logged')
+    assert.match(output, /"msg":"payout confirmed"/)
+    assertNoKey(output, hot.key, 'the worker output')
+  })
+
+  test('a bad key file stops serve with a sentence naming the setting, never quoting the file', {
+    timeout: 300_000,
+  }, async () => {
+    const n = node()
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'humcli-badkey-'))
+    const base = {
+      HUMCLI_DATA_DIR: dir,
+      PORT: '0',
+      LOG_LEVEL: 'trace',
+      HUMCLI_WORKERS: 'off',
+      HUMCLI_CHAIN_RPC_URL: n.rpcUrl,
+      HUMCLI_CHAIN_ID: String(ANVIL_CHAIN_ID),
+      HUMCLI_USDC_CONTRACT: getAddress(n.usdc),
+      HUMCLI_DEPOSIT_ADDRESS: '0x52908400098527886E0F7030069857D2E4169EE7',
+    }
+    // 63 hex digits: one short of a key, every one of them secret.
+    const almost = `0x${'5ec7e7'.repeat(10)}abc`
+    const shortFile = keyFile(dir, almost)
+    const cases: [string[], Record<string, string>, RegExp][] = [
+      [
+        ['--payout-key-file', shortFile],
+        {},
+        /The hot wallet key in the file HUMCLI_PAYOUT_KEY_FILE names .* must be 32 bytes in hex/,
+      ],
+      [
+        ['--payout-key-file', path.join(dir, 'missing')],
+        {},
+        /HUMCLI_PAYOUT_KEY_FILE \(.*missing\) cannot be read \(ENOENT\)/,
+      ],
+      [
+        [],
+        { HUMCLI_PAYOUT_KEY_ENV: 'HOT_KEY', HOT_KEY: almost },
+        /HOT_KEY \(named by HUMCLI_PAYOUT_KEY_ENV\) must be 32 bytes/,
+      ],
+      [
+        ['--payout-key-file', shortFile],
+        { HUMCLI_CHAIN_RPC_URL: '' },
+        /HUMCLI_PAYOUT_KEY_FILE \(--payout-key-file\) is set but HUMCLI_CHAIN_RPC_URL is not/,
+      ],
+    ]
+    for (const [args, over, error] of cases) {
+      const r = await runHumcli(['serve', ...args], { ...base, ...over }, 90_000)
+      assert.equal(r.signal, null, `serve did not stop by itself: ${r.stderr}`)
+      assert.equal(r.code, EXIT.CONFIG, r.stderr)
+      assert.match(r.stderr, error)
+      assertNoKey(r.stdout + r.stderr, `${almost}0`, `serve ${args.join(' ')}`)
+    }
   })
 })
