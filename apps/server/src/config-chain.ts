@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import { ConfigError, type Env, int } from './config-read.ts'
 
 /**
- * The settings of a real EVM chain (ADR 0012): read only when HUMCLI_CHAIN_RPC_URL is set;
+ * The settings of a real EVM chain (ADR 0018): read only when HUMCLI_CHAIN_RPC_URL is set;
  * without it the development chain (or, in production, none) is used and no node is needed.
  * Base and Base Sepolia are presets chosen by the chain id; any other EVM chain works when its
  * USDC contract is given.

@@ -119,7 +119,7 @@ export interface Config extends JobsConfig {
   depositAddress: string | null
   /** The USDC token contract on the deposit chain (default: USDC on Base, or the preset chain's). */
   usdcContract: string
-  /** A real EVM chain for deposits and payouts (HUMCLI_CHAIN_*, ADR 0012); null = the dev chain or none. */
+  /** A real EVM chain for deposits and payouts (HUMCLI_CHAIN_*, ADR 0018); null = the dev chain or none. */
   chain: ChainConfig | null
   /** A wallet-binding challenge is valid this long (spec §4: 10 minutes). */
   walletChallengeTtlMs: number

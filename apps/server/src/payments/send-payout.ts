@@ -14,7 +14,7 @@ export type PayoutOutcome = { ok: true; txHash: string } | { ok: false; reason: 
 
 /**
  * Records the chain's answer: CONFIRMED moves the net amount out to `external:chain` and the gas
- * fee to `platform:gas_fees` (ADR 0012); FAILED returns the whole amount to the operator's
+ * fee to `platform:gas_fees` (ADR 0018); FAILED returns the whole amount to the operator's
  * available balance. Only a PENDING_ONCHAIN payout settles, once; returns false when it had
  * already settled.
  */
@@ -154,12 +154,12 @@ async function follow(ctx: Ctx, payout: PayoutRow): Promise<void> {
 }
 
 /**
- * Job `payouts.send`: sends one payout at most once (ADR 0007, ADR 0012). Unsigned: the chain
+ * Job `payouts.send`: sends one payout at most once (ADR 0007, ADR 0018). Unsigned: the chain
  * prepares the transfer (or says wait, or refuses it: FAILED, money back); it is signed and the
  * signed bytes committed with their nonce before anything is broadcast. Signed: the hash is
  * looked up; unknown to the node → the SAME bytes are broadcast again (same nonce, so it can never
  * pay twice); mined → settled after the configured confirmations. Every run is safe to repeat.
- * A payout whose attempt was recorded without signed bytes (before migration 0011), or whose
+ * A payout whose attempt was recorded without signed bytes (before migration 0012), or whose
  * nonce was used by another transaction, is left PENDING_ONCHAIN for staff to reconcile.
  */
 export async function sendPayout(ctx: Ctx, payload: { payoutId: string }): Promise<void> {

@@ -32,7 +32,7 @@ export async function scheduleWatcher(ctx: Ctx): Promise<void> {
   await withTx(ctx.store, (tx) => enqueueJob(tx, { kind: 'chain.watch', payload: {}, runAt: now, now }))
 }
 
-/** The cursor row, created on first use at HUMCLI_CHAIN_START_BLOCK (or the latest block). */
+/** The cursor row, created on first use at HUMCLI_CHAIN_START_BLOCK (or the block after the latest). */
 async function loadCursor(ctx: Ctx, watch: ChainWatch, latest: bigint) {
   const row = await ctx.store.db
     .selectFrom('chain_cursors')
@@ -40,7 +40,9 @@ async function loadCursor(ctx: Ctx, watch: ChainWatch, latest: bigint) {
     .where('name', '=', CURSOR_NAME)
     .executeTakeFirst()
   if (row) return row
-  const start = ctx.config.chain?.startBlock ?? latest
+  // Without a start block: the next block, with the opening balance at the current one, so a
+  // transfer into the hot wallet in the current block is in the opening balance, not missed.
+  const start = ctx.config.chain?.startBlock ?? latest + 1n
   let opening = 0n
   if (start > 0n) {
     const b = await watch.balances(start - 1n)
