@@ -161,13 +161,13 @@ export interface DepositsTable {
   status: string
   created_at: string
   confirmed_at: string | null
-  /** The block the transfer was seen in (migration 0011); null on the development chain. */
+  /** The block the transfer was seen in (migration 0012); null on the development chain. */
   block_number: bigint | null
   block_hash: string | null
   from_address: string | null
 }
 
-/** USDC into the deposit address from a wallet no agent has bound (migration 0011). */
+/** USDC into the deposit address from a wallet no agent has bound (migration 0012). */
 export interface UnattributedTransfersTable {
   chain: string
   tx_hash: string
@@ -179,7 +179,7 @@ export interface UnattributedTransfersTable {
   seen_at: string
 }
 
-/** How far the deposit watcher has read, and the watched balances when it started (migration 0011). */
+/** How far the deposit watcher has read, and the watched balances when it started (migration 0012). */
 export interface ChainCursorsTable {
   name: string
   next_block: bigint
@@ -187,7 +187,7 @@ export interface ChainCursorsTable {
   updated_at: string
 }
 
-/** The next nonce of each hot wallet (migration 0011). */
+/** The next nonce of each hot wallet (migration 0012). */
 export interface ChainSendersTable {
   address: string
   next_nonce: bigint
@@ -371,7 +371,7 @@ export interface PayoutsTable {
   updated_at: string
   confirmed_at: string | null
   failed_at: string | null
-  /** The signed transfer, committed before it is broadcast (migration 0011). */
+  /** The signed transfer, committed before it is broadcast (migration 0012). */
   signed_tx: string | null
   nonce: bigint | null
   broadcast_at: string | null
