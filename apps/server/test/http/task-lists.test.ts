@@ -9,6 +9,7 @@ import { sql } from 'kysely'
 import { DomainError } from '../../src/domain/errors.ts'
 import { haversineKm } from '../../src/domain/geo.ts'
 import { ledgerCheck } from '../../src/ledger/check.ts'
+import { backfill } from '../../src/store/migrations/0018-task-lists.ts'
 import type { TaskRow } from '../../src/tasks/load.ts'
 import { client } from '../helpers/api.ts'
 import {
@@ -373,5 +374,36 @@ forEachDialect('task lists by cursor', (dialect) => {
       problems[0],
       `task_counts ${one.scope}|${one.status}|${one.task_type} holds ${BigInt(one.n) + 1n} but the tasks count ${one.n}`,
     )
+  })
+
+  test("migration 0018's backfill gives earlier tasks the cells and counters createTask writes", async () => {
+    const s = server()
+    const agent = await newAgent(s, { tier: 'STANDARD', deposit: 5000 })
+    const points = [
+      [52.52, 13.405],
+      [-33.8688, 151.2093],
+      [90, 180],
+      [-90, -180],
+      [0, 0],
+      [-0.0001, -0.0001],
+      [12.25, -77.5],
+      [-12.2500001, 77.4999999],
+    ]
+    const ids: string[] = []
+    for (const [lat, lng] of points) ids.push(await createTask(s, agent, { location: { lat, lng } }))
+    ids.push(await createTask(s, agent, { task_type: 'DATA_VALIDATION', location: undefined }))
+    await agent.api.post(`/tasks/${ids[0]}/cancel`)
+    const db = s.ctx.store.db
+    const cells = async () =>
+      (
+        await db.selectFrom('tasks').select(['id', 'geo_cell']).where('id', 'in', ids).orderBy('id').execute()
+      ).map((t) => [t.id, t.geo_cell === null ? null : String(t.geo_cell)])
+    const written = await cells()
+    assert.equal(written.filter(([, c]) => c === null).length, 1)
+    await db.updateTable('tasks').set({ geo_cell: null }).execute()
+    await db.deleteFrom('task_counts').execute()
+    await backfill(db as never, dialect)
+    assert.deepEqual(await cells(), written)
+    assert.deepEqual((await ledgerCheck(db)).problems, [])
   })
 })

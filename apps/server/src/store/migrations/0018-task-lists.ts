@@ -20,15 +20,6 @@ type AnyDb = Kysely<any>
 export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
   const d = db as AnyDb
   await d.schema.alterTable('tasks').addColumn('geo_cell', 'bigint').execute()
-  // The same grid as `geoCell` (domain/geo.ts): 0.25° cells, row-major from (-90, -180).
-  const floor = (e: string) => (dialect === 'postgres' ? `floor(${e})::bigint` : `cast(${e} as integer)`)
-  const least = dialect === 'postgres' ? 'least' : 'min'
-  await sql
-    .raw(
-      `update tasks set geo_cell = ${least}(${floor('(location_lat + 90) / 0.25')}, 719) * 1440 + ${least}(${floor('(location_lng + 180) / 0.25')}, 1439) where location_lat is not null and location_lng is not null`,
-    )
-    .execute(d)
-
   await d.schema.dropIndex('tasks_agent_created').execute()
   await d.schema.dropIndex('tasks_status').execute()
   await d.schema
@@ -61,6 +52,24 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('n', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('task_counts_pk', ['scope', 'status', 'task_type'])
     .execute()
+  await backfill(d, dialect)
+}
+
+/**
+ * What tasks that existed before this migration need: their grid cell and their counters.
+ * Exported for the test that runs it over tasks written by the current code and compares.
+ */
+export async function backfill(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
+  const d = db as AnyDb
+  // The same grid as `geoCell` (domain/geo.ts): 0.25° cells, row-major from (-90, -180).
+  const floor = (e: string) => (dialect === 'postgres' ? `floor(${e})::bigint` : `cast(${e} as integer)`)
+  const least = dialect === 'postgres' ? 'least' : 'min'
+  await sql
+    .raw(
+      `update tasks set geo_cell = ${least}(${floor('(location_lat + 90) / 0.25')}, 719) * 1440 + ${least}(${floor('(location_lng + 180) / 0.25')}, 1439) where location_lat is not null and location_lng is not null`,
+    )
+    .execute(d)
+
   await sql`insert into task_counts (scope, status, task_type, n)
     select agent_id, status, task_type, count(*) from tasks group by agent_id, status, task_type`.execute(d)
   await sql`insert into task_counts (scope, status, task_type, n)
