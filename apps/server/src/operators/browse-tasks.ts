@@ -116,10 +116,22 @@ function boxAround(lat: number, lng: number, radiusKm: number) {
   return { minLat: lat - dLat, maxLat: lat + dLat, minLng: lng - dLng, maxLng: lng + dLng }
 }
 
+/** What placing a task near a point needs: all in `tasks_status_cell`, so no row is read. */
+const NEAR_COLUMNS = [
+  'id',
+  'location_lat',
+  'location_lng',
+  'created_at',
+  'reward_micros',
+  'deadline',
+] as const
+type NearRow = Pick<TaskRow, (typeof NEAR_COLUMNS)[number]>
+
 /**
  * Every open task in the bounding box of the circle, read through the grid cells it touches
- * (`tasks_status_cell`); exported for the plan test. A box of more than `MAX_CELLS` cells reads
- * the open tasks by status instead.
+ * (`tasks_status_cell`, which covers every column the filter and the order need, so only index
+ * entries are read); exported for the plan test. A box of more than `MAX_CELLS` cells reads the
+ * open tasks by status instead. The page's whole rows are read afterwards, by id.
  */
 export function nearQuery(
   db: Kysely<Database>,
@@ -132,7 +144,7 @@ export function nearQuery(
   const cells = cellsInBox(b.minLat, b.maxLat, b.minLng, b.maxLng)
   if (cells) q = q.where('geo_cell', 'in', cells)
   return q
-    .selectAll()
+    .select(NEAR_COLUMNS)
     .where('location_lat', 'is not', null)
     .where('location_lat', '>=', b.minLat)
     .where('location_lat', '<=', b.maxLat)
@@ -183,15 +195,29 @@ async function browseNear(
           last.t.id,
         ])
       : null
-  return page_(
-    slice.map((m) => operatorTaskView(m.t, operatorId, m.d)),
-    input,
-    { total: matches.length, next, exact: true },
-  )
+  // The page's rows, still open (one accepted since the first read is left out of this page).
+  const full = slice.length
+    ? await ctx.store.db
+        .selectFrom('tasks')
+        .selectAll()
+        .where(
+          'id',
+          'in',
+          slice.map((m) => m.t.id),
+        )
+        .where('status', '=', 'PENDING')
+        .execute()
+    : []
+  const byId = new Map(full.map((t) => [t.id, t]))
+  const data = slice.flatMap((m) => {
+    const t = byId.get(m.t.id)
+    return t ? [operatorTaskView(t, operatorId, m.d)] : []
+  })
+  return page_(data, input, { total: matches.length, next, exact: true })
 }
 
 interface Near {
-  t: TaskRow
+  t: NearRow
   d: number
 }
 /** Where a task near a point sorts: its sort key, then its distance, then its id (descending). */
@@ -203,7 +229,7 @@ interface NearKey {
 
 const browseKey =
   (sort: BrowseSort) =>
-  (t: TaskRow): string | bigint | 0 =>
+  (t: NearRow): string | bigint | 0 =>
     sort === 'reward'
       ? -t.reward_micros
       : sort === 'deadline'
