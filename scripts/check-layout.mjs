@@ -35,7 +35,7 @@ export const LAYERS = [
     ],
   ],
   ['store', ['store/']],
-  ['ledger/outbox/jobs', ['ledger/', 'outbox/', 'jobs/enqueue.ts', 'jobs/lanes.ts', 'jobs/wake.ts']],
+  ['ledger/outbox/jobs', ['ledger/', 'outbox/', 'jobs/']],
   [
     'features',
     [
@@ -56,7 +56,7 @@ export const LAYERS = [
       'chain/',
     ],
   ],
-  ['worker', ['worker/', 'jobs/']],
+  ['worker', ['worker/']],
   ['http', ['http/']],
   ['composition', ['compose.ts', 'server.ts', 'sdk.ts']],
   // The process entry: `humcli serve` and `humcli admin` ask the composition root for a context.
@@ -82,7 +82,7 @@ const WORKSPACE_NAMES = {
   humcli: 'apps/server',
 }
 
-/** The layer of a server file: the longest matching entry wins (`jobs/enqueue.ts` before `jobs/`). */
+/** The layer of a server file: the longest matching entry wins (`jobs/` before a shorter entry). */
 function layerOf(rel) {
   const inSrc = rel.slice(SERVER_SRC.length + 1)
   let best = null

@@ -1,6 +1,6 @@
 import { defaultClientConditions, defineConfig } from 'vite'
 
-// The operator app (ADR 0013). Preact's JSX through Vite's own transform (no Babel plugin);
+// The operator app (ADR 0015). Preact's JSX through Vite's own transform (no Babel plugin);
 // `npm run dev:web` proxies the API to a server started with `npm run dev` (port 8787).
 const api = process.env.HUMCLI_DEV_API ?? 'http://127.0.0.1:8787'
 

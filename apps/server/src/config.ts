@@ -48,7 +48,7 @@ export interface Config extends JobsConfig {
   earningsHoldMs: number
   operatorMaxActiveTasks: number
   operatorTokenTtlS: number
-  /** How long a browser session's refresh token lives without use, in ms (ADR 0013). */
+  /** How long a browser session's refresh token lives without use, in ms (ADR 0015). */
   sessionTtlMs: number
   /** The built web app served at `/` (apps/web/dist); null = serve no web app. */
   webDir: string | null

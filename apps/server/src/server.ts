@@ -9,11 +9,11 @@ import {
   sealSecret,
 } from './credentials/at-rest.ts'
 import { buildApp } from './http/app.ts'
-import { startWorker } from './jobs/runner.ts'
 import { scheduleWatcher } from './payments/watch-deposits.ts'
 import type { Secrets } from './secrets.ts'
 import { type MigrationHelpers, migrateToLatest } from './store/migrate.ts'
 import { replayableCreateAnswer } from './tasks/replayable-answer.ts'
+import { startWorker } from './worker/runner.ts'
 
 /** What data migrations need from above the store: sealing under this master key, and API rules. */
 export function migrationHelpers(secrets: Secrets): MigrationHelpers {

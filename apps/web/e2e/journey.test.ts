@@ -109,17 +109,18 @@ describe('operator journey at 390×844, through the UI only', () => {
     assert.equal(await submissions(server, taskId), 1)
   })
 
-  // TODO: the server side passes (the task is back IN_PROGRESS), but the page does not yet show the
-  // RESUBMIT reasons in time; marked todo so it runs and reports without failing CI.
-  test('RESUBMIT: a blank photo comes back with reasons; a good one completes', {
-    todo: 'page does not show the RESUBMIT heading yet',
-  }, async () => {
+  test('RESUBMIT: a blank photo comes back with reasons; a good one completes', async () => {
     const { page, server, taskId } = await startedTask('Photograph the post box')
     const blank = await makeFlat({ seed: 1, takenAt: server.clock.now(), gps: { lat: 52.52, lng: 13.405 } })
     await page.getByLabel('Take or add photos').setInputFiles(photoFiles([blank]))
     await page.getByRole('img', { name: 'Photo 1' }).waitFor()
+    // A phone on a slow network: the upload lands seconds after the tap.
+    await page.route('**/api/v1/operator/tasks/*/proof', async (route) => {
+      await new Promise((r) => setTimeout(r, 2_000))
+      return route.continue()
+    })
     await page.getByRole('button', { name: 'Submit proof' }).click()
-    await untilStatus(server, taskId, 'IN_PROGRESS')
+    await untilStatus(server, taskId, 'IN_PROGRESS', { submissions: 1 })
     await page.getByRole('heading', { name: 'New proof needed' }).waitFor({ timeout: 40_000 })
     await page.getByText('Please send new proof. What to fix:').waitFor()
     await axe(page, 'resubmit')

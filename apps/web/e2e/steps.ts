@@ -82,8 +82,18 @@ export async function findAndAccept(page: Page, title: string): Promise<void> {
 }
 
 /** Runs the server's due jobs until the task reaches `status` (the Guardian reviews in a job). */
-export async function untilStatus(server: TestServer, taskId: string, status: string, ms = 60_000) {
-  const deadline = Date.now() + ms
+/**
+ * Runs the server's jobs until the task has `status` — after at least `opts.submissions` proof
+ * submissions, when given: a task is IN_PROGRESS before its proof arrives as well as after a
+ * RESUBMIT, so waiting for IN_PROGRESS alone can return before the upload has even landed.
+ */
+export async function untilStatus(
+  server: TestServer,
+  taskId: string,
+  status: string,
+  opts: { ms?: number; submissions?: number } = {},
+) {
+  const deadline = Date.now() + (opts.ms ?? 60_000)
   for (;;) {
     await server.runJobs()
     const t = await server.ctx.store.db
@@ -91,7 +101,8 @@ export async function untilStatus(server: TestServer, taskId: string, status: st
       .select(['status', 'guardian_result'])
       .where('id', '=', taskId)
       .executeTakeFirstOrThrow()
-    if (t.status === status) return
+    const enough = (await submissions(server, taskId)) >= (opts.submissions ?? 0)
+    if (t.status === status && enough) return
     if (Date.now() > deadline || (status === 'COMPLETED' && t.status === 'MANUAL_REVIEW')) {
       assert.fail(`task ${taskId} is ${t.status}, waited for ${status}; review: ${t.guardian_result}`)
     }

@@ -5,6 +5,7 @@ import { Layout } from './components/layout.tsx'
 import { useT } from './i18n/index.ts'
 import { currentUrl, navigate, type Route, Router } from './lib/router.tsx'
 import { useStore } from './lib/store.ts'
+import { AdminApp } from './pages/admin/app.tsx'
 import { EarningsPage } from './pages/earnings.tsx'
 import { KycPage } from './pages/kyc.tsx'
 import { LoginPage } from './pages/login.tsx'
@@ -71,5 +72,8 @@ function Gate({ children }: { children: FunctionComponent }) {
 }
 
 export function App() {
+  // The staff console has its own session, gate and navigation (pages/admin/).
+  const path = useStore(currentUrl).split('?')[0]!
+  if (path === '/admin' || path.startsWith('/admin/')) return <AdminApp />
   return <Gate>{() => <Router routes={ROUTES} fallback={NotFound} />}</Gate>
 }

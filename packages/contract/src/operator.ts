@@ -25,6 +25,9 @@ export const OperatorProfile = Type.Object(
     }),
     skills: Type.Array(Type.String()),
     kyc_status: Type.String({ description: `One of ${KYC_STATUSES.join(', ')}` }),
+    kyc_reason: Type.Union([Type.String(), Type.Null()], {
+      description: 'Why staff rejected the KYC documents, for the operator to fix',
+    }),
     rating: Type.Number({ description: 'Average score received (5 before any rating)' }),
     counts: Type.Object({
       active: Type.Integer(),

@@ -43,14 +43,17 @@ export function serveCommand(): Command {
     .description('Run the API server and the job workers (SQLite in ./data by default)')
     .option('-p, --port <port>', 'port to listen on (PORT, default 8787)', parsePort)
     .option('--host <host>', 'address to bind (HOST, default 127.0.0.1)')
+    .option('--no-workers', 'serve the API only; `humcli worker` processes run the jobs (HUMCLI_WORKERS=off)')
     .addHelpText(
       'after',
-      '\nExample:\n  humcli serve --port 8787\n  DATABASE_URL=postgres://postgres@127.0.0.1:5432/humcli humcli serve',
+      '\nExample:\n  humcli serve --port 8787\n  DATABASE_URL=postgres://postgres@127.0.0.1:5432/humcli humcli serve' +
+        '\n  DATABASE_URL=… humcli serve --no-workers --port 8788   # API only, next to `humcli worker`',
     )
-    .action(async (flags: ServerFlags & { port?: number; host?: string }) => {
+    .action(async (flags: ServerFlags & { port?: number; host?: string; workers: boolean }) => {
       const config = configFrom(flags, {
         ...(flags.port !== undefined ? { PORT: String(flags.port) } : {}),
         ...(flags.host ? { HOST: flags.host } : {}),
+        ...(flags.workers === false ? { HUMCLI_WORKERS: 'off' } : {}),
       })
       const server = await (await serverModule()).startServer(config).catch((err) => {
         throw portInUse(err, config) ?? err
@@ -105,7 +108,7 @@ export function workerCommand(): Command {
         await ctx.store.close()
         throw err
       }
-      const stop = (await import('../jobs/runner.ts')).startWorker(ctx, { kinds })
+      const stop = (await import('../worker/runner.ts')).startWorker(ctx, { kinds })
       process.stdout.write(
         `humcli worker running (${ctx.store.dialect}; kinds: ${kinds ? kinds.join(', ') : 'all'})\n`,
       )

@@ -31,7 +31,7 @@ const SEALED_TEXT = /^enc:v1:([0-9a-f]{8}):([A-Za-z0-9+/=]+)$/
  * A secret we must use again in plaintext (a webhook signing secret) as it is stored:
  * `enc:v1:<master key id>:<base64 AES-256-GCM>`, bound to `purpose` (the row it belongs to). The
  * key id says which master key sealed it, so after a rotation the previous key (in
- * `HUMCLI_MASTER_KEY_PREVIOUS`) still opens it (ADR 0012).
+ * `HUMCLI_MASTER_KEY_PREVIOUS`) still opens it (ADR 0016).
  */
 export function sealSecret(secrets: Secrets, purpose: string, plaintext: string): string {
   const sealed = encryptAtRest(secrets.masterKey, purpose, Buffer.from(plaintext, 'utf8'))

@@ -144,8 +144,10 @@ export async function buildApp(ctx: Ctx, options: BuildAppOptions = {}): Promise
         securitySchemes: {
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
           bearer: { type: 'http', scheme: 'bearer' },
-          staffSession: { type: 'apiKey', in: 'cookie', name: 'humcli_staff' },
-          agentSession: { type: 'apiKey', in: 'cookie', name: 'humcli_agent' },
+          // Browser sessions' refresh cookies, sent only to their own /…/session paths (ADR 0015).
+          operatorSession: { type: 'apiKey', in: 'cookie', name: 'humcli_operator_session' },
+          staffSession: { type: 'apiKey', in: 'cookie', name: 'humcli_admin_session' },
+          agentSession: { type: 'apiKey', in: 'cookie', name: 'humcli_agent_session' },
         },
       },
     },

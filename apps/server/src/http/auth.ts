@@ -8,7 +8,7 @@ import { authenticateOperatorToken, isLiveOperatorToken } from '../operators/aut
 import { verifyAccessToken } from '../sessions/access-token.ts'
 import { authenticateStaffToken } from '../staff/staff-session.ts'
 
-/** `keyId` is null for an agent signed in to the dashboard (a `hagt_` access token, ADR 0013). */
+/** `keyId` is null for an agent signed in to the dashboard (a `hagt_` access token, ADR 0015). */
 export type Principal =
   | { kind: 'agent'; agentId: string; keyId: string | null }
   | { kind: 'operator'; operatorId: string }

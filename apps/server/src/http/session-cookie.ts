@@ -1,3 +1,4 @@
+import { errorResponses } from '@humcli/contract'
 import { type TSchema, Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Ctx } from '../context.ts'
@@ -11,12 +12,26 @@ import { perIpLimit } from './rate-limit.ts'
 /** The header every cookie-authenticated request must carry: a page on another site cannot set it. */
 export const SESSION_HEADER = 'x-humcli-session'
 
-/** What one role plugs into the generic session routes (ADR 0013). */
+/** The OpenAPI security scheme of each role's refresh cookie (`app.ts`). */
+const SESSION_SCHEME: Record<SessionSubjectKind, string> = {
+  operator: 'operatorSession',
+  admin: 'staffSession',
+  agent: 'agentSession',
+}
+const SESSION_WHO: Record<SessionSubjectKind, string> = {
+  operator: 'an operator',
+  admin: 'a staff user (password and TOTP code)',
+  agent: 'an agent (login-link token or API key)',
+}
+
+/** What one role plugs into the generic session routes (ADR 0015). */
 export interface SessionRoutes<Body> {
   kind: SessionSubjectKind
   /** Under /api/v1, e.g. `/operator/session`; the cookie is sent to this path only. */
   prefix: string
   tags: string[]
+  /** Names the operations: `start<Name>Session`, `refresh<Name>Session`, `end<Name>Session`. */
+  operationName: string
   loginBody: TSchema
   /** The subject id of valid credentials, or a 401 (`ip`: for roles that count failures per address). */
   authenticate(body: Body, ip: string): Promise<string>
@@ -64,6 +79,8 @@ export function sessionRoutes<Body>(app: FastifyInstance, ctx: Ctx, opts: Sessio
   const maxAge = Math.floor(sessionTtlFor(ctx.config, opts.kind) / 1000)
   const tags = opts.tags
   const access = Type.Object({ token: Type.String(), expires_at: Type.String({ format: 'date-time' }) })
+  const cookieAuth = [{ [SESSION_SCHEME[opts.kind]]: [] }]
+  const who = SESSION_WHO[opts.kind]
 
   app.post<{ Body: Body }>(
     opts.prefix,
@@ -71,9 +88,15 @@ export function sessionRoutes<Body>(app: FastifyInstance, ctx: Ctx, opts: Sessio
       config: perIpLimit(`${opts.kind}-session`, ctx.config.loginRateLimitPerMinute),
       schema: {
         tags,
+        operationId: `start${opts.operationName}Session`,
         summary: 'Sign in and start a browser session (refresh cookie + short-lived access token)',
+        description:
+          `Signs ${who} in from a browser: sets an httpOnly, SameSite=Strict refresh cookie for ` +
+          `${path} and answers a short-lived bearer access token. Requests must carry the header ` +
+          `${SESSION_HEADER}: 1 (CSRF).`,
+        security: [],
         body: opts.loginBody,
-        response: { 200: access },
+        response: { 200: access, ...errorResponses(400, 401, 403, 429) },
       },
     },
     async (req, reply) => {
@@ -89,8 +112,13 @@ export function sessionRoutes<Body>(app: FastifyInstance, ctx: Ctx, opts: Sessio
     {
       schema: {
         tags,
+        operationId: `refresh${opts.operationName}Session`,
         summary: 'A new access token from the session cookie (rotates it)',
-        response: { 200: access },
+        description:
+          'Answers a new access token and replaces the refresh cookie with a new one; a refresh ' +
+          'cookie used twice revokes the whole session (someone copied it).',
+        security: cookieAuth,
+        response: { 200: access, ...errorResponses(401, 403) },
       },
     },
     async (req, reply) => {
@@ -109,7 +137,16 @@ export function sessionRoutes<Body>(app: FastifyInstance, ctx: Ctx, opts: Sessio
   )
   app.post(
     `${opts.prefix}/logout`,
-    { schema: { tags, summary: 'End the browser session (the refresh cookie stops working)' } },
+    {
+      schema: {
+        tags,
+        operationId: `end${opts.operationName}Session`,
+        summary: 'End the browser session (the refresh cookie stops working)',
+        description: 'Revokes the session of the refresh cookie sent, if any, and clears the cookie.',
+        security: cookieAuth,
+        response: { 204: { description: 'Signed out', type: 'null' }, ...errorResponses(403) },
+      },
+    },
     async (req, reply) => {
       checkSameOrigin(req)
       const token = readCookie(req, cookie)

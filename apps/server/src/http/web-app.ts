@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Ctx } from '../context.ts'
 
 /**
- * The browser app (apps/web, ADR 0013) at `/`: every file from this server (no CDN), hashed
+ * The browser app (apps/web, ADR 0015) at `/`: every file from this server (no CDN), hashed
  * assets cached for a year, everything else revalidated, and a CSP that allows no inline script.
  */
 export const WEB_CSP = [

@@ -4,7 +4,7 @@ import type { Ctx } from '../context.ts'
 
 /**
  * The short-lived bearer token a console or dashboard session hands out on sign-in and on each
- * refresh (ADR 0013): `<prefix><base64url({sub, iat, exp})>.<HMAC-SHA256>`, under a key derived
+ * refresh (ADR 0015): `<prefix><base64url({sub, iat, exp})>.<HMAC-SHA256>`, under a key derived
  * from the master key, so every process sharing the key accepts it without a lookup. Only the
  * refresh cookie is long-lived; this token lives `browserAccessTtlS` and stays in page memory.
  */

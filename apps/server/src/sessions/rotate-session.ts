@@ -10,7 +10,7 @@ const EXPIRED = 'Your session has ended: sign in again.'
 /**
  * Exchanges a live refresh token for a new one (compare-and-set on `rotated_at`, so two uses of
  * the same token cannot both win). A token that was already rotated is a reuse: someone holds a
- * copy, so the whole family is revoked and both holders must sign in again (ADR 0013).
+ * copy, so the whole family is revoked and both holders must sign in again (ADR 0015).
  */
 export async function rotateSession(
   ctx: Ctx,

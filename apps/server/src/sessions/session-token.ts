@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { Config } from '../config.ts'
 
-/** Who a session belongs to: the generic part every role shares (ADR 0013). */
+/** Who a session belongs to: the generic part every role shares (ADR 0015). */
 export type SessionSubjectKind = 'operator' | 'admin' | 'agent'
 
 /** A refresh token: `hses_` and 32 random bytes; the database keeps only its SHA-256. */

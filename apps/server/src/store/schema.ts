@@ -331,7 +331,7 @@ export interface WalletChallengesTable {
   used_at: string | null
 }
 
-/** A browser session's refresh token (ADR 0013); only its hash is stored. */
+/** A browser session's refresh token (ADR 0015); only its hash is stored. */
 export interface SessionsTable {
   id: string
   family_id: string

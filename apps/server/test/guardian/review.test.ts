@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { JOB_HANDLERS } from '../../src/jobs/handlers.ts'
+import { JOB_HANDLERS } from '../../src/worker/handlers.ts'
 import { createTask, driveTo, newAgent, newOperator, proofForm } from '../helpers/fixtures.ts'
 import { forEachDialect, type TestServer, useServer } from '../helpers/harness.ts'
 import { genuinePhotos, makePhoto } from '../helpers/images.ts'

@@ -12,9 +12,9 @@ import { ManualClock } from '../../src/clock.ts'
 import { type Config, loadConfig } from '../../src/config.ts'
 import type { Ctx } from '../../src/context.ts'
 import { buildApp } from '../../src/http/app.ts'
-import { runDueJobs } from '../../src/jobs/runner.ts'
 import type { ChainPort } from '../../src/payments/chain.ts'
 import { openContext } from '../../src/server.ts'
+import { runDueJobs } from '../../src/worker/runner.ts'
 
 export type Dialect = 'sqlite' | 'postgres'
 

@@ -24,13 +24,18 @@ export interface McpConnection {
 }
 
 /**
- * Spawns `node bin/humcli.js mcp` with only the given environment and connects the MCP SDK's own
+ * Spawns `node bin/humcli.js mcp` (or `spawnAs`, e.g. the @humcli/mcp package's bin) with only the given environment and connects the MCP SDK's own
  * client to it over stdio — the way Claude Desktop and other MCP clients run it.
  */
-export async function connectMcp(env: Record<string, string>): Promise<McpConnection> {
-  const transport = new StdioClientTransport({
+export async function connectMcp(
+  env: Record<string, string>,
+  spawnAs: { command: string; args: string[]; cwd?: string } = {
     command: process.execPath,
     args: [HUMCLI_BIN, 'mcp'],
+  },
+): Promise<McpConnection> {
+  const transport = new StdioClientTransport({
+    ...spawnAs,
     env: humcliEnv(env),
     stderr: 'pipe',
   })

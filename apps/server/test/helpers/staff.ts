@@ -11,7 +11,7 @@ const uniq = () => `${Date.now().toString(36)}${(n++).toString(36)}`
 export const codeAt = (s: TestServer, secretB32: string, offsetSteps = 0) =>
   totpCode(base32Decode(secretB32), totpStep(s.clock.now()) + offsetSteps)
 
-/** The header every browser-session request carries (ADR 0013). */
+/** The header every browser-session request carries (ADR 0015). */
 export const SESSION_H = { 'x-humcli-session': '1' }
 
 /** The refresh cookie a sign-in sets (`name=value`), asserting the attributes it must have. */

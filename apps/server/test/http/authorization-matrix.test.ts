@@ -141,6 +141,8 @@ const PUBLIC = new Set([
 function roleOf(route: RouteOptions): Route['role'] {
   const security = (route.schema as { security?: Record<string, unknown>[] } | undefined)?.security
   if (!security?.length) return 'public'
+  // A refresh cookie (operatorSession, staffSession, agentSession): PUBLIC lists these routes.
+  if (security.every((s) => Object.keys(s).every((k) => k.endsWith('Session')))) return 'public'
   if (security.some((s) => 'apiKey' in s)) return 'agent'
   return route.url.startsWith('/api/v1/admin/') || route.url.startsWith('/api/v1/staff/')
     ? 'admin'

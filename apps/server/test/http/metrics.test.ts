@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { enqueueJob } from '../../src/jobs/enqueue.ts'
-import { claimDueJobs } from '../../src/jobs/runner.ts'
 import { withTx } from '../../src/store/tx.ts'
+import { claimDueJobs } from '../../src/worker/runner.ts'
 import { createTask, newAgent } from '../helpers/fixtures.ts'
 import { forEachDialect, type TestServer, useServer } from '../helpers/harness.ts'
 

@@ -6,7 +6,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import { sql } from 'kysely'
-import { runDueJobs } from '../../src/jobs/runner.ts'
+import { runDueJobs } from '../../src/worker/runner.ts'
 import { driveTo, newAgent, newOperator, proofForm, taskBody } from '../helpers/fixtures.ts'
 import {
   dbEnv,

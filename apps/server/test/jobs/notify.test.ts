@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { enqueueJob } from '../../src/jobs/enqueue.ts'
-import { startWorker } from '../../src/jobs/runner.ts'
 import { withTx } from '../../src/store/tx.ts'
+import { startWorker } from '../../src/worker/runner.ts'
 import { PG_URL, startTestServer } from '../helpers/harness.ts'
 
 const skip = PG_URL

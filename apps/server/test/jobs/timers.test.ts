@@ -4,10 +4,10 @@ import { sql } from 'kysely'
 import type { Config } from '../../src/config.ts'
 import { loadConfig } from '../../src/config.ts'
 import { enqueueJob } from '../../src/jobs/enqueue.ts'
-import { JOB_HANDLERS } from '../../src/jobs/handlers.ts'
-import { claimDueJobs } from '../../src/jobs/runner.ts'
 import { ledgerCheck } from '../../src/ledger/check.ts'
 import { withTx } from '../../src/store/tx.ts'
+import { JOB_HANDLERS } from '../../src/worker/handlers.ts'
+import { claimDueJobs } from '../../src/worker/runner.ts'
 import { client } from '../helpers/api.ts'
 import {
   type AgentFixture,

@@ -43,7 +43,7 @@ forEachDialect('webhook delivery survives SIGKILL', (dialect) => {
   test('a server process killed with SIGKILL between commit and delivery, under a stream of transitions, loses no event after restart (real subprocesses)', {
     timeout: 360_000,
     // A SIGKILLed worker's claimed jobs are taken over once it stops beating (DEAD_AFTER_MS in
-    // src/jobs/claim.ts), so delivery resumes within seconds of a restart.
+    // src/worker/claim.ts), so delivery resumes within seconds of a restart.
   }, async (t) => {
     const db = await freshDatabase(dialect)
     t.after(() => db.drop())

@@ -157,7 +157,7 @@ forEachDialect('webhook secrets at rest', (dialect) => {
       ['0017-sealed-webhook-secrets'],
     )
     // Rows, not file bytes: SQLite keeps overwritten pages in its WAL and free list (and PostgreSQL
-    // dead tuples) until VACUUM, which the upgrade notes ask for (ADR 0013).
+    // dead tuples) until VACUUM, which the upgrade notes ask for (ADR 0016).
     assertNotStored(await rowDump(s), plain)
     const stored = await db
       .selectFrom('idempotency_keys')

@@ -1,13 +1,13 @@
 import type { AccessToken } from '@humcli/contract'
-import { createStore } from '../lib/store.ts'
+import { createStore, type Store } from '../lib/store.ts'
 
 /**
  * The one way the app talks to the server: `/api/v1` over fetch (XHR for uploads, which report
- * progress). The 1-hour access token lives in memory only; the refresh cookie is httpOnly and
- * sent to `/api/v1/operator/session/*` alone, with the CSRF header (ADR 0013).
+ * progress). Each kind of browser session (operator, staff) is one `sessionClient`: its access
+ * token lives in memory only; its refresh cookie is httpOnly and sent to its own
+ * `/api/v1/<kind>/session/*` alone, with the CSRF header (ADR 0015).
  */
 export const API = '/api/v1'
-const SESSION = `${API}/operator/session`
 const SESSION_HEADERS = { 'x-humcli-session': '1' }
 
 /** An answer of the API that is an error: its code and sentence (`{error, code, details}`). */
@@ -26,10 +26,6 @@ export class ApiError extends Error {
 export class NetworkError extends Error {}
 
 export type SessionState = 'unknown' | 'signed-in' | 'signed-out'
-export const session = createStore<SessionState>('unknown')
-
-let access: AccessToken | null = null
-let refreshing: Promise<boolean> | null = null
 
 async function toApiError(res: Response): Promise<ApiError> {
   const body = (await res.json().catch(() => null)) as {
@@ -43,65 +39,6 @@ async function toApiError(res: Response): Promise<ApiError> {
     body?.error ?? res.statusText,
     body?.details,
   )
-}
-
-async function sessionCall(path: string, body?: unknown): Promise<Response> {
-  try {
-    return await fetch(`${SESSION}${path}`, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: body ? { ...SESSION_HEADERS, 'content-type': 'application/json' } : SESSION_HEADERS,
-      body: body ? JSON.stringify(body) : undefined,
-    })
-  } catch {
-    throw new NetworkError('unreachable')
-  }
-}
-
-/** Signs in: a refresh cookie and an access token. */
-export async function signIn(email: string, password: string): Promise<void> {
-  const res = await sessionCall('', { email, password })
-  if (!res.ok) throw await toApiError(res)
-  access = (await res.json()) as AccessToken
-  session.set('signed-in')
-}
-
-export async function signOut(): Promise<void> {
-  access = null
-  await sessionCall('/logout').catch(() => {})
-  session.set('signed-out')
-}
-
-/**
- * A new access token from the cookie. One refresh at a time, across tabs too (Web Locks): a
- * rotated token shown twice revokes the session.
- */
-export function refresh(): Promise<boolean> {
-  refreshing ??= (async () => {
-    const run = async () => {
-      const res = await sessionCall('/refresh')
-      if (!res.ok) {
-        access = null
-        if (res.status === 401 || res.status === 403) session.set('signed-out')
-        return false
-      }
-      access = (await res.json()) as AccessToken
-      session.set('signed-in')
-      return true
-    }
-    try {
-      return navigator.locks ? await navigator.locks.request('humcli-refresh', run) : await run()
-    } finally {
-      refreshing = null
-    }
-  })()
-  return refreshing
-}
-
-/** The bearer header, refreshed first when the token is about to expire. */
-export async function authHeader(): Promise<Record<string, string>> {
-  if (!access || new Date(access.expires_at).getTime() - Date.now() < 30_000) await refresh()
-  return access ? { authorization: `Bearer ${access.token}` } : {}
 }
 
 export interface RequestOptions {
@@ -118,29 +55,121 @@ function url(path: string, query?: RequestOptions['query']): string {
   return `${API}${path}${qs ? `?${qs}` : ''}`
 }
 
-async function send(method: string, path: string, opts: RequestOptions): Promise<Response> {
-  const headers: Record<string, string> = { ...(await authHeader()), ...opts.headers }
-  if (opts.json !== undefined) headers['content-type'] = 'application/json'
-  try {
-    return await fetch(url(path, opts.query), {
-      method,
-      headers,
-      body: opts.json !== undefined ? JSON.stringify(opts.json) : opts.form,
-    })
-  } catch {
-    throw new NetworkError('unreachable')
+/** One kind of browser session: sign in/out, refresh, and authorised calls of the API. */
+export interface SessionClient {
+  session: Store<SessionState>
+  signIn(body: Record<string, string>): Promise<void>
+  signOut(): Promise<void>
+  refresh(): Promise<boolean>
+  authHeader(): Promise<Record<string, string>>
+  request<T>(method: string, path: string, opts?: RequestOptions): Promise<T>
+  /** Forgets the access token and marks the session signed out, without calling the server. */
+  forget(): void
+}
+
+export function sessionClient(sessionPath: string, lockName: string): SessionClient {
+  const session = createStore<SessionState>('unknown')
+  let access: AccessToken | null = null
+  let refreshing: Promise<boolean> | null = null
+
+  async function sessionCall(path: string, body?: unknown): Promise<Response> {
+    try {
+      return await fetch(`${API}${sessionPath}${path}`, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: body ? { ...SESSION_HEADERS, 'content-type': 'application/json' } : SESSION_HEADERS,
+        body: body ? JSON.stringify(body) : undefined,
+      })
+    } catch {
+      throw new NetworkError('unreachable')
+    }
+  }
+
+  /**
+   * A new access token from the cookie. One refresh at a time, across tabs too (Web Locks): a
+   * rotated token shown twice revokes the session.
+   */
+  function refresh(): Promise<boolean> {
+    refreshing ??= (async () => {
+      const run = async () => {
+        const res = await sessionCall('/refresh')
+        if (!res.ok) {
+          access = null
+          if (res.status === 401 || res.status === 403) session.set('signed-out')
+          return false
+        }
+        access = (await res.json()) as AccessToken
+        session.set('signed-in')
+        return true
+      }
+      try {
+        return navigator.locks ? await navigator.locks.request(lockName, run) : await run()
+      } finally {
+        refreshing = null
+      }
+    })()
+    return refreshing
+  }
+
+  /** The bearer header, refreshed first when the token is about to expire. */
+  async function authHeader(): Promise<Record<string, string>> {
+    if (!access || new Date(access.expires_at).getTime() - Date.now() < 30_000) await refresh()
+    return access ? { authorization: `Bearer ${access.token}` } : {}
+  }
+
+  async function send(method: string, path: string, opts: RequestOptions): Promise<Response> {
+    const headers: Record<string, string> = { ...(await authHeader()), ...opts.headers }
+    if (opts.json !== undefined) headers['content-type'] = 'application/json'
+    try {
+      return await fetch(url(path, opts.query), {
+        method,
+        headers,
+        body: opts.json !== undefined ? JSON.stringify(opts.json) : opts.form,
+      })
+    } catch {
+      throw new NetworkError('unreachable')
+    }
+  }
+
+  return {
+    session,
+    refresh,
+    authHeader,
+    async signIn(body) {
+      const res = await sessionCall('', body)
+      if (!res.ok) throw await toApiError(res)
+      access = (await res.json()) as AccessToken
+      session.set('signed-in')
+    },
+    async signOut() {
+      access = null
+      await sessionCall('/logout').catch(() => {})
+      session.set('signed-out')
+    },
+    forget() {
+      access = null
+      session.set('signed-out')
+    },
+    /** Calls the API as the signed-in user; a 401 refreshes once and retries. */
+    async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+      let res = await send(method, path, opts)
+      if (res.status === 401 && (await refresh())) res = await send(method, path, opts)
+      if (res.status === 401) session.set('signed-out')
+      if (!res.ok) throw await toApiError(res)
+      if (res.status === 204) return undefined as T
+      return (await res.json()) as T
+    },
   }
 }
 
-/** Calls the API as the signed-in operator; a 401 refreshes once and retries. */
-export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-  let res = await send(method, path, opts)
-  if (res.status === 401 && (await refresh())) res = await send(method, path, opts)
-  if (res.status === 401) session.set('signed-out')
-  if (!res.ok) throw await toApiError(res)
-  if (res.status === 204) return undefined as T
-  return (await res.json()) as T
-}
+/** The operator's session (the operator pages). */
+const operator = sessionClient('/operator/session', 'humcli-refresh')
+export const session = operator.session
+export const signIn = (email: string, password: string) => operator.signIn({ email, password })
+export const signOut = operator.signOut
+export const refresh = operator.refresh
+export const authHeader = operator.authHeader
+export const request = operator.request
 
 /** An anonymous call (registration). */
 export async function anonymous<T>(method: string, path: string, json: unknown): Promise<T> {

@@ -2,7 +2,7 @@ import { createStore, useStore } from '../lib/store.ts'
 import { en, type MessageKey } from './en.ts'
 import { es } from './es.ts'
 
-/** The message catalogues and `Intl` formatting for the chosen locale (ADR 0013). */
+/** The message catalogues and `Intl` formatting for the chosen locale (ADR 0015). */
 export const LOCALES = { en: 'English', es: 'Español' } as const
 export type Locale = keyof typeof LOCALES
 const CATALOGUES: Record<Locale, Record<MessageKey, string>> = { en, es }

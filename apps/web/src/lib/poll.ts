@@ -1,7 +1,7 @@
 import { useEffect } from 'preact/hooks'
 
 /**
- * Calls `tick` while `active`, waiting 2 s, then 1.5× longer each time up to 30 s (ADR 0013:
+ * Calls `tick` while `active`, waiting 2 s, then 1.5× longer each time up to 30 s (ADR 0015:
  * polling with backoff rather than a server push). A change the tick reports resets the delay.
  */
 export function usePoll(active: boolean, tick: () => Promise<boolean>, deps: unknown[] = []): void {

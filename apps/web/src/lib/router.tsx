@@ -3,7 +3,7 @@ import { createStore, useStore } from './store.ts'
 
 /**
  * A small history router: paths such as `/tasks/:id`, matched in order. The server answers every
- * app path with the same page (ADR 0013), so a reload or a shared link lands on the right screen.
+ * app path with the same page (ADR 0015), so a reload or a shared link lands on the right screen.
  */
 const here = () => location.pathname + location.search
 export const currentUrl = createStore(here())
@@ -48,14 +48,24 @@ export function useQuery(): URLSearchParams {
   return new URLSearchParams(url.split('?')[1] ?? '')
 }
 
-export function Link(props: { href: string; class?: string; children: ComponentChildren }) {
+export function Link(props: {
+  href: string
+  class?: string
+  current?: boolean
+  children: ComponentChildren
+}) {
   const onClick = (e: MouseEvent) => {
     if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return
     e.preventDefault()
     navigate(props.href)
   }
   return (
-    <a href={props.href} class={props.class} onClick={onClick}>
+    <a
+      href={props.href}
+      class={props.class}
+      aria-current={props.current ? 'page' : undefined}
+      onClick={onClick}
+    >
       {props.children}
     </a>
   )

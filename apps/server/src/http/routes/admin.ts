@@ -43,7 +43,8 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
   const reviewer = requireAdmin(ctx, 'reviewer')
   const auth = requireAdmin(ctx, 'admin')
   const tags = ['admin']
-  const security: Record<string, string[]>[] = [{ bearer: [] }, { staffSession: [] }]
+  // A console access token (`hstf_…`, from the staff session) or an `hadm_` token: both bearer.
+  const security: Record<string, string[]>[] = [{ bearer: [] }]
   type Id = { Params: IdParams }
 
   app.get<{ Querystring: { status: 'MANUAL_REVIEW' | 'DISPUTED'; limit: number; offset: number } }>(

@@ -1,4 +1,4 @@
-import { DashboardLinkBody, DashboardSessionBody, errorResponses } from '@humcli/contract'
+import { DashboardLinkBody, DashboardSessionBody, errorResponses, LinkSent } from '@humcli/contract'
 import type { FastifyInstance } from 'fastify'
 import { checkDashboardLogin, requestDashboardLink } from '../../agents/dashboard-login.ts'
 import type { Ctx } from '../../context.ts'
@@ -9,7 +9,7 @@ import { sessionRoutes } from '../session-cookie.ts'
 
 /**
  * The agent dashboard's sign-in: a magic link by email or an API key opens the generic browser
- * session (ADR 0013) of kind `agent` at /dashboard/session; its access tokens are `hagt_…`
+ * session (ADR 0015) of kind `agent` at /dashboard/session; its access tokens are `hagt_…`
  * bearer tokens that every agent endpoint accepts.
  */
 export function dashboardRoutes(app: FastifyInstance, ctx: Ctx): void {
@@ -20,10 +20,14 @@ export function dashboardRoutes(app: FastifyInstance, ctx: Ctx): void {
       config: perIpLimit('dashboard-login', ctx.config.loginRateLimitPerMinute),
       schema: {
         tags,
+        operationId: 'requestDashboardLink',
         summary: "Email a single-use dashboard login link to the agent's address",
-        description: 'Answers the same whether or not an agent has this email.',
+        description:
+          'Sends a link that signs the agent in to the dashboard once, for a short time. Answers the ' +
+          'same whether or not an agent has this email; 503 when the server cannot send email.',
+        security: [],
         body: DashboardLinkBody,
-        response: errorResponses(400, 503),
+        response: { 202: LinkSent, ...errorResponses(400, 503) },
       },
     },
     async (req, reply) => {
@@ -35,6 +39,7 @@ export function dashboardRoutes(app: FastifyInstance, ctx: Ctx): void {
     kind: 'agent',
     prefix: '/dashboard/session',
     tags,
+    operationName: 'Dashboard',
     loginBody: DashboardSessionBody,
     authenticate: (body) => checkDashboardLogin(ctx, body),
     issueAccess: async (id) => issueAccessToken(ctx, 'agent', id),

@@ -421,9 +421,13 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         tags,
         security,
+        operationId: 'listOperatorRatings',
         summary: 'Ratings you received, with the agents’ comments',
+        description:
+          'The ratings agents gave your completed tasks, newest first, with their comments and your ' +
+          'average (5 before any rating).',
         querystring: PageQuery,
-        response: { 200: OperatorRatings },
+        response: { 200: OperatorRatings, ...errorResponses(400, 401) },
       },
     },
     (req) => listOperatorRatings(ctx, operatorId(req), req.query),

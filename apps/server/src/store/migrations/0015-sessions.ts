@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 
 /**
- * Browser sessions (ADR 0013): one row per refresh token, only its SHA-256 stored. A token is
+ * Browser sessions (ADR 0015): one row per refresh token, only its SHA-256 stored. A token is
  * rotated on use (the row gets `rotated_at`, a new row of the same `family_id` is written);
  * showing a rotated token again revokes the whole family. `subject_kind` makes the table serve
  * every role (operators today; staff and agents in the console).

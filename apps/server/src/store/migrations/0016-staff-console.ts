@@ -104,7 +104,7 @@ async function consoleIndexes(db: Kysely<unknown>): Promise<void> {
     .columns(['kyc_status', 'kyc_submitted_at'])
     .execute()
   await db.schema.createIndex('payouts_status').on('payouts').columns(['status', 'created_at']).execute()
-  // The daily aggregates range over these (ADR 0013).
+  // The daily aggregates range over these (ADR 0014).
   await db.schema.createIndex('tasks_created').on('tasks').column('created_at').execute()
   await db.schema
     .createIndex('tasks_completed')

@@ -1,6 +1,7 @@
 import type { Ctx } from '../context.ts'
 import { purgeCredentials } from '../credentials/purge-credentials.ts'
 import { reviewSubmission } from '../guardian/review-submission.ts'
+import { JOB_KINDS, type JobKind, type JobPayloads } from '../jobs/enqueue.ts'
 import { sendEmail } from '../mail/send-email.ts'
 import { releaseEarnings } from '../operators/earnings.ts'
 import { sendPayout } from '../payments/send-payout.ts'
@@ -13,7 +14,6 @@ import { expireEstimate } from '../tasks/expire-estimate.ts'
 import { autoApproveReview } from '../tasks/verify-task.ts'
 import { deliverWebhook } from '../webhooks/deliver.ts'
 import { fanOutEvents } from '../webhooks/fan-out.ts'
-import { JOB_KINDS, type JobKind, type JobPayloads } from './enqueue.ts'
 
 type Handlers = { [K in JobKind]: (ctx: Ctx, payload: JobPayloads[K]) => Promise<unknown> }
 

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
 import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
+import type { JobKind } from '../jobs/enqueue.ts'
 import type { JobsTable } from '../store/schema.ts'
-import type { JobKind } from './enqueue.ts'
 import { runHandler } from './handlers.ts'
 
 export type JobRow = Omit<JobsTable, 'id'> & { id: bigint }

@@ -1,7 +1,7 @@
 import type { JobLane } from '../config-jobs.ts'
 import type { Ctx } from '../context.ts'
+import type { JobKind } from '../jobs/enqueue.ts'
 import { claimDueJobs, type JobRow, releaseJobs, runOne } from './claim.ts'
-import type { JobKind } from './enqueue.ts'
 
 export interface LaneSpec {
   name: JobLane

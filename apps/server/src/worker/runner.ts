@@ -1,9 +1,9 @@
 import type { Ctx } from '../context.ts'
+import type { JobKind } from '../jobs/enqueue.ts'
+import { kindsByLane } from '../jobs/lanes.ts'
+import { listenForJobs } from '../jobs/wake.ts'
 import { HEARTBEAT_MS, heartbeat, newWorkerId, releaseJobs } from './claim.ts'
-import type { JobKind } from './enqueue.ts'
 import { Lane } from './lane.ts'
-import { kindsByLane } from './lanes.ts'
-import { listenForJobs } from './wake.ts'
 
 export { claimDueJobs, newWorkerId } from './claim.ts'
 
