@@ -108,6 +108,16 @@ export interface TasksTable {
   updated_at: string
   /** Set when the retention period purged the credentials (migration 0006); retrieval is then 410. */
   credentials_purged_at: string | null
+  /** The grid cell of the location (`geoCell`), null for a task without one (migration 0018). */
+  geo_cell: bigint | null
+}
+
+/** Tasks per (scope, status, task_type): scope is an agent id or `market:<shard>` (migration 0018). */
+export interface TaskCountsTable {
+  scope: string
+  status: string
+  task_type: string
+  n: bigint
 }
 
 export interface TaskTransitionsTable {
@@ -458,6 +468,7 @@ export interface Database {
   admin_tokens: AdminTokensTable
   tasks: TasksTable
   task_transitions: TaskTransitionsTable
+  task_counts: TaskCountsTable
   task_ratings: TaskRatingsTable
   accounts: AccountsTable
   ledger_transactions: LedgerTransactionsTable

@@ -5,6 +5,7 @@ import type { Ctx } from '../context.ts'
 import { callbackSecretPurpose, sealSecret } from '../credentials/at-rest.ts'
 import { checkAgentPublicKey } from '../credentials/public-key.ts'
 import { DomainError, invalid, notFound } from '../domain/errors.ts'
+import { geoCell } from '../domain/geo.ts'
 import { newId } from '../domain/ids.ts'
 import { microsToUsd, platformFee, usdToMicros } from '../domain/money.ts'
 import { domainOf, type TaskType } from '../domain/task-types.ts'
@@ -19,6 +20,7 @@ import { checkCallbackUrl } from './callback-url.ts'
 import type { TaskRow } from './load.ts'
 import type { TransitionRow } from './serialize.ts'
 import { holdEscrow } from './settle.ts'
+import { countTaskChange } from './task-counts.ts'
 import { queueEntryTimers } from './transition.ts'
 
 export interface CreateTaskInput {
@@ -219,6 +221,7 @@ export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInp
       cancelled_at: null,
       updated_at: at,
       credentials_purged_at: null,
+      geo_cell: input.location ? geoCell(input.location.lat, input.location.lng) : null,
     }
     await insertTask.run(tx, task)
     const created: TransitionRow = {
@@ -236,6 +239,7 @@ export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInp
     // locks are held only until the commit that follows: one agent's creates queue there briefly.
     // Daily spend is the escrow taken (spec §3). Sandbox tasks take none and move no money, so
     // they are limited by count per day and reward per task only.
+    await countTaskChange(tx, task, null, 'PENDING')
     await chargeDailyUsage(tx, agentId, tier, limits, escrow, now)
     if (escrow > 0n) {
       await post(tx, { ...holdEscrow(agentId, escrow), taskId: id, at: now }).catch((err) => {

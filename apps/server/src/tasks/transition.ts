@@ -9,6 +9,7 @@ import { recordEvent } from '../outbox/record-event.ts'
 import { queueSandboxStep } from '../sandbox/schedule.ts'
 import type { TasksTable, Tx } from '../store/schema.ts'
 import type { TaskRow } from './load.ts'
+import { countTaskChange } from './task-counts.ts'
 
 export interface TransitionInput {
   task: TaskRow
@@ -23,7 +24,8 @@ export interface TransitionInput {
 
 /**
  * The one way a task changes status: a compare-and-set on (status, version), a row in the
- * transition log, the ledger postings and the outbox event, all in the caller's transaction.
+ * transition log, the status counters, the ledger postings and the outbox event, all in the
+ * caller's transaction.
  * Zero rows updated means another request won the race: 409 and the caller's transaction rolls back.
  */
 export async function transitionTask(ctx: Ctx, tx: Tx, input: TransitionInput): Promise<TaskRow> {
@@ -58,6 +60,8 @@ export async function transitionTask(ctx: Ctx, tx: Tx, input: TransitionInput): 
       at,
     })
     .execute()
+  // Before the postings: counter rows are locked before balance rows, everywhere (`countTaskChange`).
+  await countTaskChange(tx, task, from, to)
   if (input.ledger) await post(tx, { ...input.ledger, taskId: task.id, at: now })
   // The deadline timer acts only on statuses where the deadline applies. A task that comes back
   // into one of them after its deadline passed (proof sent back for resubmission) gets the timer
