@@ -27,6 +27,28 @@ export class NetworkError extends Error {}
 
 export type SessionState = 'unknown' | 'signed-in' | 'signed-out'
 export const session = createStore<SessionState>('unknown')
+/** The session ended under the operator (expired or revoked), not by signing out: the login says so. */
+export const sessionEnded = createStore(false)
+/** Whether the last call reached the server; false while it cannot be reached (the banner watches it). */
+export const reachable = createStore(true)
+
+/** A 401 the refresh could not cure: signed out, and told why if they were signed in. */
+function endSession() {
+  if (session.get() === 'signed-in') sessionEnded.set(true)
+  session.set('signed-out')
+}
+
+/** fetch that records whether the server answered; NetworkError when it did not. */
+export async function reach(input: string, init: RequestInit): Promise<Response> {
+  try {
+    const res = await fetch(input, init)
+    reachable.set(true)
+    return res
+  } catch {
+    reachable.set(false)
+    throw new NetworkError('unreachable')
+  }
+}
 
 let access: AccessToken | null = null
 let refreshing: Promise<boolean> | null = null
@@ -46,16 +68,12 @@ async function toApiError(res: Response): Promise<ApiError> {
 }
 
 async function sessionCall(path: string, body?: unknown): Promise<Response> {
-  try {
-    return await fetch(`${SESSION}${path}`, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: body ? { ...SESSION_HEADERS, 'content-type': 'application/json' } : SESSION_HEADERS,
-      body: body ? JSON.stringify(body) : undefined,
-    })
-  } catch {
-    throw new NetworkError('unreachable')
-  }
+  return reach(`${SESSION}${path}`, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: body ? { ...SESSION_HEADERS, 'content-type': 'application/json' } : SESSION_HEADERS,
+    body: body ? JSON.stringify(body) : undefined,
+  })
 }
 
 /** Signs in: a refresh cookie and an access token. */
@@ -63,11 +81,13 @@ export async function signIn(email: string, password: string): Promise<void> {
   const res = await sessionCall('', { email, password })
   if (!res.ok) throw await toApiError(res)
   access = (await res.json()) as AccessToken
+  sessionEnded.set(false)
   session.set('signed-in')
 }
 
 export async function signOut(): Promise<void> {
   access = null
+  sessionEnded.set(false)
   await sessionCall('/logout').catch(() => {})
   session.set('signed-out')
 }
@@ -82,7 +102,7 @@ export function refresh(): Promise<boolean> {
       const res = await sessionCall('/refresh')
       if (!res.ok) {
         access = null
-        if (res.status === 401 || res.status === 403) session.set('signed-out')
+        if (res.status === 401 || res.status === 403) endSession()
         return false
       }
       access = (await res.json()) as AccessToken
@@ -121,22 +141,18 @@ function url(path: string, query?: RequestOptions['query']): string {
 async function send(method: string, path: string, opts: RequestOptions): Promise<Response> {
   const headers: Record<string, string> = { ...(await authHeader()), ...opts.headers }
   if (opts.json !== undefined) headers['content-type'] = 'application/json'
-  try {
-    return await fetch(url(path, opts.query), {
-      method,
-      headers,
-      body: opts.json !== undefined ? JSON.stringify(opts.json) : opts.form,
-    })
-  } catch {
-    throw new NetworkError('unreachable')
-  }
+  return reach(url(path, opts.query), {
+    method,
+    headers,
+    body: opts.json !== undefined ? JSON.stringify(opts.json) : opts.form,
+  })
 }
 
 /** Calls the API as the signed-in operator; a 401 refreshes once and retries. */
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
   let res = await send(method, path, opts)
   if (res.status === 401 && (await refresh())) res = await send(method, path, opts)
-  if (res.status === 401) session.set('signed-out')
+  if (res.status === 401) endSession()
   if (!res.ok) throw await toApiError(res)
   if (res.status === 204) return undefined as T
   return (await res.json()) as T
@@ -144,16 +160,11 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
 
 /** An anonymous call (registration). */
 export async function anonymous<T>(method: string, path: string, json: unknown): Promise<T> {
-  let res: Response
-  try {
-    res = await fetch(url(path), {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(json),
-    })
-  } catch {
-    throw new NetworkError('unreachable')
-  }
+  const res = await reach(url(path), {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(json),
+  })
   if (!res.ok) throw await toApiError(res)
   return (await res.json()) as T
 }

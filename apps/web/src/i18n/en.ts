@@ -45,6 +45,8 @@ export const en = {
   'err.geoUnavailable': 'Your position could not be found. Choose a place instead.',
   'err.generic': 'Something went wrong: {detail}',
   'banner.offline': 'No connection. You can keep working; uploads wait on this phone.',
+  'banner.unreachable':
+    'The server cannot be reached right now. You can keep working; uploads wait on this phone.',
   'kyc.title': 'Identity check',
   'kyc.intro': 'Upload an ID document, a selfie and a proof of address. Tasks can be accepted once approved.',
   'kyc.status': 'Status: {status}',
