@@ -132,7 +132,7 @@ describe('errors as operators meet them, at 390×844, through the UI', () => {
     assert.equal(await submissions(server, taskId), 0)
     await axe(page, 'refused photo')
     await shot(page, 'phone-photo-refused')
-    await page.getByRole('button', { name: 'Try again' }).click()
+    await page.getByRole('button', { name: 'Send again without Photo 1' }).click()
     await untilSubmitted(server, taskId)
     const row = await server.ctx.store.db
       .selectFrom('tasks')
