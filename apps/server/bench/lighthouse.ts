@@ -93,11 +93,6 @@ async function main() {
         onlyCategories: [...CATEGORIES],
         // Keeps the session cookie: the pages are the signed-in operator's.
         disableStorageReset: true,
-        // Not run: the back/forward-cache audit leaves the page while its session refresh is in
-        // flight; the server has rotated the cookie but the browser never stores the answer, so
-        // the next load shows the old cookie, which ADR 0015 treats as theft and revokes. A real
-        // reload at the wrong moment does the same: a known bug (no grace window on reuse).
-        skipAudits: ['bf-cache'],
       })
       if (!result) throw new Error(`lighthouse returned nothing for ${p.url}`)
       const lhr = result.lhr
@@ -140,8 +135,6 @@ async function main() {
       'more: one bundle, cached for a year under its hash. Lighthouse runs signed in, on a cold cache.',
       '',
       ...assets.map((a) => `- \`${a.ref}\`: ${kb(a.raw)}, ${kb(a.gzip)} gzip`),
-      '',
-      'Skipped: the `bf-cache` audit (see the comment in the script: it signs the operator out).',
       '',
       problems.length
         ? 'Audits below full marks (accessibility, best practices):'

@@ -181,6 +181,33 @@ describe('errors as operators meet them, at 390×844, through the UI', () => {
     assert.equal(await submissions(server, taskId), 1)
   })
 
+  test("a reload that loses the session refresh's answer keeps the operator signed in", async () => {
+    const op = await newOperator(web().server)
+    const { ctx, page } = await signedIn(op)
+    await page.getByRole('heading', { name: 'Tasks near you' }).waitFor()
+    // The server rotates the cookie, but its answer never reaches the browser (the connection
+    // drops): the browser keeps the rotated-out cookie and shows it on the next try.
+    const before = await ctx.cookies()
+    const sent: string[] = []
+    await page.route('**/api/v1/operator/session/refresh', async (route) => {
+      const headers = await route.request().allHeaders()
+      sent.push(headers.cookie ?? '')
+      if (sent.length > 1) return route.continue()
+      const r = await route.fetch({ headers })
+      assert.equal(r.status(), 200, await r.text())
+      // route.fetch stored the new cookie in the context: put the old one back, as if never received.
+      await ctx.clearCookies()
+      await ctx.addCookies(before)
+      return route.abort('connectionreset')
+    })
+    await page.reload()
+    await page.getByText('The server cannot be reached right now.', { exact: false }).waitFor()
+    await page.getByRole('heading', { name: 'Tasks near you' }).waitFor({ timeout: 20_000 })
+    assert.equal(sent.length, 2, 'the refresh was tried again')
+    assert.equal(sent[1], sent[0], 'with the rotated-out cookie')
+    assert.doesNotMatch(page.url(), /\/login/)
+  })
+
   test('the server unreachable: a banner, the proof kept across a reload, sent once when it is back', async () => {
     const { page, server, taskId } = await onStartedTask('Photograph the market hall')
     const photos = await genuinePhotos(server.clock.now(), 61)
