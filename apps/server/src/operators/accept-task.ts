@@ -3,7 +3,6 @@ import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { DomainError, invalid } from '../domain/errors.ts'
 import { OPERATOR_ACTIVE_STATUSES, type TaskStatus, TERMINAL_STATUSES } from '../domain/lifecycle.ts'
-import { enqueueJob } from '../jobs/enqueue.ts'
 import { recordEvent } from '../outbox/record-event.ts'
 import type { Tx } from '../store/schema.ts'
 import { lockRow, withTx } from '../store/tx.ts'
@@ -24,7 +23,7 @@ async function checkActiveCap(ctx: Ctx, tx: Tx, operatorId: string): Promise<voi
     .selectFrom('tasks')
     .select(sql<bigint>`count(*)`.as('n'))
     .where('operator_id', '=', operatorId)
-    .where('status', 'in', OPERATOR_ACTIVE_STATUSES as string[])
+    .where('status', 'in', OPERATOR_ACTIVE_STATUSES)
     .executeTakeFirstOrThrow()
   if (Number(active.n) >= ctx.config.operatorMaxActiveTasks) {
     throw new DomainError(
@@ -104,18 +103,12 @@ export async function acceptTask(
       submitted_at: iso(now),
       expires_at: iso(expiresAt),
     }
-    const updated = await transitionTask(tx, {
+    const _updated = await transitionTask(ctx, tx, {
       task,
       to: 'ESTIMATE_PENDING',
       actor: `operator:${operatorId}`,
       reason: 'accepted with an estimate',
       patch: { operator_id: operatorId, estimate: JSON.stringify(estimate) },
-      now,
-    })
-    await enqueueJob(tx, {
-      kind: 'estimate.expire',
-      payload: { taskId, version: updated.version.toString() },
-      runAt: expiresAt,
       now,
     })
     await recordEvent(tx, {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { test } from 'node:test'
 import { sql } from 'kysely'
 import { ManualClock } from '../../src/clock.ts'
@@ -6,11 +7,13 @@ import { createContext } from '../../src/compose.ts'
 import { ledgerCheck } from '../../src/ledger/check.ts'
 import { openContext } from '../../src/server.ts'
 import { claimDueJobs } from '../../src/worker/runner.ts'
-import { createTask, newAgent, newOperator } from '../helpers/fixtures.ts'
+import { createTask, newAgent, newOperator, taskBody } from '../helpers/fixtures.ts'
 import {
   dbEnv,
   freshDatabase,
+  HUMCLI_BIN,
   type HumcliServer,
+  humcliEnv,
   PG_URL,
   startHumcliServe,
   startTestServer,
@@ -187,4 +190,100 @@ test('two contexts (two pools) claiming due jobs at once never claim the same jo
   const perPool = (p: string) =>
     [...claimed].filter(([w]) => w.startsWith(p)).reduce((n, [, ids]) => n + ids.length, 0)
   t.diagnostic(`claimed by pool a: ${perPool('w_a')}, by pool b: ${perPool('w_b')}`)
+})
+
+test('two API processes (--no-workers) and a worker: jobs run only in the worker; a revoked key stops on the other API process within HUMCLI_AUTH_CACHE_MS', {
+  skip,
+  timeout: 240_000,
+}, async (t) => {
+  const s = await startTestServer('postgres')
+  const children: { stop(): Promise<void> }[] = []
+  t.after(async () => {
+    await Promise.all(children.map((c) => c.stop()))
+    await s.close()
+  })
+  // The children run on the system clock: the task's deadline is set from it too.
+  s.clock.set(new Date())
+  const AUTH_CACHE_MS = 1_000
+  const env = {
+    ...dbEnv(s.db),
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    HUMCLI_JOB_POLL_MS: '50',
+    HUMCLI_SANDBOX_STEP_MS: '200',
+    HUMCLI_AUTH_CACHE_MS: String(AUTH_CACHE_MS),
+  }
+  const apis = await Promise.all([
+    startHumcliServe(env, ['--no-workers'], START_MS),
+    startHumcliServe(env, ['--no-workers'], START_MS),
+  ])
+  children.push(...apis)
+  const [a, b] = apis as [HumcliServer, HumcliServer]
+  for (const api of apis) assert.match(api.output().stdout, /workers: {2}off/)
+
+  const reg = await (
+    await fetch(`${a.url}/api/v1/agents/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Split agent', email: `split-${Date.now()}@example.com` }),
+    })
+  ).json()
+  const call = (base: string, key: string, method: string, path: string, body?: unknown) =>
+    fetch(`${base}/api/v1${path}`, {
+      method,
+      headers: { 'x-api-key': key, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    })
+  const created = await call(a.url, reg.api_key, 'POST', '/tasks', { ...taskBody(s), reward_usd: 5 })
+  assert.equal(created.status, 201, await created.clone().text())
+  const taskId = (await created.json()).task_id as string
+  const statusOn = async (api: HumcliServer) =>
+    (await (await call(api.url, reg.api_key, 'GET', `/tasks/${taskId}`)).json()).status as string
+
+  // No worker yet: the sandbox operator's first step (due in 200 ms) waits, on both API processes.
+  await new Promise((r) => setTimeout(r, 1_500))
+  assert.equal(await statusOn(b), 'PENDING', 'an API process started with --no-workers ran a job')
+
+  const worker = spawn(process.execPath, [HUMCLI_BIN, 'worker'], { env: humcliEnv(env), stdio: 'ignore' })
+  const exited = new Promise<void>((r) => worker.once('exit', () => r()))
+  children.push({
+    stop: async () => {
+      if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGTERM')
+      await exited
+    },
+  })
+  // The worker runs the simulated operator's first step (an estimate); B sees the change at once (the task view cache
+  // is keyed by the task's version, read on every request).
+  const deadline = Date.now() + 60_000
+  let status = 'PENDING'
+  while (status === 'PENDING') {
+    assert.ok(Date.now() < deadline, `the worker did not move the sandbox task on (still ${status})`)
+    await new Promise((r) => setTimeout(r, 100))
+    status = await statusOn(b)
+  }
+  assert.equal(status, 'ESTIMATE_PENDING')
+  assert.equal(await statusOn(a), status)
+
+  // A second key, used on B (so B holds it in its cache), revoked through A.
+  const made = await (await call(a.url, reg.api_key, 'POST', '/agents/keys', { name: 'to revoke' })).json()
+  assert.equal((await call(b.url, made.api_key, 'GET', '/agents/me')).status, 200)
+  const revoked = await call(a.url, reg.api_key, 'DELETE', `/agents/keys/${made.id}`)
+  assert.equal(revoked.status, 200, await revoked.clone().text())
+  const since = Date.now()
+  assert.equal((await call(a.url, made.api_key, 'GET', '/agents/me')).status, 401, 'A forgets it at once')
+  let lastOk = since
+  for (;;) {
+    const r = await call(b.url, made.api_key, 'GET', '/agents/me')
+    if (r.status === 401) break
+    assert.equal(r.status, 200)
+    lastOk = Date.now()
+    assert.ok(
+      lastOk - since < AUTH_CACHE_MS + 1_000,
+      `B still accepts the revoked key after ${lastOk - since} ms`,
+    )
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  t.diagnostic(
+    `the revoked key worked on the other process for ${lastOk - since} ms more (bound ${AUTH_CACHE_MS} ms)`,
+  )
 })

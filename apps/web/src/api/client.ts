@@ -1,13 +1,13 @@
 import type { AccessToken } from '@humcli/contract'
-import { createStore } from '../lib/store.ts'
+import { createStore, type Store } from '../lib/store.ts'
 
 /**
  * The one way the app talks to the server: `/api/v1` over fetch (XHR for uploads, which report
- * progress). The 1-hour access token lives in memory only; the refresh cookie is httpOnly and
- * sent to `/api/v1/operator/session/*` alone, with the CSRF header (ADR 0015).
+ * progress). Each kind of browser session (operator, staff) is one `sessionClient`: its access
+ * token lives in memory only; its refresh cookie is httpOnly and sent to its own
+ * `/api/v1/<kind>/session/*` alone, with the CSRF header (ADR 0015).
  */
 export const API = '/api/v1'
-const SESSION = `${API}/operator/session`
 const SESSION_HEADERS = { 'x-humcli-session': '1' }
 
 /** An answer of the API that is an error: its code and sentence (`{error, code, details}`). */
@@ -26,17 +26,9 @@ export class ApiError extends Error {
 export class NetworkError extends Error {}
 
 export type SessionState = 'unknown' | 'signed-in' | 'signed-out'
-export const session = createStore<SessionState>('unknown')
-/** The session ended under the operator (expired or revoked), not by signing out: the login says so. */
-export const sessionEnded = createStore(false)
+
 /** Whether the last call reached the server; false while it cannot be reached (the banner watches it). */
 export const reachable = createStore(true)
-
-/** A 401 the refresh could not cure: signed out, and told why if they were signed in. */
-function endSession() {
-  if (session.get() === 'signed-in') sessionEnded.set(true)
-  session.set('signed-out')
-}
 
 /** fetch that records whether the server answered; NetworkError when it did not. */
 export async function reach(input: string, init: RequestInit): Promise<Response> {
@@ -50,10 +42,7 @@ export async function reach(input: string, init: RequestInit): Promise<Response>
   }
 }
 
-let access: AccessToken | null = null
-let refreshing: Promise<boolean> | null = null
-
-async function toApiError(res: Response): Promise<ApiError> {
+export async function toApiError(res: Response): Promise<ApiError> {
   const body = (await res.json().catch(() => null)) as {
     error?: string
     code?: string
@@ -65,63 +54,6 @@ async function toApiError(res: Response): Promise<ApiError> {
     body?.error ?? res.statusText,
     body?.details,
   )
-}
-
-async function sessionCall(path: string, body?: unknown): Promise<Response> {
-  return reach(`${SESSION}${path}`, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: body ? { ...SESSION_HEADERS, 'content-type': 'application/json' } : SESSION_HEADERS,
-    body: body ? JSON.stringify(body) : undefined,
-  })
-}
-
-/** Signs in: a refresh cookie and an access token. */
-export async function signIn(email: string, password: string): Promise<void> {
-  const res = await sessionCall('', { email, password })
-  if (!res.ok) throw await toApiError(res)
-  access = (await res.json()) as AccessToken
-  sessionEnded.set(false)
-  session.set('signed-in')
-}
-
-export async function signOut(): Promise<void> {
-  access = null
-  sessionEnded.set(false)
-  await sessionCall('/logout').catch(() => {})
-  session.set('signed-out')
-}
-
-/**
- * A new access token from the cookie. One refresh at a time, across tabs too (Web Locks): a
- * rotated token shown twice revokes the session.
- */
-export function refresh(): Promise<boolean> {
-  refreshing ??= (async () => {
-    const run = async () => {
-      const res = await sessionCall('/refresh')
-      if (!res.ok) {
-        access = null
-        if (res.status === 401 || res.status === 403) endSession()
-        return false
-      }
-      access = (await res.json()) as AccessToken
-      session.set('signed-in')
-      return true
-    }
-    try {
-      return navigator.locks ? await navigator.locks.request('humcli-refresh', run) : await run()
-    } finally {
-      refreshing = null
-    }
-  })()
-  return refreshing
-}
-
-/** The bearer header, refreshed first when the token is about to expire. */
-export async function authHeader(): Promise<Record<string, string>> {
-  if (!access || new Date(access.expires_at).getTime() - Date.now() < 30_000) await refresh()
-  return access ? { authorization: `Bearer ${access.token}` } : {}
 }
 
 export interface RequestOptions {
@@ -138,25 +70,126 @@ function url(path: string, query?: RequestOptions['query']): string {
   return `${API}${path}${qs ? `?${qs}` : ''}`
 }
 
-async function send(method: string, path: string, opts: RequestOptions): Promise<Response> {
-  const headers: Record<string, string> = { ...(await authHeader()), ...opts.headers }
-  if (opts.json !== undefined) headers['content-type'] = 'application/json'
-  return reach(url(path, opts.query), {
-    method,
-    headers,
-    body: opts.json !== undefined ? JSON.stringify(opts.json) : opts.form,
-  })
+/** One kind of browser session: sign in/out, refresh, and authorised calls of the API. */
+export interface SessionClient {
+  session: Store<SessionState>
+  /** The session ended under the user (expired or revoked), not by signing out: the sign-in page says so. */
+  ended: Store<boolean>
+  signIn(body: Record<string, string>): Promise<void>
+  signOut(): Promise<void>
+  refresh(): Promise<boolean>
+  authHeader(): Promise<Record<string, string>>
+  request<T>(method: string, path: string, opts?: RequestOptions): Promise<T>
+  /** Forgets the access token and marks the session signed out, without calling the server. */
+  forget(): void
 }
 
-/** Calls the API as the signed-in operator; a 401 refreshes once and retries. */
-export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-  let res = await send(method, path, opts)
-  if (res.status === 401 && (await refresh())) res = await send(method, path, opts)
-  if (res.status === 401) endSession()
-  if (!res.ok) throw await toApiError(res)
-  if (res.status === 204) return undefined as T
-  return (await res.json()) as T
+export function sessionClient(sessionPath: string, lockName: string): SessionClient {
+  const session = createStore<SessionState>('unknown')
+  const ended = createStore(false)
+  let access: AccessToken | null = null
+  let refreshing: Promise<boolean> | null = null
+
+  /** A 401 the refresh could not cure: signed out, and told why if they were signed in. */
+  function endSession() {
+    if (session.get() === 'signed-in') ended.set(true)
+    session.set('signed-out')
+  }
+
+  async function sessionCall(path: string, body?: unknown): Promise<Response> {
+    return reach(`${API}${sessionPath}${path}`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: body ? { ...SESSION_HEADERS, 'content-type': 'application/json' } : SESSION_HEADERS,
+      body: body ? JSON.stringify(body) : undefined,
+    })
+  }
+
+  /**
+   * A new access token from the cookie. One refresh at a time, across tabs too (Web Locks): a
+   * rotated token shown twice revokes the session.
+   */
+  function refresh(): Promise<boolean> {
+    refreshing ??= (async () => {
+      const run = async () => {
+        const res = await sessionCall('/refresh')
+        if (!res.ok) {
+          access = null
+          if (res.status === 401 || res.status === 403) endSession()
+          return false
+        }
+        access = (await res.json()) as AccessToken
+        session.set('signed-in')
+        return true
+      }
+      try {
+        return navigator.locks ? await navigator.locks.request(lockName, run) : await run()
+      } finally {
+        refreshing = null
+      }
+    })()
+    return refreshing
+  }
+
+  /** The bearer header, refreshed first when the token is about to expire. */
+  async function authHeader(): Promise<Record<string, string>> {
+    if (!access || new Date(access.expires_at).getTime() - Date.now() < 30_000) await refresh()
+    return access ? { authorization: `Bearer ${access.token}` } : {}
+  }
+
+  async function send(method: string, path: string, opts: RequestOptions): Promise<Response> {
+    const headers: Record<string, string> = { ...(await authHeader()), ...opts.headers }
+    if (opts.json !== undefined) headers['content-type'] = 'application/json'
+    return reach(url(path, opts.query), {
+      method,
+      headers,
+      body: opts.json !== undefined ? JSON.stringify(opts.json) : opts.form,
+    })
+  }
+
+  return {
+    session,
+    ended,
+    refresh,
+    authHeader,
+    async signIn(body) {
+      const res = await sessionCall('', body)
+      if (!res.ok) throw await toApiError(res)
+      access = (await res.json()) as AccessToken
+      ended.set(false)
+      session.set('signed-in')
+    },
+    async signOut() {
+      access = null
+      ended.set(false)
+      await sessionCall('/logout').catch(() => {})
+      session.set('signed-out')
+    },
+    forget() {
+      access = null
+      session.set('signed-out')
+    },
+    /** Calls the API as the signed-in user; a 401 refreshes once and retries. */
+    async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+      let res = await send(method, path, opts)
+      if (res.status === 401 && (await refresh())) res = await send(method, path, opts)
+      if (res.status === 401) endSession()
+      if (!res.ok) throw await toApiError(res)
+      if (res.status === 204) return undefined as T
+      return (await res.json()) as T
+    },
+  }
 }
+
+/** The operator's session (the operator pages). */
+const operator = sessionClient('/operator/session', 'humcli-refresh')
+export const session = operator.session
+export const sessionEnded = operator.ended
+export const signIn = (email: string, password: string) => operator.signIn({ email, password })
+export const signOut = operator.signOut
+export const refresh = operator.refresh
+export const authHeader = operator.authHeader
+export const request = operator.request
 
 /** An anonymous call (registration). */
 export async function anonymous<T>(method: string, path: string, json: unknown): Promise<T> {

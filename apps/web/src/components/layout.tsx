@@ -5,7 +5,7 @@ import { online } from '../lib/online.ts'
 import { Link, navigate } from '../lib/router.tsx'
 import { useStore } from '../lib/store.ts'
 
-function LanguageSwitch() {
+export function LanguageSwitch() {
   const t = useT()
   const current = useStore(locale)
   return (
@@ -44,8 +44,17 @@ function Nav() {
   )
 }
 
-/** Every page: header, the offline banner, the main landmark. */
-export function Layout(props: { title: string; children: ComponentChildren }) {
+/**
+ * Every page: header, the offline banner, the main landmark. The staff console passes its own
+ * `nav` and `home`, and `wide` for pages that lay photos side by side.
+ */
+export function Layout(props: {
+  title: string
+  children: ComponentChildren
+  nav?: ComponentChildren
+  home?: string
+  wide?: boolean
+}) {
   const t = useT()
   const isOnline = useStore(online)
   const canReach = useStore(reachable)
@@ -56,18 +65,18 @@ export function Layout(props: { title: string; children: ComponentChildren }) {
         {t('app.skip')}
       </a>
       <header class="top">
-        <Link href="/" class="brand">
+        <Link href={props.home ?? '/'} class="brand">
           {t('app.name')}
         </Link>
         <LanguageSwitch />
       </header>
-      {state === 'signed-in' && <Nav />}
+      {props.nav ?? (state === 'signed-in' && <Nav />)}
       {(!isOnline || !canReach) && (
         <p class="banner" role="status">
           {t(isOnline ? 'banner.unreachable' : 'banner.offline')}
         </p>
       )}
-      <main id="main">
+      <main id="main" class={props.wide ? 'wide' : undefined}>
         <h1>{props.title}</h1>
         {props.children}
       </main>

@@ -1,3 +1,5 @@
+import { adminEn } from './admin-en.ts'
+
 /** English, the reference catalogue: every key the app shows. `{name}` is filled in by `t`. */
 export const en = {
   'app.name': 'humcli',
@@ -187,6 +189,7 @@ export const en = {
   'ratings.average': 'Average {score} of 5',
   'ratings.none': 'No ratings yet.',
   'profile.title': 'Profile',
+  ...adminEn,
 } as const
 
 export type MessageKey = keyof typeof en

@@ -1,3 +1,4 @@
+import { adminEs } from './admin-es.ts'
 import type { MessageKey } from './en.ts'
 
 /** Español: the same keys as `en` (the type checker refuses a missing one). */
@@ -189,4 +190,5 @@ export const es: Record<MessageKey, string> = {
   'ratings.average': 'Media {score} de 5',
   'ratings.none': 'Todavía no hay valoraciones.',
   'profile.title': 'Perfil',
+  ...adminEs,
 }

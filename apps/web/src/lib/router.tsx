@@ -48,14 +48,24 @@ export function useQuery(): URLSearchParams {
   return new URLSearchParams(url.split('?')[1] ?? '')
 }
 
-export function Link(props: { href: string; class?: string; children: ComponentChildren }) {
+export function Link(props: {
+  href: string
+  class?: string
+  current?: boolean
+  children: ComponentChildren
+}) {
   const onClick = (e: MouseEvent) => {
     if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return
     e.preventDefault()
     navigate(props.href)
   }
   return (
-    <a href={props.href} class={props.class} onClick={onClick}>
+    <a
+      href={props.href}
+      class={props.class}
+      aria-current={props.current ? 'page' : undefined}
+      onClick={onClick}
+    >
       {props.children}
     </a>
   )
