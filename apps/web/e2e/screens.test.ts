@@ -112,6 +112,8 @@ describe('the main screens at 360, 390 and 1280 px', () => {
       world ??= buildWorld(server)
       const { op, newcomer, tasks } = await world
       const ctx = await web().context({ viewport })
+      await ctx.grantPermissions(['geolocation'])
+      await ctx.setGeolocation({ latitude: 52.52, longitude: 13.405, accuracy: 8 })
       const page = await ctx.newPage()
       // Only the phone and desktop pictures go in the README.
       const snap = (name: string) =>
@@ -142,6 +144,7 @@ describe('the main screens at 360, 390 and 1280 px', () => {
         .getByLabel('Take or add photos')
         .setInputFiles(photoFiles(await genuinePhotos(server.clock.now(), 81)))
       await page.getByRole('img', { name: 'Photo 2' }).waitFor()
+      assert.equal(await page.getByText('Location access was refused.', { exact: false }).count(), 0)
       await page.getByLabel('Notes').fill(NOTES)
       await fits(page, `proof form with photos at ${viewport.width} px`)
       await snap('proof')
