@@ -171,7 +171,7 @@ forEachDialect('daily figures: a random mix against a from-scratch computation (
         await review(s, id, 'MANUAL_REVIEW')
       } else if (pick < 0.6) {
         kinds.push('resubmit')
-        await review(s, id, 'IN_PROGRESS')
+        await review(s, id, 'RESUBMIT')
       } else {
         kinds.push('verified')
         await review(s, id, 'VERIFIED', 95)
@@ -185,7 +185,11 @@ forEachDialect('daily figures: a random mix against a from-scratch computation (
 
     assert.deepEqual(await folded(s), [])
     const first = await assertMatches(s, admin, '2026-04-29', '2026-05-06')
-    assert.ok(first.some((d) => Number(d.tasks_completed) > 1))
+    for (const k of ['tasks_completed', 'refunded_usd', 'guardian_manual_review', 'guardian_resubmit'])
+      assert.ok(
+        first.some((d) => Number(d[k]) > 0),
+        k,
+      )
     // Closed days are stored; today and the days after it are not.
     assert.deepEqual(await folded(s), ['2026-04-29', '2026-04-30', '2026-05-01', '2026-05-02', '2026-05-03'])
     // The second answer, from the rollup, is the same.
