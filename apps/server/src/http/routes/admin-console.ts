@@ -9,8 +9,8 @@ import {
   AuditCsvQuery,
   AuditPage,
   AuditQuery,
+  DailyStats,
   DailyStatsQuery,
-  DailyStatsRow,
   errorResponses,
   IdParams,
   KycDocuments,
@@ -18,7 +18,6 @@ import {
   SearchQuery,
   SearchResults,
 } from '@humcli/contract'
-import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import { dailyStats } from '../../admin/daily-stats.ts'
 import { adminHealth } from '../../admin/health.ts'
@@ -228,7 +227,7 @@ export function adminConsoleRoutes(app: FastifyInstance, ctx: Ctx): void {
         {
           querystring: DailyStatsQuery,
           response: {
-            200: Type.Object({ from: Type.String(), to: Type.String(), data: Type.Array(DailyStatsRow) }),
+            200: DailyStats,
             ...errorResponses(400),
           },
         },
