@@ -3,7 +3,8 @@
 // reference row of the same run, on SQLite and PostgreSQL.
 // Run: npm run bench:stats   (BENCH_TASKS=1000000 for 1M; BENCH_SKIP_PG=1 for SQLite only)
 // The history is written with one INSERT … SELECT per table (not through the API), the rows the
-// create path writes (the task, its creation transition, the escrow hold with its two entries)
+// create path writes (the task, its creation transition, the escrow hold with its two entries,
+// the task counters)
 // and those of its end: N tasks spread evenly over the 365½ days before the bench's clock
 // (2027-01-01 12:00 UTC), 80 % completed by the Guardian 10–70 minutes after creation (release:
 // three entries), 10 % cancelled with a refund, 10 % left open. Then migration 0020's backfill
@@ -74,6 +75,9 @@ function seedStatements(d: Dialect): string[] {
     entries('escrow.refund', 'agent:ag_bench:available', 11000000),
     `insert into task_transitions (task_id, from_status, to_status, actor, reason, at) select id, 'SUBMITTED', 'VERIFIED', 'system:guardian', null, completed_at from tasks where completed_at is not null`,
     `insert into task_transitions (task_id, from_status, to_status, actor, reason, at) select task_id, 'PENDING', 'CANCELLED', 'agent:ag_bench', null, created_at from ledger_transactions where kind = 'escrow.refund'`,
+    // The per-agent and market counters the create path keeps (migration 0018).
+    `insert into task_counts (scope, status, task_type, n) select agent_id, status, task_type, count(*) from tasks group by agent_id, status, task_type`,
+    `insert into task_counts (scope, status, task_type, n) select 'market:0', status, task_type, count(*) from tasks where status = 'PENDING' and sandbox = 0 group by status, task_type`,
     'analyze',
   ]
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import { ConfigError, type Env, int } from './config-read.ts'
 
 /**
- * The settings of a real EVM chain (ADR 0012): read only when HUMCLI_CHAIN_RPC_URL is set;
+ * The settings of a real EVM chain (ADR 0018): read only when HUMCLI_CHAIN_RPC_URL is set;
  * without it the development chain (or, in production, none) is used and no node is needed.
  * Base and Base Sepolia are presets chosen by the chain id; any other EVM chain works when its
  * USDC contract is given.
@@ -45,7 +45,19 @@ const GWEI = 1_000_000_000n
 /** HUMCLI_CHAIN_* settings, or null when HUMCLI_CHAIN_RPC_URL is not set. */
 export function chainConfig(env: Env): ChainConfig | null {
   const rpcUrl = env.HUMCLI_CHAIN_RPC_URL
-  if (!rpcUrl) return null
+  if (!rpcUrl) {
+    const key = env.HUMCLI_PAYOUT_KEY_FILE
+      ? 'HUMCLI_PAYOUT_KEY_FILE (--payout-key-file)'
+      : env.HUMCLI_PAYOUT_KEY_ENV
+        ? 'HUMCLI_PAYOUT_KEY_ENV'
+        : null
+    if (key) {
+      throw new ConfigError(
+        `${key} is set but HUMCLI_CHAIN_RPC_URL is not: payouts on chain need a node; set HUMCLI_CHAIN_RPC_URL (and HUMCLI_CHAIN_ID) or drop the key setting.`,
+      )
+    }
+    return null
+  }
   if (!/^https?:\/\/[^/]/.test(rpcUrl)) {
     throw new ConfigError(
       `HUMCLI_CHAIN_RPC_URL must be an http(s) URL of a JSON-RPC node such as https://mainnet.base.org, got "${rpcUrl}".`,
@@ -92,7 +104,7 @@ export function readPayoutKey(chain: ChainConfig, env: Env = process.env): `0x${
       raw = fs.readFileSync(chain.payoutKeyFile, 'utf8')
     } catch (err) {
       throw new ConfigError(
-        `HUMCLI_PAYOUT_KEY_FILE cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): point it at a file holding the hot wallet's private key.`,
+        `HUMCLI_PAYOUT_KEY_FILE (${chain.payoutKeyFile}) cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): point it at a file holding the hot wallet's private key.`,
       )
     }
   } else if (chain.payoutKeyEnv) {
@@ -109,13 +121,4 @@ export function readPayoutKey(chain: ChainConfig, env: Env = process.env): `0x${
     )
   }
   return key.toLowerCase() as `0x${string}`
-}
-
-/** Development only: a named step at which the process kills itself, to test crash recovery. */
-export function faultPoint(env: Env, runMode: string): string | null {
-  const point = env.HUMCLI_FAULT_POINT || null
-  if (point && runMode !== 'development') {
-    throw new ConfigError('HUMCLI_FAULT_POINT is for crash tests and is refused when HUMCLI_ENV=production.')
-  }
-  return point
 }

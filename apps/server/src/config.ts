@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { type ChainConfig, chainConfig, faultPoint, presetUsdc } from './config-chain.ts'
+import { type ChainConfig, chainConfig, presetUsdc } from './config-chain.ts'
 import { address, bool, ConfigError, type Env, int, oneOf, pageSize } from './config-read.ts'
 import {
   checkOidc,
@@ -119,10 +119,8 @@ export interface Config extends JobsConfig {
   depositAddress: string | null
   /** The USDC token contract on the deposit chain (default: USDC on Base, or the preset chain's). */
   usdcContract: string
-  /** A real EVM chain for deposits and payouts (HUMCLI_CHAIN_*, ADR 0012); null = the dev chain or none. */
+  /** A real EVM chain for deposits and payouts (HUMCLI_CHAIN_*, ADR 0018); null = the dev chain or none. */
   chain: ChainConfig | null
-  /** Development only (HUMCLI_FAULT_POINT): a step at which the process kills itself (crash tests). */
-  faultPoint: string | null
   /** A wallet-binding challenge is valid this long (spec §4: 10 minutes). */
   walletChallengeTtlMs: number
   /** Delay between the simulated operator's steps on sandbox tasks. */
@@ -294,7 +292,6 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     depositAddress: address(env, 'HUMCLI_DEPOSIT_ADDRESS'),
     usdcContract: usdcContract(env),
     chain: chainConfig(env),
-    faultPoint: faultPoint(env, runMode),
     walletChallengeTtlMs: int(env, 'HUMCLI_WALLET_CHALLENGE_TTL_MS', 10 * 60_000, 1000),
     sandboxStepMs: int(env, 'HUMCLI_SANDBOX_STEP_MS', 3000),
     smtpUrl: env.HUMCLI_SMTP_URL || null,

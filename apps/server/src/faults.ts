@@ -8,6 +8,16 @@ export type FaultPoint =
   | 'idempotency.before-commit'
   /** The business transaction has committed; its answer is not stored yet. */
   | 'idempotency.committed'
+  /** A payout's signed transaction and nonce are committed; nothing is broadcast yet. */
+  | 'payout.signed'
+  /** The node has accepted the signed payout; that it was broadcast is not recorded yet. */
+  | 'payout.broadcast'
+  /** The broadcast is recorded; the receipt has not been looked up. */
+  | 'payout.recorded'
+  /** Inside the deposit watcher's transaction: a range's transfers are written, the cursor not moved, nothing committed. */
+  | 'watch.recorded'
+  /** The deposit watcher has committed one block range and moved its cursor. */
+  | 'watch.range'
 
 const reached = new Map<string, number>()
 

@@ -1,5 +1,5 @@
 import type { FunctionComponent } from 'preact'
-import { useEffect } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { refresh, session } from './api/client.ts'
 import { Layout } from './components/layout.tsx'
 import { useT } from './i18n/index.ts'
@@ -71,9 +71,43 @@ function Gate({ children }: { children: FunctionComponent }) {
   return <Page />
 }
 
+/** The agent dashboard, loaded on first visit: operators' phones never download it. */
+let dashboard: FunctionComponent | null = null
+function Dashboard() {
+  const t = useT()
+  const [failed, setFailed] = useState(false)
+  const [, setLoaded] = useState(false)
+  useEffect(() => {
+    if (dashboard) return
+    import('./pages/dashboard/index.tsx')
+      .then((m) => {
+        dashboard = m.DashboardApp
+        setLoaded(true)
+      })
+      .catch(() => setFailed(true))
+  }, [])
+  if (dashboard) {
+    const Page = dashboard
+    return <Page />
+  }
+  return (
+    <main id="main">
+      {failed ? (
+        <p class="error" role="alert">
+          {t('err.unreachable')}
+        </p>
+      ) : (
+        <p aria-busy="true">{t('common.loading')}</p>
+      )}
+    </main>
+  )
+}
+
 export function App() {
-  // The staff console has its own session, gate and navigation (pages/admin/).
   const path = useStore(currentUrl).split('?')[0]!
+  // The staff console has its own session, gate and navigation (pages/admin/).
   if (path === '/admin' || path.startsWith('/admin/')) return <AdminApp />
+  // The agent dashboard too (pages/dashboard/), loaded on first visit.
+  if (path === '/dashboard' || path.startsWith('/dashboard/')) return <Dashboard />
   return <Gate>{() => <Router routes={ROUTES} fallback={NotFound} />}</Gate>
 }

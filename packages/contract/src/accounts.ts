@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox'
-import { Money, PageOf, Pagination, Strict, StringEnum } from './common.ts'
+import { Cursor, Money, PageOf, Pagination, Strict, StringEnum } from './common.ts'
 import { BROWSE_SORTS, TASK_TYPES, TIERS } from './enums.ts'
 
 const Email = Type.String({ format: 'email', maxLength: 254 })
@@ -83,6 +83,7 @@ export const LoginBody = Strict({ email: Email, password: Type.String({ minLengt
 
 export const BrowseQuery = Strict({
   ...Pagination.properties,
+  cursor: Type.Optional(Cursor),
   task_type: Type.Optional(StringEnum(TASK_TYPES)),
   near: Type.Optional(
     Type.String({ pattern: '^-?\\d+(\\.\\d+)?,-?\\d+(\\.\\d+)?$', description: 'lat,lng' }),

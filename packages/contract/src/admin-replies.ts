@@ -1,7 +1,7 @@
 // What the staff endpoints answer (spec §7): review queues, decisions, payouts, ledger check.
 import { type Static, Type } from '@sinclair/typebox'
 import { Payout } from './accounts.ts'
-import { Nullable, PageOf, StringEnum, Timestamp } from './common.ts'
+import { Money, Nullable, PageOf, StringEnum, Timestamp } from './common.ts'
 import { TIERS } from './enums.ts'
 import { KYC_STATUSES } from './operator.ts'
 import { Resolution, Task, TaskStatusReply, TaskSummary } from './task-replies.ts'
@@ -88,6 +88,20 @@ export const AdminPayout = Type.Object({
 export type AdminPayout = Static<typeof AdminPayout>
 export const AdminPayoutPage = PageOf(AdminPayout)
 export const ReconciledPayout = Type.Object({ ...Payout.properties, operator_id: Type.String() })
+
+/** USDC sent to the deposit address from a wallet no agent has bound: kept for staff, never credited. */
+export const UnattributedTransfer = Type.Object({
+  chain: Type.String(),
+  tx_hash: Type.String(),
+  log_index: Type.Integer({ description: 'Which Transfer log of the transaction' }),
+  from_address: Type.String({ description: 'The sending wallet (EIP-55)' }),
+  amount_usd: Money('What the transfer moved'),
+  block_number: Type.Integer(),
+  seen_at: Timestamp('When the watcher recorded it, once it had its confirmations'),
+})
+export type UnattributedTransfer = Static<typeof UnattributedTransfer>
+export const UnattributedTransferPage = PageOf(UnattributedTransfer)
+export type UnattributedTransferPage = Static<typeof UnattributedTransferPage>
 
 export const LedgerCheck = Type.Object({
   ok: Type.Boolean(),

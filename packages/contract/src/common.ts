@@ -54,6 +54,22 @@ export const PageInfo = Type.Object({
   total: Type.Integer({ description: 'How many items match, over all pages' }),
 })
 
+/** A keyset cursor parameter: the `next_cursor` of the previous page (ADR 0021). */
+export const Cursor = Type.String({
+  minLength: 1,
+  maxLength: 500,
+  description:
+    'Opaque: the `pagination.next_cursor` of the previous page. The page after it costs the same at any depth; not combined with `offset`.',
+})
+
+/** `PageInfo` of a list paged by keyset too: `next_cursor` is null on the last page. */
+export const CursorPageInfo = Type.Object({
+  ...PageInfo.properties,
+  next_cursor: Nullable(
+    Type.String({ description: 'Pass as `cursor` for the next page; null when this page is the last' }),
+  ),
+})
+
 /** A page of a list: `{ data, pagination }`. */
 export const PageOf = <T extends TSchema>(item: T, opts: Record<string, unknown> = {}) =>
   Type.Object({ data: Type.Array(item), pagination: PageInfo }, opts)
@@ -61,6 +77,10 @@ export const PageOf = <T extends TSchema>(item: T, opts: Record<string, unknown>
 /** A list that is never paged: `{ data }`. */
 export const ListOf = <T extends TSchema>(item: T, opts: Record<string, unknown> = {}) =>
   Type.Object({ data: Type.Array(item) }, opts)
+
+/** A page of a list that also pages by `cursor`: `{ data, pagination }` with `next_cursor`. */
+export const CursorPageOf = <T extends TSchema>(item: T, opts: Record<string, unknown> = {}) =>
+  Type.Object({ data: Type.Array(item), pagination: CursorPageInfo }, opts)
 
 export type ErrorBody = Static<typeof ErrorBody>
 export type PageInfo = Static<typeof PageInfo>

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox'
-import { Money, Pagination, StringEnum } from './common.ts'
+import { CursorPageInfo, Money, Pagination, StringEnum } from './common.ts'
 import { TASK_STATUSES } from './enums.ts'
 import type { GuardianResult } from './proof.ts'
 
@@ -97,6 +97,19 @@ export const OperatorTaskPage = Type.Object({
   pagination: Type.Object({ ...Pagination.properties, total: Type.Integer() }),
 })
 export type OperatorTaskPage = Static<typeof OperatorTaskPage>
+
+/** A page of `GET /operator/tasks`: paged by `cursor` too; `total_exact` says how far `total` holds. */
+export const BrowseTaskPage = Type.Object({
+  data: Type.Array(OperatorTask),
+  pagination: Type.Object({
+    ...CursorPageInfo.properties,
+    total_exact: Type.Boolean({
+      description:
+        'false without `near`: `total` then counts the open tasks of your skills from counters, including any whose deadline passed in the last moments (they are cancelled within seconds); with `near` it is exact',
+    }),
+  }),
+})
+export type BrowseTaskPage = Static<typeof BrowseTaskPage>
 
 export const OperatorEarnings = Type.Object(
   {

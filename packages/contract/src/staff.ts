@@ -30,7 +30,14 @@ export const CreateStaffBody = Strict({ email: Email, role: StringEnum(STAFF_ROL
 export const DashboardLinkBody = Strict({ email: Email })
 export const DashboardSessionBody = Strict({
   token: Type.Optional(Type.String({ minLength: 10, maxLength: 200, description: 'from the login link' })),
-  api_key: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })),
+  api_key: Type.Optional(
+    Type.String({
+      minLength: 10,
+      // Long enough for a pasted operator or OpenID token, which is then named as such (403).
+      maxLength: 8192,
+      description: 'An API key (`ho_live_…`)',
+    }),
+  ),
 })
 
 export const AuditQuery = Strict({

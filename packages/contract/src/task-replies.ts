@@ -1,7 +1,7 @@
 // What the task endpoints answer (spec §5): the agent's task object and the small replies of
 // the lifecycle actions. Money is USD as JSON numbers; times are ISO-8601 strings.
 import { type Static, Type } from '@sinclair/typebox'
-import { Nullable, PageOf, RefTo, StringEnum, Timestamp } from './common.ts'
+import { CursorPageOf, Nullable, RefTo, StringEnum, Timestamp } from './common.ts'
 import { TASK_DOMAINS, TASK_STATUSES, TASK_TYPES, TIERS } from './enums.ts'
 import { GuardianResult, TaskProof } from './proof.ts'
 
@@ -121,7 +121,7 @@ export const CreatedTask = Type.Object({
 })
 export type CreatedTask = Static<typeof CreatedTask>
 
-export const TaskPage = PageOf(TaskSummary)
+export const TaskPage = CursorPageOf(TaskSummary)
 
 export const ApprovedEstimate = Type.Object({
   task_id: Type.String(),

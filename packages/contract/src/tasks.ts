@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox'
-import { Money, Pagination, Strict, StringEnum } from './common.ts'
+import { Cursor, Money, Pagination, Strict, StringEnum } from './common.ts'
 import { TASK_STATUSES, TASK_TYPES } from './enums.ts'
 
 export const CreateTaskBody = Strict({
@@ -41,6 +41,7 @@ export type CreateTaskBody = Static<typeof CreateTaskBody>
 
 export const ListTasksQuery = Strict({
   ...Pagination.properties,
+  cursor: Type.Optional(Cursor),
   status: Type.Optional(StringEnum(TASK_STATUSES)),
   task_type: Type.Optional(StringEnum(TASK_TYPES)),
 })

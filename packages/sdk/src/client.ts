@@ -12,6 +12,7 @@ import type {
   CreateTaskInput,
   CreateWebhookInput,
   CredentialResponse,
+  CursorPage,
   Deposit,
   DepositAddress,
   DepositInput,
@@ -143,10 +144,10 @@ export class Humcli {
       }),
     /** Your tasks, newest first. */
     list: (p: ListTasksParams = {}, o: CallOptions = {}) =>
-      this.t.request<Page<TaskSummary>>({
+      this.t.request<CursorPage<TaskSummary>>({
         method: 'GET',
         path: '/tasks',
-        query: { ...page(p), status: p.status, task_type: p.task_type },
+        query: { ...page(p), cursor: p.cursor, status: p.status, task_type: p.task_type },
         signal: o.signal,
       }),
     get: (taskId: string, o: CallOptions = {}) =>

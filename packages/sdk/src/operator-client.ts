@@ -5,6 +5,7 @@ import type {
   AcceptedTask,
   AcceptInput,
   BrowseParams,
+  CursorPage,
   Earnings,
   KycSubmitted,
   LoginInput,
@@ -80,10 +81,17 @@ export class HumcliOperator {
   readonly tasks = {
     /** Open tasks matching your skills; with `near` ("lat,lng"), nearest first within `radius_km`. */
     browse: (p: BrowseParams = {}, o: CallOptions = {}) =>
-      this.t.request<Page<OperatorTask>>({
+      this.t.request<CursorPage<OperatorTask>>({
         method: 'GET',
         path: '/operator/tasks',
-        query: { ...page(p), task_type: p.task_type, near: p.near, radius_km: p.radius_km },
+        query: {
+          ...page(p),
+          cursor: p.cursor,
+          task_type: p.task_type,
+          near: p.near,
+          radius_km: p.radius_km,
+          sort: p.sort,
+        },
         signal: o.signal,
       }),
     /** Tasks assigned to you, most recently changed first. */

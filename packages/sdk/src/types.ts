@@ -55,6 +55,11 @@ export interface Page<T> {
   data: T[]
   pagination: C.PageInfo
 }
+/** A page of a list that also pages by keyset: pass `next_cursor` as `cursor` (null: the last page). */
+export interface CursorPage<T> {
+  data: T[]
+  pagination: C.PageInfo & { next_cursor: string | null }
+}
 export interface PageParams {
   limit?: number
   offset?: number
@@ -81,6 +86,8 @@ export type CreateTaskInput = Omit<C.CreateTaskBody, 'deadline'> & {
 export type PhotoDetails = C.ProofPhotoDetails
 export type TaskProof = C.TaskProof
 export interface ListTasksParams extends PageParams {
+  /** The `next_cursor` of the previous page: the same cost at any depth (not with `offset`). */
+  cursor?: string
   status?: C.TaskStatus
   task_type?: C.TaskType
 }

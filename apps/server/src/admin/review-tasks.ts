@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import type { Ctx } from '../context.ts'
 import { DomainError } from '../domain/errors.ts'
-import { assertStatus, type TaskStatus } from '../domain/lifecycle.ts'
+import { assertAction, type TaskStatus } from '../domain/lifecycle.ts'
 import { microsToUsd, splitByPercent } from '../domain/money.ts'
 import type { Tx } from '../store/schema.ts'
 import { withTx } from '../store/tx.ts'
@@ -64,13 +64,11 @@ export async function decideManualReview(
   const actor = `admin:${adminId}`
   return decideOnce(ctx, taskId, REVIEW_ACTIONS, async (tx) => {
     const task = await loadAnyTask(tx, taskId)
-    const from: TaskStatus[] =
-      input.decision === 'APPROVE' ? ['SUBMITTED', 'MANUAL_REVIEW'] : ['MANUAL_REVIEW']
-    assertStatus(task.status as TaskStatus, from, input.decision === 'APPROVE' ? 'approved' : 'rejected')
+    assertAction(task.status as TaskStatus, input.decision === 'APPROVE' ? 'staffApprove' : 'staffReject')
     const done =
       input.decision === 'APPROVE'
         ? await completeTask(ctx, tx, task, { actor, reason: input.note ?? 'approved in manual review', now })
-        : await cancelWithRefund(tx, task, actor, 'REJECTED_IN_REVIEW', now)
+        : await cancelWithRefund(ctx, tx, task, actor, 'REJECTED_IN_REVIEW', now)
     await recordAudit(tx, {
       actor,
       action: `task.review.${input.decision.toLowerCase()}`,
@@ -102,9 +100,9 @@ export async function resolveDispute(ctx: Ctx, adminId: string, taskId: string, 
   const actor = `admin:${adminId}`
   return decideOnce(ctx, taskId, RESOLVE_ACTIONS, async (tx) => {
     const task = await loadAnyTask(tx, taskId)
-    assertStatus(task.status as TaskStatus, ['DISPUTED'], 'resolved')
+    assertAction(task.status as TaskStatus, 'resolveDispute')
     if (input.outcome === 'REFUND_AGENT') {
-      const done = await cancelWithRefund(tx, task, actor, 'DISPUTE_REFUNDED', now)
+      const done = await cancelWithRefund(ctx, tx, task, actor, 'DISPUTE_REFUNDED', now)
       const resolution = {
         outcome: input.outcome,
         operator_percent: 0,

@@ -91,7 +91,25 @@ export async function checkDashboardLogin(
     throw invalid('body', 'Send exactly one of `token` (from the login link) or `api_key`.')
   }
   if (body.token !== undefined) return redeemDashboardLink(ctx, body.token)
-  const found = await authenticateApiKey(ctx, body.api_key!)
-  if (!found) throw new DomainError('UNAUTHORIZED', 'Invalid API key: check it (revoked keys stop working).')
-  return found.agentId
+  const key = body.api_key!.trim()
+  const found = await authenticateApiKey(ctx, key)
+  if (found) return found.agentId
+  const other = notAnAgentKey(key)
+  if (other) throw new DomainError('FORBIDDEN', other)
+  throw new DomainError('UNAUTHORIZED', 'Invalid API key: check it (revoked keys stop working).')
+}
+
+/**
+ * What a pasted credential of another role is, so a staff member or an operator who pastes their
+ * token is told where they belong rather than "invalid". Only the shape is read: nothing about
+ * the credential's validity is revealed.
+ */
+function notAnAgentKey(key: string): string | null {
+  if (/^h(adm|stf)_/.test(key))
+    return 'This is a staff token, not an agent API key: the dashboard is for agents; staff use the console at /admin.'
+  if (key.startsWith('hagt_'))
+    return 'This is a dashboard access token, not an API key: paste an API key (ho_live_…) or ask for a login link.'
+  if (/^eyJ[\w-]*\.[\w-]+\.[\w-]*$/.test(key))
+    return 'This looks like an operator sign-in token, not an agent API key: the dashboard is for agents; operators sign in at /login.'
+  return null
 }

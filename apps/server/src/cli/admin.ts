@@ -1,7 +1,8 @@
+import path from 'node:path'
 import type { Command } from 'commander'
 import type { Ctx } from '../context.ts'
 import { DomainError } from '../domain/errors.ts'
-import { usdToMicros } from '../domain/money.ts'
+import { microsToUsd, usdToMicros } from '../domain/money.ts'
 import { STAFF_ROLES, type StaffRole } from '../domain/staff-roles.ts'
 import { TIERS, type Tier } from '../domain/tiers.ts'
 import { cliCommand } from './command.ts'
@@ -101,6 +102,67 @@ export function adminCommand(): Command {
         ),
       )
       out(`credited $${r.amount_usd} to ${agentId} (ledger transaction ${r.transaction_id})`)
+    })
+
+  admin
+    .command('chain-status')
+    .description(
+      "The real chain: hot wallet and deposit address balances, the watcher's lag, and on-chain USDC reconciled with the ledger (exit 1 on a difference)",
+    )
+    .option('--json', 'print the status as JSON')
+    .option(
+      '--payout-key-file <file>',
+      "the hot wallet's key (HUMCLI_PAYOUT_KEY_FILE), to report its balances",
+    )
+    .addHelpText('after', '\nExample:\n  humcli admin chain-status --payout-key-file /etc/humcli/hot.key')
+    .action(async (opts: { json?: boolean; payoutKeyFile?: string }, cmd: Command) => {
+      const flags = cmd.optsWithGlobals() as ServerFlags & { create?: boolean }
+      const ctx = await openExistingDatabase(
+        configFrom(flags, {
+          LOG_LEVEL: 'warn',
+          ...(opts.payoutKeyFile ? { HUMCLI_PAYOUT_KEY_FILE: path.resolve(opts.payoutKeyFile) } : {}),
+        }),
+        flags,
+      )
+      let r: Awaited<ReturnType<typeof import('../payments/chain-status.ts').chainStatus>>
+      try {
+        await ctx.chain.check?.()
+        r = await (await import('../payments/chain-status.ts')).chainStatus(ctx)
+      } finally {
+        await ctx.store.close()
+      }
+      const rec = r.reconciliation
+      if (opts.json) {
+        out(JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2))
+      } else {
+        const usd = (m: bigint) => `$${microsToUsd(m)}`
+        out(`chain ${r.chain_id} at block ${r.block_number}`)
+        out(`  deposit address ${r.deposit_address}: ${usd(r.deposit_usdc_micros)} USDC`)
+        out(
+          r.hot_wallet
+            ? `  hot wallet ${r.hot_wallet}: ${usd(r.hot_usdc_micros)} USDC, ${Number(r.hot_gas_wei) / 1e18} ETH for gas`
+            : '  hot wallet: none configured (payouts are refused)',
+        )
+        out(
+          r.watcher
+            ? `  watcher: next block ${r.watcher.next_block}, ${r.watcher.lag_blocks} block(s) behind (last run ${r.watcher.updated_at})`
+            : '  watcher: has not run yet',
+        )
+        out(
+          `  on chain ${usd(rec.on_chain_micros)}; ledger expects ${usd(rec.expected_micros)} ` +
+            `(opening ${usd(rec.opening_micros)}, deposits less payouts ${usd(-rec.ledger_external_chain_micros)}, ` +
+            `unattributed ${usd(rec.unattributed_micros)}, in flight ${usd(rec.pending_deposits_micros + rec.unread_micros - rec.mined_unsettled_payouts_micros)})`,
+        )
+      }
+      if (rec.ok) {
+        if (!opts.json) out('reconciliation OK: the USDC on chain matches the ledger')
+      } else {
+        process.stderr.write(
+          `reconciliation FAILED: on chain differs from the ledger by $${microsToUsd(rec.difference_micros)} USDC; ` +
+            'look for transfers into the hot wallet from outside, or payouts staff reconciled by hand\n',
+        )
+        process.exitCode = 1
+      }
     })
 
   admin

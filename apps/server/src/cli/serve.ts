@@ -8,6 +8,16 @@ import { configFrom, parsePort, type ServerFlags } from './flags.ts'
 // agent commands (`humcli tasks …`) start in a fraction of the time without them.
 const serverModule = () => import('../server.ts')
 
+/** `serve` and `worker` send payouts: the hot wallet's key may be named on the command line. */
+const withPayoutKeyFlag = (cmd: Command) =>
+  cmd.option(
+    '--payout-key-file <file>',
+    "file holding the payout hot wallet's private key, readable only by this user (HUMCLI_PAYOUT_KEY_FILE); never logged",
+  )
+
+const payoutKeyEnv = (flags: { payoutKeyFile?: string }) =>
+  flags.payoutKeyFile ? { HUMCLI_PAYOUT_KEY_FILE: path.resolve(flags.payoutKeyFile) } : {}
+
 const withServerFlags = (cmd: Command) =>
   cmd
     .option(
@@ -39,7 +49,7 @@ function portInUse(err: unknown, config: { port: number; host: string }): CliFai
 }
 
 export function serveCommand(): Command {
-  return withServerFlags(cliCommand('serve'))
+  return withPayoutKeyFlag(withServerFlags(cliCommand('serve')))
     .description('Run the API server and the job workers (SQLite in ./data by default)')
     .option('-p, --port <port>', 'port to listen on (PORT, default 8787)', parsePort)
     .option('--host <host>', 'address to bind (HOST, default 127.0.0.1)')
@@ -49,35 +59,40 @@ export function serveCommand(): Command {
       '\nExample:\n  humcli serve --port 8787\n  DATABASE_URL=postgres://postgres@127.0.0.1:5432/humcli humcli serve' +
         '\n  DATABASE_URL=… humcli serve --no-workers --port 8788   # API only, next to `humcli worker`',
     )
-    .action(async (flags: ServerFlags & { port?: number; host?: string; workers: boolean }) => {
-      const config = configFrom(flags, {
-        ...(flags.port !== undefined ? { PORT: String(flags.port) } : {}),
-        ...(flags.host ? { HOST: flags.host } : {}),
-        ...(flags.workers === false ? { HUMCLI_WORKERS: 'off' } : {}),
-      })
-      const server = await (await serverModule()).startServer(config).catch((err) => {
-        throw portInUse(err, config) ?? err
-      })
-      const where =
-        server.ctx.store.dialect === 'sqlite' ? config.databaseUrl.replace(/^sqlite:/, '') : 'PostgreSQL'
-      const files =
-        config.blobStore === 's3' && config.s3
-          ? `s3 bucket ${config.s3.bucket} at ${config.s3.endpoint ?? `AWS ${config.s3.region}`}` +
-            (config.s3.prefix ? ` under ${config.s3.prefix}/` : '')
-          : path.join(config.dataDir, 'files')
-      process.stdout.write(
-        `humcli ${config.env} server listening on ${server.url}\n` +
-          `  API:      ${server.url}/api/v1   (OpenAPI: ${server.url}/api/v1/openapi.json)\n` +
-          `  docs:     ${server.url}/docs\n` +
-          `  metrics:  ${server.url}/metrics   (${config.metricsToken ? 'bearer token required' : 'open: firewall it or set HUMCLI_METRICS_TOKEN'})\n` +
-          `  database: ${where}\n  files:    ${files}\n  workers:  ${config.workers ? 'on' : 'off'}\n` +
-          `  mail:     ${server.ctx.mailer.describe}\n`,
-      )
-      if (server.ctx.mailer.kind === 'none') {
-        server.ctx.log.warn('HUMCLI_SMTP_URL is not set: verification emails cannot be sent')
-      }
-      onSignals(server.stop)
-    })
+    .action(
+      async (
+        flags: ServerFlags & { port?: number; host?: string; workers: boolean; payoutKeyFile?: string },
+      ) => {
+        const config = configFrom(flags, {
+          ...payoutKeyEnv(flags),
+          ...(flags.port !== undefined ? { PORT: String(flags.port) } : {}),
+          ...(flags.host ? { HOST: flags.host } : {}),
+          ...(flags.workers === false ? { HUMCLI_WORKERS: 'off' } : {}),
+        })
+        const server = await (await serverModule()).startServer(config).catch((err) => {
+          throw portInUse(err, config) ?? err
+        })
+        const where =
+          server.ctx.store.dialect === 'sqlite' ? config.databaseUrl.replace(/^sqlite:/, '') : 'PostgreSQL'
+        const files =
+          config.blobStore === 's3' && config.s3
+            ? `s3 bucket ${config.s3.bucket} at ${config.s3.endpoint ?? `AWS ${config.s3.region}`}` +
+              (config.s3.prefix ? ` under ${config.s3.prefix}/` : '')
+            : path.join(config.dataDir, 'files')
+        process.stdout.write(
+          `humcli ${config.env} server listening on ${server.url}\n` +
+            `  API:      ${server.url}/api/v1   (OpenAPI: ${server.url}/api/v1/openapi.json)\n` +
+            `  docs:     ${server.url}/docs\n` +
+            `  metrics:  ${server.url}/metrics   (${config.metricsToken ? 'bearer token required' : 'open: firewall it or set HUMCLI_METRICS_TOKEN'})\n` +
+            `  database: ${where}\n  files:    ${files}\n  workers:  ${config.workers ? 'on' : 'off'}\n` +
+            `  mail:     ${server.ctx.mailer.describe}\n`,
+        )
+        if (server.ctx.mailer.kind === 'none') {
+          server.ctx.log.warn('HUMCLI_SMTP_URL is not set: verification emails cannot be sent')
+        }
+        onSignals(server.stop)
+      },
+    )
 }
 
 async function parseKinds(list: string) {
@@ -94,12 +109,14 @@ async function parseKinds(list: string) {
 }
 
 export function workerCommand(): Command {
-  return withServerFlags(cliCommand('worker'))
+  return withPayoutKeyFlag(withServerFlags(cliCommand('worker')))
     .description('Run only the job workers (for extra processes sharing a PostgreSQL database)')
     .option('--kinds <list>', 'run only these job kinds, comma-separated, e.g. guardian.review,email.send')
-    .action(async (flags: ServerFlags & { kinds?: string }) => {
+    .action(async (flags: ServerFlags & { kinds?: string; payoutKeyFile?: string }) => {
       const kinds = flags.kinds ? await parseKinds(flags.kinds) : undefined
-      const ctx = await (await serverModule()).openContext(configFrom(flags), { backgroundCheckpoints: true })
+      const ctx = await (await serverModule()).openContext(configFrom(flags, payoutKeyEnv(flags)), {
+        backgroundCheckpoints: true,
+      })
       try {
         await ctx.blobs.check?.()
         await ctx.chain.check?.()

@@ -1,7 +1,6 @@
-import { addMs, iso } from '../clock.ts'
+import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
-import { assertStatus, type TaskStatus } from '../domain/lifecycle.ts'
-import { enqueueJob } from '../jobs/enqueue.ts'
+import { assertAction, type TaskStatus } from '../domain/lifecycle.ts'
 import { recordEvent } from '../outbox/record-event.ts'
 import { withTx } from '../store/tx.ts'
 import { completeTask } from '../tasks/complete.ts'
@@ -36,12 +35,12 @@ export async function applyReviewDecision(
     const task = await loadAnyTask(tx, taskId)
     // A review job carries the version it was queued for; if the task moved on, it has nothing to do.
     if (opts.onlyAtVersion !== undefined && task.version !== opts.onlyAtVersion) return null
-    assertStatus(task.status as TaskStatus, ['SUBMITTED'], 'reviewed')
+    assertAction(task.status as TaskStatus, 'guardianReview')
     const patch = { guardian_result: JSON.stringify(review) }
     const actor = 'system:guardian'
     let after: TaskRow
     if (review.decision === 'VERIFIED') {
-      const verified = await transitionTask(tx, {
+      const verified = await transitionTask(ctx, tx, {
         task,
         to: 'VERIFIED',
         actor,
@@ -55,7 +54,7 @@ export async function applyReviewDecision(
         now,
       })
     } else if (review.decision === 'RESUBMIT' && task.submit_attempts <= BigInt(MAX_RESUBMITS)) {
-      after = await transitionTask(tx, {
+      after = await transitionTask(ctx, tx, {
         task,
         to: 'IN_PROGRESS',
         actor,
@@ -64,18 +63,12 @@ export async function applyReviewDecision(
         now,
       })
     } else {
-      after = await transitionTask(tx, {
+      after = await transitionTask(ctx, tx, {
         task,
         to: 'MANUAL_REVIEW',
         actor,
         reason: review.reasoning,
         patch,
-        now,
-      })
-      await enqueueJob(tx, {
-        kind: 'review.auto_approve',
-        payload: { taskId, version: after.version.toString() },
-        runAt: addMs(now, ctx.config.manualReviewAutoApproveMs),
         now,
       })
     }

@@ -8,7 +8,7 @@ export const accounts = {
   /** Requested payouts not yet confirmed or failed on chain (`requestPayout` → `sendPayout`). */
   operatorPayoutInFlight: (operatorId: string) => `operator:${operatorId}:payout_in_flight`,
   platformRevenue: 'platform:revenue',
-  /** The gas fee taken from each payout: the platform pays the network's gas from it (ADR 0012). */
+  /** The gas fee taken from each payout: the platform pays the network's gas from it (ADR 0018). */
   platformGasFees: 'platform:gas_fees',
   externalChain: 'external:chain',
   externalAdmin: 'external:admin_credit',

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Tx } from '../store/schema.ts'
 import { mayGoNegative } from './accounts.ts'
+import { taskCountProblems } from './task-count-check.ts'
 
 export interface LedgerCheckResult {
   ok: boolean
@@ -11,7 +12,8 @@ export interface LedgerCheckResult {
 
 /**
  * Proves the ledger's invariants: every transaction sums to zero, no account (but external ones)
- * is negative, and every cached balance equals the sum of its entries.
+ * is negative, and every cached balance equals the sum of its entries; and the task counters
+ * behind `pagination.total` (`task_counts`) equal a real count of the tasks.
  */
 export async function ledgerCheck(db: Tx): Promise<LedgerCheckResult> {
   const problems: string[] = []
@@ -40,6 +42,7 @@ export async function ledgerCheck(db: Tx): Promise<LedgerCheckResult> {
     if (BigInt(s.total) < 0n && !mayGoNegative(s.id))
       problems.push(`account ${s.id} is negative (${s.total})`)
   }
+  problems.push(...(await taskCountProblems(db)))
   const txCount = await db
     .selectFrom('ledger_transactions')
     .select(sql<bigint>`count(*)`.as('n'))

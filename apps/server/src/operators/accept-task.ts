@@ -3,7 +3,6 @@ import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { DomainError, invalid } from '../domain/errors.ts'
 import { OPERATOR_ACTIVE_STATUSES, type TaskStatus, TERMINAL_STATUSES } from '../domain/lifecycle.ts'
-import { enqueueJob } from '../jobs/enqueue.ts'
 import { recordEvent } from '../outbox/record-event.ts'
 import type { Tx } from '../store/schema.ts'
 import { lockRow, withTx } from '../store/tx.ts'
@@ -104,18 +103,12 @@ export async function acceptTask(
       submitted_at: iso(now),
       expires_at: iso(expiresAt),
     }
-    const updated = await transitionTask(tx, {
+    const _updated = await transitionTask(ctx, tx, {
       task,
       to: 'ESTIMATE_PENDING',
       actor: `operator:${operatorId}`,
       reason: 'accepted with an estimate',
       patch: { operator_id: operatorId, estimate: JSON.stringify(estimate) },
-      now,
-    })
-    await enqueueJob(tx, {
-      kind: 'estimate.expire',
-      payload: { taskId, version: updated.version.toString() },
-      runAt: expiresAt,
       now,
     })
     await recordEvent(tx, {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { Ctx } from '../context.ts'
-import { assertStatus, type TaskStatus } from '../domain/lifecycle.ts'
+import { assertAction, type TaskStatus } from '../domain/lifecycle.ts'
 import { withTx } from '../store/tx.ts'
 import { loadOperatorTask } from '../tasks/load.ts'
 import { returnToPending } from '../tasks/unassign.ts'
@@ -9,7 +9,7 @@ import { returnToPending } from '../tasks/unassign.ts'
 export async function releaseTask(ctx: Ctx, operatorId: string, taskId: string, reason?: string) {
   return withTx(ctx.store, async (tx) => {
     const task = await loadOperatorTask(tx, operatorId, taskId)
-    assertStatus(task.status as TaskStatus, ['ESTIMATE_PENDING', 'ACCEPTED', 'IN_PROGRESS'], 'released')
+    assertAction(task.status as TaskStatus, 'release')
     const updated = await returnToPending(
       ctx,
       tx,

@@ -90,7 +90,7 @@ export type PayoutLookup =
   | { state: 'replaced' }
 
 /**
- * The port between the ledger and a blockchain (ADR 0012). The development chain confirms
+ * The port between the ledger and a blockchain (ADR 0018). The development chain confirms
  * deposits at once (compat with the sandbox docs) and "mines" payouts at once; `EvmChain`
  * (evm-chain.ts) implements it for Base or any EVM chain with viem.
  *

@@ -33,7 +33,7 @@ const nodeName = (rpcUrl: string) => new URL(rpcUrl).host
 
 /**
  * The chain port for a real EVM chain (Base, Base Sepolia, any EVM chain by configuration) over
- * JSON-RPC with viem (ADR 0012). viem is imported on first use, so a server on the development
+ * JSON-RPC with viem (ADR 0018). viem is imported on first use, so a server on the development
  * chain never loads it. The public client has `cacheTime: 0`: confirmations are counted from the
  * node's current block, never from a cached one.
  */

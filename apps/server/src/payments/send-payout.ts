@@ -1,12 +1,12 @@
 import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
+import { faultPoint } from '../faults.ts'
 import { enqueueJob } from '../jobs/enqueue.ts'
 import { accounts } from '../ledger/accounts.ts'
 import { post } from '../ledger/post.ts'
 import { recordEvent } from '../outbox/record-event.ts'
 import type { Tx } from '../store/schema.ts'
 import { withTx } from '../store/tx.ts'
-import { crashAt } from './fault-point.ts'
 import { type PayoutRow, payoutEventData } from './payout-view.ts'
 import { signAndStore } from './sign-payout.ts'
 
@@ -14,7 +14,7 @@ export type PayoutOutcome = { ok: true; txHash: string } | { ok: false; reason: 
 
 /**
  * Records the chain's answer: CONFIRMED moves the net amount out to `external:chain` and the gas
- * fee to `platform:gas_fees` (ADR 0012); FAILED returns the whole amount to the operator's
+ * fee to `platform:gas_fees` (ADR 0018); FAILED returns the whole amount to the operator's
  * available balance. Only a PENDING_ONCHAIN payout settles, once; returns false when it had
  * already settled.
  */
@@ -112,6 +112,11 @@ async function follow(ctx: Ctx, payout: PayoutRow): Promise<void> {
   if (look.state === 'unknown') {
     const sent = await ctx.chain.broadcast(payout.signed_tx!)
     if (!sent.ok) return waitFor(ctx, payout, 'gas', sent.wait)
+    faultPoint(ctx.config, 'payout.broadcast')
+    ctx.log.info(
+      { payout: payout.id, tx: signed.txHash, nonce: String(signed.nonce), wallet: ctx.chain.sender },
+      'payout sent to the chain',
+    )
     if (!payout.broadcast_at) {
       await ctx.store.db
         .updateTable('payouts')
@@ -119,12 +124,17 @@ async function follow(ctx: Ctx, payout: PayoutRow): Promise<void> {
         .where('id', '=', payout.id)
         .execute()
     }
-    crashAt(ctx, 'payout.after-broadcast')
+    faultPoint(ctx.config, 'payout.recorded')
     look = await ctx.chain.lookupPayout(signed)
   }
   switch (look.state) {
     case 'confirmed':
-      await settlePayout(ctx, payout, { ok: true, txHash: signed.txHash })
+      if (await settlePayout(ctx, payout, { ok: true, txHash: signed.txHash })) {
+        ctx.log.info(
+          { payout: payout.id, tx: signed.txHash, block: String(look.blockNumber) },
+          'payout confirmed',
+        )
+      }
       return
     case 'reverted':
       await settlePayout(ctx, payout, {
@@ -144,12 +154,12 @@ async function follow(ctx: Ctx, payout: PayoutRow): Promise<void> {
 }
 
 /**
- * Job `payouts.send`: sends one payout at most once (ADR 0007, ADR 0012). Unsigned: the chain
+ * Job `payouts.send`: sends one payout at most once (ADR 0007, ADR 0018). Unsigned: the chain
  * prepares the transfer (or says wait, or refuses it: FAILED, money back); it is signed and the
  * signed bytes committed with their nonce before anything is broadcast. Signed: the hash is
  * looked up; unknown to the node → the SAME bytes are broadcast again (same nonce, so it can never
  * pay twice); mined → settled after the configured confirmations. Every run is safe to repeat.
- * A payout whose attempt was recorded without signed bytes (before migration 0011), or whose
+ * A payout whose attempt was recorded without signed bytes (before migration 0012), or whose
  * nonce was used by another transaction, is left PENDING_ONCHAIN for staff to reconcile.
  */
 export async function sendPayout(ctx: Ctx, payload: { payoutId: string }): Promise<void> {
@@ -173,7 +183,7 @@ export async function sendPayout(ctx: Ctx, payload: { payoutId: string }): Promi
     if (pre.kind === 'wait') return waitFor(ctx, payout, pre.short, pre.reason)
     const signed = await signAndStore(ctx, payout.id, pre.prepared)
     if (!signed) return
-    crashAt(ctx, 'payout.after-sign')
+    faultPoint(ctx.config, 'payout.signed')
     payout = signed
   }
   await follow(ctx, payout)

@@ -38,7 +38,7 @@ async function lockPayout(ctx: Ctx, tx: Tx, id: string): Promise<PayoutRow | und
 
 /**
  * Signs a payout and commits the signed bytes, its hash and its nonce in one transaction, before
- * anything is broadcast (ADR 0012). The nonce comes from `chain_senders`, locked for the
+ * anything is broadcast (ADR 0018). The nonce comes from `chain_senders`, locked for the
  * transaction, so payouts from one hot wallet never share a nonce, across processes too; it is
  * never below the chain's own count (the wallet may have been used elsewhere). Returns the
  * signed row, or null when another run signed (or settled) the payout first.

@@ -4,11 +4,11 @@ import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { DomainError } from '../domain/errors.ts'
 import { newId } from '../domain/ids.ts'
+import { faultPoint } from '../faults.ts'
 import { enqueueJob } from '../jobs/enqueue.ts'
 import type { Tx } from '../store/schema.ts'
 import { withTx } from '../store/tx.ts'
 import type { ChainWatch, ObservedTransfer } from './chain.ts'
-import { crashAt } from './fault-point.ts'
 
 const min = (a: bigint, b: bigint) => (a < b ? a : b)
 const max = (a: bigint, b: bigint) => (a > b ? a : b)
@@ -32,7 +32,7 @@ export async function scheduleWatcher(ctx: Ctx): Promise<void> {
   await withTx(ctx.store, (tx) => enqueueJob(tx, { kind: 'chain.watch', payload: {}, runAt: now, now }))
 }
 
-/** The cursor row, created on first use at HUMCLI_CHAIN_START_BLOCK (or the latest block). */
+/** The cursor row, created on first use at HUMCLI_CHAIN_START_BLOCK (or the block after the latest). */
 async function loadCursor(ctx: Ctx, watch: ChainWatch, latest: bigint) {
   const row = await ctx.store.db
     .selectFrom('chain_cursors')
@@ -40,7 +40,9 @@ async function loadCursor(ctx: Ctx, watch: ChainWatch, latest: bigint) {
     .where('name', '=', CURSOR_NAME)
     .executeTakeFirst()
   if (row) return row
-  const start = ctx.config.chain?.startBlock ?? latest
+  // Without a start block: the next block, with the opening balance at the current one, so a
+  // transfer into the hot wallet in the current block is in the opening balance, not missed.
+  const start = ctx.config.chain?.startBlock ?? latest + 1n
   let opening = 0n
   if (start > 0n) {
     const b = await watch.balances(start - 1n)
@@ -63,7 +65,7 @@ async function loadCursor(ctx: Ctx, watch: ChainWatch, latest: bigint) {
     .executeTakeFirstOrThrow()
 }
 
-/** Records the transfers of one range: from a bound wallet → a deposit; otherwise unattributed. */
+/** Records the transfers of one range: from a bound wallet → a deposit; otherwise, once confirmed, unattributed. */
 async function recordRange(ctx: Ctx, tx: Tx, transfers: ObservedTransfer[], safeTip: bigint) {
   if (transfers.length === 0) return
   const froms = [...new Set(transfers.map((t) => t.from))]
@@ -88,7 +90,9 @@ async function recordRange(ctx: Ctx, tx: Tx, transfers: ObservedTransfer[], safe
         blockHash: t.blockHash,
         from: t.from,
       })
-    } else {
+    } else if (t.blockNumber <= safeTip) {
+      // Kept for staff only once confirmed: the unconfirmed tail is read again on the next run,
+      // and a transfer a reorg takes away never shows up as money received.
       await tx
         .insertInto('unattributed_transfers')
         .values({
@@ -125,6 +129,7 @@ export async function scanDeposits(ctx: Ctx, watch: ChainWatch): Promise<void> {
     const next = min(to + 1n, max(from, safeTip + 1n))
     const moved = await withTx(ctx.store, async (tx) => {
       await recordRange(ctx, tx, transfers, safeTip)
+      faultPoint(ctx.config, 'watch.recorded')
       const r = await tx
         .updateTable('chain_cursors')
         .set({ next_block: next, updated_at: iso(ctx.clock.now()) })
@@ -137,7 +142,7 @@ export async function scanDeposits(ctx: Ctx, watch: ChainWatch): Promise<void> {
       if (err.message === 'cursor moved by another watcher') return false
       throw err
     })
-    crashAt(ctx, 'watch.after-range')
+    faultPoint(ctx.config, 'watch.range')
     if (!moved || next <= to) return
     from = next
   }

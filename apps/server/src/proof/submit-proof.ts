@@ -5,8 +5,7 @@ import { givenFields, PROOF_FIELD_NAME, type ProofCredentialField } from '../cre
 import { sealCredentials } from '../credentials/seal-credentials.ts'
 import { DomainError } from '../domain/errors.ts'
 import { newId } from '../domain/ids.ts'
-import { assertStatus, type TaskStatus } from '../domain/lifecycle.ts'
-import { enqueueJob } from '../jobs/enqueue.ts'
+import { assertAction, type TaskStatus } from '../domain/lifecycle.ts'
 import { recordEvent } from '../outbox/record-event.ts'
 import { withTx } from '../store/tx.ts'
 import { loadOperatorTask } from '../tasks/load.ts'
@@ -80,7 +79,7 @@ export async function submitProof(ctx: Ctx, operatorId: string, taskId: string, 
   // Cheap refusals first, so nobody can make the server decode photos for a task that is not
   // theirs or not in progress; the transaction below checks again (compare-and-set).
   const current = await loadOperatorTask(ctx.store.db, operatorId, taskId)
-  assertStatus(current.status as TaskStatus, ['IN_PROGRESS'], 'submitted')
+  assertAction(current.status as TaskStatus, 'submitProof')
   const processed = await processPhotos(ctx, input.photos)
   const now = ctx.clock.now()
   const files = processed.map((p) => ({
@@ -93,7 +92,7 @@ export async function submitProof(ctx: Ctx, operatorId: string, taskId: string, 
   return withStoredBlobs(ctx, blobs, () =>
     withTx(ctx.store, async (tx) => {
       const task = await loadOperatorTask(tx, operatorId, taskId)
-      assertStatus(task.status as TaskStatus, ['IN_PROGRESS'], 'submitted')
+      assertAction(task.status as TaskStatus, 'submitProof')
       if (new Date(task.deadline).getTime() <= now.getTime()) {
         throw new DomainError(
           'GONE',
@@ -141,7 +140,7 @@ export async function submitProof(ctx: Ctx, operatorId: string, taskId: string, 
         ...(input.clientEvidence?.length ? { client_evidence: input.clientEvidence } : {}),
       }
       const sealedCreds = await sealCredentials(ctx, task, input.credentials)
-      const updated = await transitionTask(tx, {
+      const updated = await transitionTask(ctx, tx, {
         task,
         to: 'SUBMITTED',
         actor: `operator:${operatorId}`,
@@ -162,13 +161,8 @@ export async function submitProof(ctx: Ctx, operatorId: string, taskId: string, 
         data: { event: 'task.proof_submitted', task_id: taskId, photos: files.length, timestamp: iso(now) },
         at: now,
       })
-      // The Guardian reviews every submission asynchronously, right away.
-      await enqueueJob(tx, {
-        kind: 'guardian.review',
-        payload: { taskId, version: updated.version.toString() },
-        runAt: now,
-        now,
-      })
+      // The Guardian reviews every submission asynchronously, right away: entering SUBMITTED
+      // queued it (ON_ENTER in domain/lifecycle.ts).
       return { task_id: taskId, status: updated.status, submitted_at: iso(now), photos: files.length }
     }),
   )

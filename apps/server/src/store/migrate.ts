@@ -17,6 +17,7 @@ import * as m0014 from './migrations/0014-job-lanes.ts'
 import * as m0015 from './migrations/0015-sessions.ts'
 import * as m0016 from './migrations/0016-staff-console.ts'
 import * as m0017 from './migrations/0017-sealed-webhook-secrets.ts'
+import * as m0018 from './migrations/0018-task-lists.ts'
 import * as m0020 from './migrations/0020-daily-stats-rollup.ts'
 import { withTx } from './tx.ts'
 
@@ -57,6 +58,7 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['0015-sessions', m0015],
   ['0016-staff-console', m0016],
   ['0017-sealed-webhook-secrets', m0017],
+  ['0018-task-lists', m0018],
   ['0020-daily-stats-rollup', m0020],
 ]
 

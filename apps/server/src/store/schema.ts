@@ -108,6 +108,16 @@ export interface TasksTable {
   updated_at: string
   /** Set when the retention period purged the credentials (migration 0006); retrieval is then 410. */
   credentials_purged_at: string | null
+  /** The grid cell of the location (`geoCell`), null for a task without one (migration 0018). */
+  geo_cell: bigint | null
+}
+
+/** Tasks per (scope, status, task_type): scope is an agent id or `market:<shard>` (migration 0018). */
+export interface TaskCountsTable {
+  scope: string
+  status: string
+  task_type: string
+  n: bigint
 }
 
 export interface TaskTransitionsTable {
@@ -161,13 +171,13 @@ export interface DepositsTable {
   status: string
   created_at: string
   confirmed_at: string | null
-  /** The block the transfer was seen in (migration 0011); null on the development chain. */
+  /** The block the transfer was seen in (migration 0012); null on the development chain. */
   block_number: bigint | null
   block_hash: string | null
   from_address: string | null
 }
 
-/** USDC into the deposit address from a wallet no agent has bound (migration 0011). */
+/** USDC into the deposit address from a wallet no agent has bound (migration 0012). */
 export interface UnattributedTransfersTable {
   chain: string
   tx_hash: string
@@ -179,7 +189,7 @@ export interface UnattributedTransfersTable {
   seen_at: string
 }
 
-/** How far the deposit watcher has read, and the watched balances when it started (migration 0011). */
+/** How far the deposit watcher has read, and the watched balances when it started (migration 0012). */
 export interface ChainCursorsTable {
   name: string
   next_block: bigint
@@ -187,7 +197,7 @@ export interface ChainCursorsTable {
   updated_at: string
 }
 
-/** The next nonce of each hot wallet (migration 0011). */
+/** The next nonce of each hot wallet (migration 0012). */
 export interface ChainSendersTable {
   address: string
   next_nonce: bigint
@@ -371,7 +381,7 @@ export interface PayoutsTable {
   updated_at: string
   confirmed_at: string | null
   failed_at: string | null
-  /** The signed transfer, committed before it is broadcast (migration 0011). */
+  /** The signed transfer, committed before it is broadcast (migration 0012). */
   signed_tx: string | null
   nonce: bigint | null
   broadcast_at: string | null
@@ -475,6 +485,7 @@ export interface Database {
   admin_tokens: AdminTokensTable
   tasks: TasksTable
   task_transitions: TaskTransitionsTable
+  task_counts: TaskCountsTable
   task_ratings: TaskRatingsTable
   accounts: AccountsTable
   ledger_transactions: LedgerTransactionsTable

@@ -1,8 +1,7 @@
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
-import { assertStatus } from '../domain/lifecycle.ts'
+import { assertAction, type TaskStatus } from '../domain/lifecycle.ts'
 import { loadOperator, operatorRating } from '../operators/load.ts'
-import { queueSandboxStep } from '../sandbox/schedule.ts'
 import { withTx } from '../store/tx.ts'
 import { loadAgentTask } from './load.ts'
 import { transitionTask } from './transition.ts'
@@ -12,8 +11,8 @@ export async function approveEstimate(ctx: Ctx, agentId: string, taskId: string)
   const now = ctx.clock.now()
   return withTx(ctx.store, async (tx) => {
     const task = await loadAgentTask(tx, agentId, taskId)
-    assertStatus(task.status as never, ['ESTIMATE_PENDING'], 'approved')
-    const t = await transitionTask(tx, {
+    assertAction(task.status as TaskStatus, 'approveEstimate')
+    const t = await transitionTask(ctx, tx, {
       task,
       to: 'ACCEPTED',
       actor: `agent:${agentId}`,
@@ -21,7 +20,6 @@ export async function approveEstimate(ctx: Ctx, agentId: string, taskId: string)
       patch: { accepted_at: iso(now) },
       now,
     })
-    await queueSandboxStep(ctx, tx, t, now)
     const op = await loadOperator(tx, t.operator_id!)
     const estimate = JSON.parse(t.estimate ?? '{}') as { total_minutes?: number }
     return {

@@ -1,17 +1,22 @@
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
-import { assertStatus, DEADLINE_CANCELLABLE, type TaskStatus } from '../domain/lifecycle.ts'
+import { assertAction, DEADLINE_CANCELLABLE, type TaskStatus } from '../domain/lifecycle.ts'
 import type { Tx } from '../store/schema.ts'
 import { lockRow, withTx } from '../store/tx.ts'
 import { findTask, loadAgentTask, type TaskRow } from './load.ts'
 import { refundEscrow } from './settle.ts'
 import { transitionTask } from './transition.ts'
 
-export const AGENT_CANCELLABLE: readonly TaskStatus[] = ['PENDING', 'ESTIMATE_PENDING', 'ACCEPTED']
-
 /** Cancels with a full refund of the escrow, fee included. */
-export function cancelWithRefund(tx: Tx, task: TaskRow, actor: string, cancelReason: string, now: Date) {
-  return transitionTask(tx, {
+export function cancelWithRefund(
+  ctx: Ctx,
+  tx: Tx,
+  task: TaskRow,
+  actor: string,
+  cancelReason: string,
+  now: Date,
+) {
+  return transitionTask(ctx, tx, {
     task,
     to: 'CANCELLED',
     actor,
@@ -32,8 +37,8 @@ export async function cancelTask(
   const now = ctx.clock.now()
   return withTx(ctx.store, async (tx) => {
     const task = await loadAgentTask(tx, agentId, taskId)
-    assertStatus(task.status as TaskStatus, AGENT_CANCELLABLE, 'cancelled')
-    return cancelWithRefund(tx, task, `agent:${agentId}`, reason?.trim() || 'CANCELLED_BY_AGENT', now)
+    assertAction(task.status as TaskStatus, 'cancel')
+    return cancelWithRefund(ctx, tx, task, `agent:${agentId}`, reason?.trim() || 'CANCELLED_BY_AGENT', now)
   })
 }
 
@@ -46,6 +51,6 @@ export async function expireDeadline(ctx: Ctx, payload: { taskId: string }): Pro
     const task = await findTask(tx, payload.taskId)
     if (!task || !DEADLINE_CANCELLABLE.includes(task.status as TaskStatus)) return
     if (new Date(task.deadline).getTime() > now.getTime()) return
-    await cancelWithRefund(tx, task, 'system', 'DEADLINE_EXPIRED', now)
+    await cancelWithRefund(ctx, tx, task, 'system', 'DEADLINE_EXPIRED', now)
   })
 }

@@ -25,7 +25,7 @@ export async function completeTask(
   },
 ): Promise<TaskRow> {
   const share = opts.operatorShare ?? task.reward_micros
-  const done = await transitionTask(tx, {
+  const done = await transitionTask(ctx, tx, {
     task,
     to: 'COMPLETED',
     actor: opts.actor,

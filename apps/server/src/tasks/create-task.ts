@@ -5,6 +5,7 @@ import type { Ctx } from '../context.ts'
 import { callbackSecretPurpose, sealSecret } from '../credentials/at-rest.ts'
 import { checkAgentPublicKey } from '../credentials/public-key.ts'
 import { DomainError, invalid, notFound } from '../domain/errors.ts'
+import { geoCell } from '../domain/geo.ts'
 import { newId } from '../domain/ids.ts'
 import { microsToUsd, platformFee, usdToMicros } from '../domain/money.ts'
 import { domainOf, type TaskType } from '../domain/task-types.ts'
@@ -12,7 +13,6 @@ import { tierLimitError } from '../domain/tier-limit-error.ts'
 import { type Tier, type TierLimits, utcDay } from '../domain/tiers.ts'
 import { enqueueJob } from '../jobs/enqueue.ts'
 import { post } from '../ledger/post.ts'
-import { queueSandboxStep } from '../sandbox/schedule.ts'
 import type { TaskTransitionsTable, Tx } from '../store/schema.ts'
 import { statement } from '../store/statement.ts'
 import { withTx } from '../store/tx.ts'
@@ -20,6 +20,8 @@ import { checkCallbackUrl } from './callback-url.ts'
 import type { TaskRow } from './load.ts'
 import type { TransitionRow } from './serialize.ts'
 import { holdEscrow } from './settle.ts'
+import { countTaskChange } from './task-counts.ts'
+import { queueEntryTimers } from './transition.ts'
 
 export interface CreateTaskInput {
   title: string
@@ -219,6 +221,7 @@ export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInp
       cancelled_at: null,
       updated_at: at,
       credentials_purged_at: null,
+      geo_cell: input.location ? geoCell(input.location.lat, input.location.lng) : null,
     }
     await insertTask.run(tx, task)
     const created: TransitionRow = {
@@ -230,12 +233,13 @@ export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInp
     }
     await insertTransition.run(tx, { task_id: id, ...created })
     await enqueueJob(tx, { kind: 'task.deadline', payload: { taskId: id }, runAt: deadline, now })
-    // Sandbox tasks: the simulated operator accepts after a step (spec §10).
-    await queueSandboxStep(ctx, tx, task, now)
+    // What PENDING queues (ON_ENTER): on sandbox tasks, the simulated operator's accept (spec §10).
+    await queueEntryTimers(ctx, tx, task, now)
     // The agent's own rows (daily usage, balances) are touched last, so on PostgreSQL their row
     // locks are held only until the commit that follows: one agent's creates queue there briefly.
     // Daily spend is the escrow taken (spec §3). Sandbox tasks take none and move no money, so
     // they are limited by count per day and reward per task only.
+    await countTaskChange(tx, task, null, 'PENDING')
     await chargeDailyUsage(tx, agentId, tier, limits, escrow, now)
     if (escrow > 0n) {
       await post(tx, { ...holdEscrow(agentId, escrow), taskId: id, at: now }).catch((err) => {

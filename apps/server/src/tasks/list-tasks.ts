@@ -1,29 +1,81 @@
-import { sql } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { Ctx } from '../context.ts'
+import { decodeCursor, encodeCursor } from '../domain/cursor.ts'
+import { invalid } from '../domain/errors.ts'
+import type { Database } from '../store/schema.ts'
 import { taskSummary } from './serialize.ts'
+import { countedTasks } from './task-counts.ts'
 
 export interface ListTasksInput {
   status?: string
   task_type?: string
   limit: number
   offset: number
+  cursor?: string
 }
 
-/** The agent's tasks, newest first, with the compat pagination envelope. */
+/**
+ * The agent's tasks, newest first (`created_at`, then `id`, both descending), with the compat
+ * pagination envelope plus `next_cursor`.
+ *
+ * Every filter has an index that starts with the agent and ends in the sort key
+ * (`tasks_agent_list`, `tasks_agent_status_list`, `tasks_agent_type_list`, migration 0018), so the
+ * first page and every `cursor` page are one index range read of `limit + 1` entries whatever
+ * the agent's history. `offset` (compat) still works: it skips that many index entries first (a
+ * cost that grows with the offset, not with the history), then reads the page's rows by id.
+ * `total` is a sum of the agent's counters (`task_counts`), never a count of its tasks.
+ */
 export async function listTasks(ctx: Ctx, agentId: string, input: ListTasksInput) {
-  let q = ctx.store.db.selectFrom('tasks').where('agent_id', '=', agentId)
+  const db = ctx.store.db
+  const after = input.cursor === undefined ? null : decodeCursor(input.cursor, 2)
+  if (after && input.offset > 0) {
+    throw invalid('offset', '`offset` and `cursor` cannot be combined: send the cursor alone.')
+  }
+  const rows = await taskPageQuery(db, agentId, { ...input, after }).execute()
+  const page = rows.slice(0, input.limit)
+  const last = page.at(-1)
+  const total = await countedTasks(db, [agentId], {
+    status: input.status,
+    task_types: input.task_type ? [input.task_type] : undefined,
+  })
+  return {
+    data: page.map(taskSummary),
+    pagination: {
+      limit: input.limit,
+      offset: input.offset,
+      total,
+      next_cursor: rows.length > input.limit && last ? encodeCursor([last.created_at, last.id]) : null,
+    },
+  }
+}
+
+/**
+ * The query of one page (`limit + 1` rows, so the page knows whether another follows). Exported
+ * so the plan test reads `EXPLAIN` of exactly what a request runs.
+ */
+export function taskPageQuery(
+  db: Kysely<Database>,
+  agentId: string,
+  input: Omit<ListTasksInput, 'cursor'> & { after: string[] | null },
+) {
+  let q = db.selectFrom('tasks').where('agent_id', '=', agentId)
   if (input.status) q = q.where('status', '=', input.status)
   if (input.task_type) q = q.where('task_type', '=', input.task_type)
-  const total = await q.select(sql<bigint>`count(*)`.as('n')).executeTakeFirstOrThrow()
-  const rows = await q
+  const after = input.after
+  if (after) q = q.where(sql<boolean>`(created_at, id) < (${after[0]}, ${after[1]})`)
+  const take = input.limit + 1
+  if (input.offset === 0) {
+    return q.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(take)
+  }
+  // Deferred join: the offset is skipped in the index alone, only the page's rows are read.
+  return db
+    .selectFrom('tasks')
     .selectAll()
+    .where(
+      'id',
+      'in',
+      q.select('id').orderBy('created_at', 'desc').orderBy('id', 'desc').limit(take).offset(input.offset),
+    )
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
-    .limit(input.limit)
-    .offset(input.offset)
-    .execute()
-  return {
-    data: rows.map(taskSummary),
-    pagination: { limit: input.limit, offset: input.offset, total: Number(total.n) },
-  }
 }

@@ -1,7 +1,7 @@
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { DomainError } from '../domain/errors.ts'
-import { assertStatus, type TaskStatus } from '../domain/lifecycle.ts'
+import { assertAction, type TaskStatus } from '../domain/lifecycle.ts'
 import { isUniqueViolation, withTx } from '../store/tx.ts'
 import { loadAgentTask } from './load.ts'
 
@@ -15,7 +15,7 @@ export async function rateTask(
   try {
     return await withTx(ctx.store, async (tx) => {
       const task = await loadAgentTask(tx, agentId, taskId)
-      assertStatus(task.status as TaskStatus, ['COMPLETED'], 'rated')
+      assertAction(task.status as TaskStatus, 'rate')
       if (!task.operator_id)
         throw new DomainError('INVALID_STATE', 'This task was completed without an operator to rate.')
       await tx

@@ -1,5 +1,5 @@
 import type { Ctx } from '../context.ts'
-import { assertStatus } from '../domain/lifecycle.ts'
+import { assertAction, type TaskStatus } from '../domain/lifecycle.ts'
 import { withTx } from '../store/tx.ts'
 import { loadAgentTask, type TaskRow } from './load.ts'
 import { returnToPending } from './unassign.ts'
@@ -12,7 +12,7 @@ export async function rejectEstimate(
 ): Promise<TaskRow> {
   return withTx(ctx.store, async (tx) => {
     const task = await loadAgentTask(tx, agentId, taskId)
-    assertStatus(task.status as never, ['ESTIMATE_PENDING'], 'rejected')
+    assertAction(task.status as TaskStatus, 'rejectEstimate')
     return returnToPending(ctx, tx, task, `agent:${agentId}`, `estimate rejected: ${reason}`)
   })
 }

@@ -1,12 +1,15 @@
 import { sql, type Updateable } from 'kysely'
-import { iso } from '../clock.ts'
+import { addMs, iso } from '../clock.ts'
+import type { Ctx } from '../context.ts'
 import { DomainError } from '../domain/errors.ts'
-import { canTransition, DEADLINE_CANCELLABLE, type TaskStatus } from '../domain/lifecycle.ts'
+import { canTransition, DEADLINE_CANCELLABLE, ON_ENTER, type TaskStatus } from '../domain/lifecycle.ts'
 import { enqueueJob } from '../jobs/enqueue.ts'
 import { type Posting, post } from '../ledger/post.ts'
 import { recordEvent } from '../outbox/record-event.ts'
+import { queueSandboxStep } from '../sandbox/schedule.ts'
 import type { TasksTable, Tx } from '../store/schema.ts'
 import type { TaskRow } from './load.ts'
+import { countTaskChange } from './task-counts.ts'
 
 export interface TransitionInput {
   task: TaskRow
@@ -21,10 +24,11 @@ export interface TransitionInput {
 
 /**
  * The one way a task changes status: a compare-and-set on (status, version), a row in the
- * transition log, the ledger postings and the outbox event, all in the caller's transaction.
+ * transition log, the status counters, the ledger postings and the outbox event, all in the
+ * caller's transaction.
  * Zero rows updated means another request won the race: 409 and the caller's transaction rolls back.
  */
-export async function transitionTask(tx: Tx, input: TransitionInput): Promise<TaskRow> {
+export async function transitionTask(ctx: Ctx, tx: Tx, input: TransitionInput): Promise<TaskRow> {
   const { task, to, now } = input
   const from = task.status as TaskStatus
   if (!canTransition(from, to)) {
@@ -56,6 +60,8 @@ export async function transitionTask(tx: Tx, input: TransitionInput): Promise<Ta
       at,
     })
     .execute()
+  // Before the postings: counter rows are locked before balance rows, everywhere (`countTaskChange`).
+  await countTaskChange(tx, task, from, to)
   if (input.ledger) await post(tx, { ...input.ledger, taskId: task.id, at: now })
   // The deadline timer acts only on statuses where the deadline applies. A task that comes back
   // into one of them after its deadline passed (proof sent back for resubmission) gets the timer
@@ -67,6 +73,7 @@ export async function transitionTask(tx: Tx, input: TransitionInput): Promise<Ta
   ) {
     await enqueueJob(tx, { kind: 'task.deadline', payload: { taskId: task.id }, runAt: now, now })
   }
+  await queueEntryTimers(ctx, tx, updated, now)
   await recordEvent(tx, {
     type: 'task.status_changed',
     agentId: task.agent_id,
@@ -82,4 +89,26 @@ export async function transitionTask(tx: Tx, input: TransitionInput): Promise<Ta
     at: now,
   })
   return updated
+}
+
+/**
+ * Queues what `ON_ENTER` (domain/lifecycle.ts) says the task's new status needs, in the
+ * caller's transaction; each timer carries the version it was set for and does nothing once the
+ * task has moved on. `createTask` calls it for the PENDING a task is born in.
+ */
+export async function queueEntryTimers(ctx: Ctx, tx: Tx, task: TaskRow, now: Date): Promise<void> {
+  const payload = { taskId: task.id, version: task.version.toString() }
+  for (const timer of ON_ENTER[task.status as TaskStatus] ?? []) {
+    if (timer === 'sandbox.step') await queueSandboxStep(ctx, tx, task, now)
+    else if (timer === 'guardian.review') await enqueueJob(tx, { kind: timer, payload, runAt: now, now })
+    else if (timer === 'review.auto_approve') {
+      const runAt = addMs(now, ctx.config.manualReviewAutoApproveMs)
+      await enqueueJob(tx, { kind: timer, payload, runAt, now })
+    } else {
+      // When the estimate itself says it expires (accept-task writes it with the estimate).
+      const expires = (JSON.parse(task.estimate ?? '{}') as { expires_at?: string }).expires_at
+      const runAt = expires ? new Date(expires) : addMs(now, ctx.config.estimateTtlMs)
+      await enqueueJob(tx, { kind: timer, payload, runAt, now })
+    }
+  }
 }

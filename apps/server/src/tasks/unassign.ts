@@ -1,5 +1,4 @@
 import type { Ctx } from '../context.ts'
-import { queueSandboxStep } from '../sandbox/schedule.ts'
 import type { Tx } from '../store/schema.ts'
 import type { TaskRow } from './load.ts'
 import { transitionTask } from './transition.ts'
@@ -10,7 +9,7 @@ import { transitionTask } from './transition.ts'
  */
 export async function returnToPending(ctx: Ctx, tx: Tx, task: TaskRow, actor: string, reason: string) {
   const now = ctx.clock.now()
-  const pending = await transitionTask(tx, {
+  const pending = await transitionTask(ctx, tx, {
     task,
     to: 'PENDING',
     actor,
@@ -18,6 +17,5 @@ export async function returnToPending(ctx: Ctx, tx: Tx, task: TaskRow, actor: st
     patch: { operator_id: null, estimate: null, accepted_at: null, started_at: null },
     now,
   })
-  await queueSandboxStep(ctx, tx, pending, now)
   return pending
 }

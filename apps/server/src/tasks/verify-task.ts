@@ -1,5 +1,5 @@
 import type { Ctx } from '../context.ts'
-import { assertStatus, type TaskStatus } from '../domain/lifecycle.ts'
+import { assertAction, type TaskStatus } from '../domain/lifecycle.ts'
 import { withTx } from '../store/tx.ts'
 import { completeTask } from './complete.ts'
 import { loadAgentTask, type TaskRow } from './load.ts'
@@ -20,7 +20,7 @@ export async function verifyTask(
   const now = ctx.clock.now()
   return withTx(ctx.store, async (tx) => {
     const task = await loadAgentTask(tx, agentId, taskId)
-    assertStatus(task.status as TaskStatus, ['SUBMITTED', 'MANUAL_REVIEW'], 'verified')
+    assertAction(task.status as TaskStatus, 'verify')
     const actor = `agent:${agentId}`
     const reason = input.reason?.trim() || null
     if (input.decision === 'APPROVE') {
@@ -31,7 +31,7 @@ export async function verifyTask(
         now,
       })
     }
-    return transitionTask(tx, {
+    return transitionTask(ctx, tx, {
       task,
       to: 'DISPUTED',
       actor,

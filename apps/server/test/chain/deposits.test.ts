@@ -2,7 +2,10 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { ledgerCheck } from '../../src/ledger/check.ts'
 import { scheduleWatcher } from '../../src/payments/watch-deposits.ts'
+import { client } from '../helpers/api.ts'
+import { newAdmin, newOperator } from '../helpers/fixtures.ts'
 import { forEachDialect, startTestServer, type TestServer } from '../helpers/harness.ts'
+import { newStaff } from '../helpers/staff.ts'
 import { useAnvil } from './anvil.ts'
 import { agentWithWallet, availableMicros, type ChainAgent, chainOverrides, runWatcher } from './fixtures.ts'
 
@@ -110,6 +113,48 @@ forEachDialect('USDC deposits on a real chain', (dialect) => {
       .execute()
     assert.equal(unattributed.length, 1, 'a transfer from an unbound wallet is kept for staff')
     assert.equal(unattributed[0]!.amount_micros, 7n * USD)
+  })
+
+  test('staff list unattributed transfers: admins only; reviewers, operators, agents and anonymous are refused', async () => {
+    const s = server()
+    const n = node()
+    const stranger = await n.newAccount()
+    await n.mint(n.usdc, stranger.address, 10n * USD)
+    const tx = await n.send(stranger.key, n.usdc, 'transfer', [deposit, 3_250_000n])
+    await n.mine(2)
+    await runWatcher(s)
+    const admin = await newAdmin(s)
+    const list = await admin.api.get('/admin/deposits/unattributed?limit=100')
+    assert.equal(list.status, 200, list.text)
+    const row = list.body.data.find((t: { tx_hash: string }) => t.tx_hash === tx)
+    assert.deepEqual(
+      { ...row, block_number: typeof row.block_number, seen_at: typeof row.seen_at },
+      {
+        chain: 'base',
+        tx_hash: tx,
+        log_index: 0,
+        from_address: stranger.address,
+        amount_usd: 3.25,
+        block_number: 'number',
+        seen_at: 'string',
+      },
+    )
+    assert.equal(list.body.pagination.total, list.body.data.length)
+    assert.ok(list.body.pagination.total >= 2, 'the earlier stranger transfer is listed too')
+    const reviewer = await newStaff(s, 'reviewer')
+    const refusedReviewer = await reviewer.api.get('/admin/deposits/unattributed')
+    assert.equal(refusedReviewer.status, 403)
+    assert.match(refusedReviewer.body.error, /needs the admin role/)
+    const agent = await agentWithWallet(s, n)
+    assert.equal((await agent.api.get('/admin/deposits/unattributed')).status, 403)
+    const op = await newOperator(s)
+    assert.equal((await client(s.url, { token: op.token }).get('/admin/deposits/unattributed')).status, 403)
+    assert.equal((await client(s.url).get('/admin/deposits/unattributed')).status, 401)
+    const doc = (await client(s.url).get('/openapi.json')).body
+    assert.equal(
+      doc.paths['/api/v1/admin/deposits/unattributed'].get.operationId,
+      'adminListUnattributedTransfers',
+    )
   })
 
   test('two Transfers in one transaction are two deposits, each credited once', async () => {

@@ -18,7 +18,7 @@ import {
 } from '../helpers/harness.ts'
 import { newKey, type Op, seeded, send } from './journal.ts'
 
-const KILLS = Number(process.env.HUMCLI_CRASH_KILLS ?? 4)
+const KILLS = Number(process.env.HUMCLI_CRASH_KILLS ?? 10)
 const CLIENTS = 5
 const START_MS = 90_000
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { DevChain, type PayoutPreflight, type PreparedPayout } from '../../src/payments/chain.ts'
 import { client } from '../helpers/api.ts'
-import { createTask, driveTo, newAgent, newOperator, type OperatorFixture } from '../helpers/fixtures.ts'
+import {
+  type AgentFixture,
+  createTask,
+  driveTo,
+  newAgent,
+  newOperator,
+  type OperatorFixture,
+} from '../helpers/fixtures.ts'
 import type { TestServer } from '../helpers/harness.ts'
 
 export const wallet = () => `0x${randomBytes(20).toString('hex')}`
@@ -20,8 +27,13 @@ export const payoutBody = (amount: number, over: Record<string, unknown> = {}) =
  * then the holding period passed on the manual clock. Returns the operator logged in again
  * (tokens expire as the clock moves).
  */
-export async function fundedOperator(s: TestServer, rewardUsd: number): Promise<OperatorFixture> {
-  const agent = await newAgent(s, { tier: 'STANDARD', deposit: rewardUsd + 100 })
+export async function fundedOperator(
+  s: TestServer,
+  rewardUsd: number,
+  /** The agent that pays the task, funded with at least `rewardUsd` + fees (default: the dev chain's deposit). */
+  payer?: AgentFixture,
+): Promise<OperatorFixture> {
+  const agent = payer ?? (await newAgent(s, { tier: 'STANDARD', deposit: rewardUsd + 100 }))
   const op = await newOperator(s)
   const taskId = await createTask(s, agent, { reward_usd: rewardUsd })
   await driveTo(s, agent, op, taskId, 'SUBMITTED')

@@ -52,6 +52,7 @@ test('every README shell block not marked skip runs on a fresh server and ends w
   assert.match(stdout, /\{"status":"COMPLETED","guardian":"VERIFIED","photos":\["http/, where)
   assert.match(stdout, /\{"deposit_balance":84,"escrow_balance":0,"currency":"USD"\}/, where)
   assert.match(stdout, /"pending_balance":15/, where)
+  assert.match(stdout, /\{"limit":1,"offset":0,"total":\d+,"next_cursor":(null|"[\w-]+")\}/, where)
   assert.match(stdout, /\{"status":"COMPLETED","photos":\["http/, `the sandbox task completed: ${where}`)
   assert.ok(!fs.existsSync(`${ROOT}front.jpg`), 'the walk-through cleans up its photos')
 })

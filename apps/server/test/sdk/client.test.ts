@@ -105,6 +105,14 @@ forEachDialect('SDK against a real server', (dialect) => {
     const all = await humcli.tasks.list()
     assert.equal(all.pagination.total, 2)
     assert.equal(all.data[0]!.task_id, other.task_id, 'newest first')
+    const first = await humcli.tasks.list({ limit: 1 })
+    assert.ok(first.pagination.next_cursor)
+    const second = await humcli.tasks.list({ limit: 1, cursor: first.pagination.next_cursor })
+    assert.deepEqual(
+      [...first.data, ...second.data].map((t) => t.task_id),
+      all.data.map((t) => t.task_id),
+    )
+    assert.equal(second.pagination.next_cursor, null)
     const photos = await humcli.tasks.list({ task_type: 'PHOTO', limit: 1 })
     assert.deepEqual(
       photos.data.map((t) => t.task_id),

@@ -27,7 +27,7 @@ export class NetworkError extends Error {}
 
 export type SessionState = 'unknown' | 'signed-in' | 'signed-out'
 
-async function toApiError(res: Response): Promise<ApiError> {
+export async function toApiError(res: Response): Promise<ApiError> {
   const body = (await res.json().catch(() => null)) as {
     error?: string
     code?: string

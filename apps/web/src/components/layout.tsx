@@ -5,7 +5,7 @@ import { online } from '../lib/online.ts'
 import { Link, navigate } from '../lib/router.tsx'
 import { useStore } from '../lib/store.ts'
 
-function LanguageSwitch() {
+export function LanguageSwitch() {
   const t = useT()
   const current = useStore(locale)
   return (

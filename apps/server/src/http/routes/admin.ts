@@ -11,6 +11,7 @@ import {
   KycDecision,
   KycDecisionBody,
   LedgerCheck,
+  PageQuery,
   ReconciledPayout,
   ReconcilePayoutBody,
   ResolveBody,
@@ -19,6 +20,7 @@ import {
   ReviewBody,
   ReviewedTask,
   TierBody,
+  UnattributedTransferPage,
 } from '@humcli/contract'
 import type { FastifyInstance } from 'fastify'
 import { decideKyc } from '../../admin/decide-kyc.ts'
@@ -34,6 +36,7 @@ import { adminGetTask } from '../../admin/task-detail.ts'
 import type { Ctx } from '../../context.ts'
 import type { Tier } from '../../domain/tiers.ts'
 import { ledgerCheck } from '../../ledger/check.ts'
+import { listUnattributed } from '../../payments/list-unattributed.ts'
 import type { PayoutStatus } from '../../payments/payout-view.ts'
 import { adminId, requireAdmin, staffActor } from '../auth.ts'
 import { baseUrl } from '../base-url.ts'
@@ -218,6 +221,24 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
       },
     },
     (req) => reconcilePayout(ctx, adminId(req), req.params.id, req.body),
+  )
+  app.get<{ Querystring: { limit: number; offset: number } }>(
+    '/admin/deposits/unattributed',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        operationId: 'adminListUnattributedTransfers',
+        summary: 'USDC received from wallets no agent has bound',
+        description:
+          'Transfers into the deposit address from an unbound wallet, recorded by the deposit watcher once ' +
+          'confirmed and never credited: find the sender, then credit by hand or send the USDC back. Newest first.',
+        querystring: PageQuery,
+        response: { 200: UnattributedTransferPage, ...errorResponses(400, 401, 403) },
+      },
+    },
+    (req) => listUnattributed(ctx, req.query),
   )
   app.get(
     '/admin/ledger-check',

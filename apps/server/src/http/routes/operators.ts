@@ -5,6 +5,7 @@ import {
   AccessToken,
   BrowseQuery,
   type BrowseSort,
+  BrowseTaskPage,
   errorResponses,
   IdParams,
   KycSubmitted,
@@ -219,6 +220,7 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
       sort?: BrowseSort
       limit: number
       offset: number
+      cursor?: string
     }
   }>(
     '/operator/tasks',
@@ -230,9 +232,9 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
         operationId: 'browseTasks',
         summary: 'Open tasks matching your skills',
         description:
-          'PENDING tasks whose deadline is ahead, newest first; with `near`, within `radius_km` (default 25), nearest first.',
+          'PENDING tasks whose deadline is ahead, newest first; with `near`, within `radius_km` (default 25), nearest first. Paged with `limit`/`offset` (compat) or by `cursor` (the `next_cursor` of the previous page).',
         querystring: BrowseQuery,
-        response: { 200: OperatorTaskPage, ...errorResponses(400, 401) },
+        response: { 200: BrowseTaskPage, ...errorResponses(400, 401) },
       },
     },
     (req) => browseTasks(ctx, operatorId(req), { ...req.query, near: parseNear(req.query.near) }),

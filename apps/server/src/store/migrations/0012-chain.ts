@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 
 /**
- * Issue 14, real USDC on an EVM chain (ADR 0012):
+ * Issue 14, real USDC on an EVM chain (ADR 0018):
  * - `deposits`: the block a deposit was seen in (a later look-up with another block hash is a
  *   reorg: the deposit is REORGED, never credited) and its sender.
  * - `unattributed_transfers`: USDC sent to the deposit address from a wallet no agent has bound;

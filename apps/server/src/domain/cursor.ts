@@ -1,0 +1,27 @@
+import { invalid } from './errors.ts'
+
+/**
+ * A keyset cursor: the sort key of the last row of a page, opaque to clients (base64url of a
+ * JSON array of strings), so its shape can change without a contract change. A page after it
+ * reads the index from that key on, whatever its depth (ADR 0021).
+ */
+export function encodeCursor(key: string[]): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url')
+}
+
+/** The key a cursor holds; a 400 naming `cursor` for anything this server did not hand out. */
+export function decodeCursor(cursor: string, parts: number): string[] {
+  let key: unknown
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+  } catch {
+    key = null
+  }
+  if (!Array.isArray(key) || key.length !== parts || !key.every((k) => typeof k === 'string')) {
+    throw invalid(
+      'cursor',
+      '`cursor` is not one this list handed out: pass the `pagination.next_cursor` of the previous page unchanged.',
+    )
+  }
+  return key as string[]
+}

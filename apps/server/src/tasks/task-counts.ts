@@ -1,0 +1,69 @@
+import { randomInt } from 'node:crypto'
+import { sql } from 'kysely'
+import type { Tx } from '../store/schema.ts'
+
+/**
+ * The market's open-task counters are spread over this many rows: on PostgreSQL every create of
+ * every agent adds to one of them, and a single row would make all creates queue on its lock.
+ */
+export const MARKET_SHARDS = 8
+export const MARKET_SCOPES = Array.from({ length: MARKET_SHARDS }, (_, i) => `market:${i}`)
+
+interface CountedTask {
+  agent_id: string
+  task_type: string
+  sandbox: bigint
+}
+
+type Delta = { scope: string; status: string; task_type: string; n: bigint }
+
+/** The counter rows a task moving from `from` (null: created) to `to` changes. */
+function deltas(task: CountedTask, from: string | null, to: string): Delta[] {
+  const out: Delta[] = []
+  const add = (scope: string, status: string, n: bigint) =>
+    out.push({ scope, status, task_type: task.task_type, n })
+  if (from !== null) add(task.agent_id, from, -1n)
+  add(task.agent_id, to, 1n)
+  // The market counts what an operator may browse: open tasks that are not sandbox ones.
+  if (task.sandbox === 0n && (from === 'PENDING' || to === 'PENDING')) {
+    add(MARKET_SCOPES[randomInt(MARKET_SHARDS)]!, 'PENDING', from === 'PENDING' ? -1n : 1n)
+  }
+  // A fixed order of rows, so two transactions of one agent lock its counters in the same order
+  // on PostgreSQL and cannot deadlock on them.
+  return out.sort((a, b) =>
+    a.scope === b.scope ? (a.status < b.status ? -1 : 1) : a.scope < b.scope ? -1 : 1,
+  )
+}
+
+/**
+ * Keeps `task_counts` true in the caller's transaction: one upsert for every row the change
+ * touches. Called by `createTask` and `transitionTask`, the only places a task's status is set.
+ * Callers place it before the ledger postings, so the counter rows are always locked before the
+ * balance rows.
+ */
+export async function countTaskChange(tx: Tx, task: CountedTask, from: string | null, to: string) {
+  const rows = deltas(task, from, to)
+  await tx
+    .insertInto('task_counts')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['scope', 'status', 'task_type']).doUpdateSet({ n: sql`task_counts.n + excluded.n` }),
+    )
+    .execute()
+}
+
+/** How many tasks of `scopes` match: a sum over at most (scopes × statuses × types) rows. */
+export async function countedTasks(
+  db: Tx,
+  scopes: string[],
+  filter: { status?: string; task_types?: string[] },
+): Promise<number> {
+  let q = db.selectFrom('task_counts').where('scope', 'in', scopes)
+  if (filter.status) q = q.where('status', '=', filter.status)
+  if (filter.task_types) {
+    if (filter.task_types.length === 0) return 0
+    q = q.where('task_type', 'in', filter.task_types)
+  }
+  const r = await q.select(sql<bigint | null>`sum(n)`.as('n')).executeTakeFirstOrThrow()
+  return Number(r.n ?? 0)
+}

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { client } from '../helpers/api.ts'
+import { newAdmin, newAgent, newOperator } from '../helpers/fixtures.ts'
+import { forEachDialect, useServer } from '../helpers/harness.ts'
+import { openSession, SESSION_H } from '../helpers/staff.ts'
+
+forEachDialect('dashboard sign-in with a pasted credential', (dialect) => {
+  const server = useServer(dialect)
+
+  test('a credential of another role is named and sent where it belongs (403); a wrong key is 401; a key with spaces around works', async () => {
+    const s = server()
+    const agent = await newAgent(s)
+    const operator = await newOperator(s)
+    const admin = await newAdmin(s)
+    const dash = await openSession(s, '/dashboard/session', 'humcli_agent_session', { api_key: agent.key })
+    const anon = client(s.url)
+    const paste = (api_key: string) => anon.post('/dashboard/session', { api_key }, { headers: SESSION_H })
+
+    const staff = await paste(admin.token)
+    assert.equal(staff.status, 403, staff.text)
+    assert.match(staff.body.error, /staff token, not an agent API key.*\/admin/)
+    const op = await paste(operator.token)
+    assert.equal(op.status, 403, op.text)
+    assert.match(op.body.error, /operator sign-in token.*\/login/)
+    const access = await paste(dash.token)
+    assert.equal(access.status, 403, access.text)
+    assert.match(access.body.error, /dashboard access token, not an API key/)
+    for (const [r, what] of [
+      [staff, 'staff'],
+      [op, 'operator'],
+      [access, 'access'],
+    ] as const) {
+      assert.equal(r.headers.get('set-cookie'), null, `no session for a pasted ${what} token`)
+    }
+
+    const wrong = await paste('ho_live_this_key_does_not_exist_at_all')
+    assert.equal(wrong.status, 401, wrong.text)
+    assert.match(wrong.body.error, /Invalid API key/)
+    // A made-up token of a staff shape is named by its shape only: the same answer as a real one.
+    const madeUp = await paste('hadm_made_up_token_value')
+    assert.equal(madeUp.status, 403)
+    assert.equal(madeUp.body.error, staff.body.error)
+
+    const padded = await paste(`  ${agent.key}\n`)
+    assert.equal(padded.status, 200, padded.text)
+  })
+})
