@@ -223,7 +223,7 @@ export function adminConsoleRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: s(
         'adminDailyStats',
         'Per-day figures for the dashboard charts (UTC days, at most 366)',
-        'Tasks created and completed, money escrowed, released and refunded, fee revenue, Guardian decisions and the median time from creation to completion, per UTC day from `from` to `to`.',
+        'Tasks created and completed, money escrowed, released and refunded, fee revenue, Guardian decisions and the median time from creation to completion (exact, in seconds), per UTC day from `from` to `to`. Days over for 10 minutes are final and read from a rollup; today is computed live (ADR 0023).',
         {
           querystring: DailyStatsQuery,
           response: {
