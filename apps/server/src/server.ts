@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify'
+import { foldDailyStats } from './admin/daily-stats.ts'
+import { type Clock, systemClock } from './clock.ts'
 import { type ContextOptions, createContext } from './compose.ts'
 import { type Config, loadConfig } from './config.ts'
 import type { Ctx } from './context.ts'
@@ -16,19 +18,20 @@ import { replayableCreateAnswer } from './tasks/replayable-answer.ts'
 import { startWorker } from './worker/runner.ts'
 
 /** What data migrations need from above the store: sealing under this master key, and API rules. */
-export function migrationHelpers(secrets: Secrets): MigrationHelpers {
+export function migrationHelpers(secrets: Secrets, clock: Clock = systemClock): MigrationHelpers {
   return {
     sealEndpointSecret: (id, v) => sealSecret(secrets, endpointSecretPurpose(id), v),
     sealCallbackSecret: (id, v) => sealSecret(secrets, callbackSecretPurpose(id), v),
     isSealed: isSealedSecret,
     replayableCreateAnswer,
+    foldDailyStats: (db, dialect) => foldDailyStats(db, dialect, clock.now()),
   }
 }
 
 /** Creates the context and brings the database schema up to date. */
 export async function openContext(config: Config = loadConfig(), opts: ContextOptions = {}): Promise<Ctx> {
   const ctx = createContext(config, opts)
-  await migrateToLatest(ctx.store.db as never, ctx.store.dialect, migrationHelpers(ctx.secrets))
+  await migrateToLatest(ctx.store.db as never, ctx.store.dialect, migrationHelpers(ctx.secrets, ctx.clock))
   return ctx
 }
 

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox'
+import { type Static, Type } from '@sinclair/typebox'
 import { Pagination, Strict, StringEnum } from './common.ts'
 
 // The staff console and the agent dashboard: browser sessions, staff users, audit log, queues,
@@ -98,3 +98,11 @@ export const DailyStatsRow = Type.Object({
   guardian_resubmit: Type.Integer(),
   median_completion_s: Type.Union([Type.Number(), Type.Null()]),
 })
+export type DailyStatsRow = Static<typeof DailyStatsRow>
+/** `GET /admin/stats/daily`: one row per UTC day from `from` to `to`, both included. */
+export const DailyStats = Type.Object({
+  from: Type.String(),
+  to: Type.String(),
+  data: Type.Array(DailyStatsRow),
+})
+export type DailyStats = Static<typeof DailyStats>

@@ -24,7 +24,7 @@ export async function openExistingDatabase(config: Config, opts: { create?: bool
     if (!opts.create && !(await hasHumcliSchema(ctx.store.db as never, ctx.store.dialect))) throw refuse()
     // The same helpers as `serve` (a migration may seal secrets under the master key).
     const { migrationHelpers } = await import('../server.ts')
-    await migrateToLatest(ctx.store.db as never, ctx.store.dialect, migrationHelpers(ctx.secrets))
+    await migrateToLatest(ctx.store.db as never, ctx.store.dialect, migrationHelpers(ctx.secrets, ctx.clock))
   } catch (err) {
     await ctx.store.close()
     throw err

@@ -18,6 +18,7 @@ import * as m0015 from './migrations/0015-sessions.ts'
 import * as m0016 from './migrations/0016-staff-console.ts'
 import * as m0017 from './migrations/0017-sealed-webhook-secrets.ts'
 import * as m0018 from './migrations/0018-task-lists.ts'
+import * as m0020 from './migrations/0020-daily-stats-rollup.ts'
 import { withTx } from './tx.ts'
 
 /**
@@ -29,6 +30,8 @@ export interface MigrationHelpers {
   sealCallbackSecret(taskId: string, plaintext: string): string
   isSealed(stored: string): boolean
   replayableCreateAnswer(body: Record<string, unknown>): Record<string, unknown>
+  /** Folds every closed day with data into `daily_stats` (ADR 0023) by the context's clock, in the migration's transaction. */
+  foldDailyStats(db: Kysely<unknown>, dialect: DialectName): Promise<void>
 }
 
 /** Schema-only migrations ignore `helpers`; one that rewrites data refuses to run without them. */
@@ -56,6 +59,7 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['0016-staff-console', m0016],
   ['0017-sealed-webhook-secrets', m0017],
   ['0018-task-lists', m0018],
+  ['0020-daily-stats-rollup', m0020],
 ]
 
 /**

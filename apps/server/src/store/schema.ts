@@ -462,6 +462,23 @@ export interface LoginThrottleTable {
   trusted_at: string | null
 }
 
+/** One closed UTC day of the console's figures (migration 0020, ADR 0023); money in micro-dollars. */
+export interface DailyStatsTable {
+  day: string
+  tasks_created: bigint
+  tasks_completed: bigint
+  escrowed_micros: bigint
+  released_micros: bigint
+  refunded_micros: bigint
+  fee_micros: bigint
+  guardian_verified: bigint
+  guardian_manual_review: bigint
+  guardian_resubmit: bigint
+  /** The exact median of the day's completions, rounded to the second; null when none completed. */
+  median_completion_s: bigint | null
+  folded_at: string
+}
+
 export interface Database {
   agents: AgentsTable
   api_keys: ApiKeysTable
@@ -493,6 +510,7 @@ export interface Database {
   staff_login_failures: StaffLoginFailuresTable
   agent_login_links: AgentLoginLinksTable
   audit_log: AuditLogTable
+  daily_stats: DailyStatsTable
   sessions: SessionsTable
   login_throttle: LoginThrottleTable
 

@@ -9,6 +9,7 @@ import type {
   AgentRestriction,
   AgentTier,
   AuditPage,
+  DailyStats,
   KycDecision,
   KycDocuments,
   QueueCounts,
@@ -126,6 +127,9 @@ export interface AuditFilter {
 export const audit = (f: AuditFilter, offset = 0) =>
   request<AuditPage>('GET', '/admin/audit', { query: { ...f, limit: 50, offset } })
 export const health = () => request<AdminHealth>('GET', '/admin/health')
+/** The per-day figures of the dashboard charts, UTC days from `from` to `to` (at most 366). */
+export const dailyStats = (from: string, to: string) =>
+  request<DailyStats>('GET', '/admin/stats/daily', { query: { from, to } })
 
 /**
  * The audit log as CSV, downloaded with the bearer header (a plain link would carry no

@@ -9,8 +9,8 @@ import {
   AuditCsvQuery,
   AuditPage,
   AuditQuery,
+  DailyStats,
   DailyStatsQuery,
-  DailyStatsRow,
   errorResponses,
   IdParams,
   KycDocuments,
@@ -18,7 +18,6 @@ import {
   SearchQuery,
   SearchResults,
 } from '@humcli/contract'
-import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import { dailyStats } from '../../admin/daily-stats.ts'
 import { adminHealth } from '../../admin/health.ts'
@@ -224,11 +223,11 @@ export function adminConsoleRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: s(
         'adminDailyStats',
         'Per-day figures for the dashboard charts (UTC days, at most 366)',
-        'Tasks created and completed, money escrowed, released and refunded, fee revenue, Guardian decisions and the median time from creation to completion, per UTC day from `from` to `to`.',
+        'Tasks created and completed, money escrowed, released and refunded, fee revenue, Guardian decisions and the median time from creation to completion (exact, in seconds), per UTC day from `from` to `to`. Days over for 10 minutes are final and read from a rollup; today is computed live (ADR 0023).',
         {
           querystring: DailyStatsQuery,
           response: {
-            200: Type.Object({ from: Type.String(), to: Type.String(), data: Type.Array(DailyStatsRow) }),
+            200: DailyStats,
             ...errorResponses(400),
           },
         },

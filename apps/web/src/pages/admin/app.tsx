@@ -1,4 +1,5 @@
-import { useEffect } from 'preact/hooks'
+import type { FunctionComponent } from 'preact'
+import { useEffect, useState } from 'preact/hooks'
 import { loadMe, loadQueues, staff } from '../../api/admin.ts'
 import { useT } from '../../i18n/index.ts'
 import { currentUrl, Link, navigate, type Route, Router } from '../../lib/router.tsx'
@@ -32,7 +33,37 @@ const ROUTES: Route[] = [
   ['/admin/operators/:id', OperatorPage],
   ['/admin/audit', AuditPage],
   ['/admin/health', HealthPage],
+  ['/admin/stats', LazyStatsPage],
 ]
+
+/**
+ * The charts page with its chart library, loaded when first opened: uPlot and its stylesheet are
+ * a chunk of this build (served by humcli like every other file), not part of what an operator's
+ * phone downloads.
+ */
+function LazyStatsPage() {
+  const t = useT()
+  const [Page, setPage] = useState<FunctionComponent | null>(null)
+  const [failed, setFailed] = useState(false)
+  useEffect(() => {
+    import('./stats.tsx').then(
+      (m) => setPage(() => m.StatsPage),
+      () => setFailed(true),
+    )
+  }, [])
+  if (Page) return <Page />
+  return (
+    <AdminLayout title={t('admin.stats.title')}>
+      {failed ? (
+        <p class="error" role="alert">
+          {t('admin.stats.loadFailed')}
+        </p>
+      ) : (
+        <p aria-busy="true">{t('common.loading')}</p>
+      )}
+    </AdminLayout>
+  )
+}
 
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, { replace: true }), [to])

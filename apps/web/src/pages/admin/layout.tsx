@@ -38,7 +38,7 @@ function NavLink(props: { href: string; children: ComponentChildren }) {
   )
 }
 
-/** The console's navigation: each queue with how many wait in it, lookup, audit, health, the user. */
+/** The console's navigation: each queue with how many wait in it, lookup, audit, health, charts, the user. */
 export function AdminNav() {
   const t = useT()
   const counts = useStore(queueCounts)
@@ -63,6 +63,7 @@ export function AdminNav() {
       <NavLink href="/admin/search">{t('admin.nav.search')}</NavLink>
       <NavLink href="/admin/audit">{t('admin.nav.audit')}</NavLink>
       <NavLink href="/admin/health">{t('admin.nav.health')}</NavLink>
+      <NavLink href="/admin/stats">{t('admin.nav.stats')}</NavLink>
       {user && (
         <span class="hint" data-testid="staff-user">
           {t('admin.nav.user', { email: user.email ?? user.id, role: t(`admin.role.${user.role}`) })}
