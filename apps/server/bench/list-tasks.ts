@@ -10,6 +10,7 @@ import path from 'node:path'
 import { sql } from 'kysely'
 import { loadConfig } from '../src/config.ts'
 import { encodeCursor } from '../src/domain/cursor.ts'
+import type { TaskStatus } from '../src/domain/lifecycle.ts'
 import { openContext } from '../src/server.ts'
 import { rng, seedTasks } from '../test/helpers/seed-tasks.ts'
 import { machine, PG_URL, ROOT, startProcess, withPgSchema } from './lib.ts'
@@ -159,7 +160,7 @@ async function benchDialect(label: string, env: Record<string, string>): Promise
         .selectFrom('tasks')
         .select(['created_at', 'id'])
         .where('agent_id', '=', agent.agent_id)
-      if (status) q = q.where('status', '=', status)
+      if (status) q = q.where('status', '=', status as TaskStatus)
       const t = await q
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')

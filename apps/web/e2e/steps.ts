@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Page } from 'playwright-core'
+import sharp from 'sharp'
 import { client } from '../../server/test/helpers/api.ts'
 import { createTask, newAdmin, newAgent } from '../../server/test/helpers/fixtures.ts'
 import type { TestServer } from '../../server/test/helpers/harness.ts'
@@ -22,7 +23,11 @@ export async function shot(page: Page, name: string): Promise<void> {
   if (process.env.HUMCLI_SCREENSHOTS !== '1') return
   const dir = path.resolve('docs/screenshots')
   fs.mkdirSync(dir, { recursive: true })
-  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true })
+  // A palette PNG: a screen of flat colours loses nothing visible and weighs a third.
+  const png = await page.screenshot({ fullPage: true })
+  await sharp(png)
+    .png({ palette: true, compressionLevel: 9 })
+    .toFile(path.join(dir, `${name}.png`))
 }
 
 export async function signUp(page: Page, email = uniqueEmail()): Promise<string> {

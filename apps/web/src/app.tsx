@@ -53,7 +53,18 @@ function Gate({ children }: { children: FunctionComponent }) {
   const url = useStore(currentUrl)
   const path = url.split('?')[0]!
   useEffect(() => {
-    if (state === 'unknown') void refresh().then((ok) => ok || session.set('signed-out'))
+    if (state !== 'unknown') return
+    // Server unreachable at start: the banner says so, and the session is asked again shortly.
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const ask = () =>
+      void refresh().then(
+        (ok) => ok || session.set('signed-out'),
+        () => {
+          timer = setTimeout(ask, 5000)
+        },
+      )
+    ask()
+    return () => clearTimeout(timer)
   }, [state])
   useEffect(() => {
     if (state === 'signed-out' && !PUBLIC.has(path)) {

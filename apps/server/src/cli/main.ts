@@ -8,8 +8,9 @@ import { endQuietlyOnClosedPipe } from './format.ts'
 import { mcpCommand } from './mcp.ts'
 import { migrateCommand, serveCommand, workerCommand } from './serve.ts'
 import { tasksCommand } from './tasks.ts'
+import { VERSION } from './version.ts'
 
-export const VERSION = '0.1.0'
+export { VERSION } from './version.ts'
 
 export function buildProgram(): Command {
   const program = new Command('humcli')

@@ -1,4 +1,5 @@
 import { haversineKm } from '../domain/geo.ts'
+import type { ClientEvidence } from '../proof/client-evidence.ts'
 import type { StoredPhoto } from '../proof/submit-proof.ts'
 import { type Check, check, nth } from './check.ts'
 import type { PhotoMeasure } from './photo-quality.ts'
@@ -71,11 +72,7 @@ function captureInstant(takenAt: string, lng: number | null): [number, number] {
 }
 
 /** EXIF capture times inside the work window (from acceptance to submission, with tolerance). */
-export function captureTimeCheck(
-  photos: StoredPhoto[],
-  window: { from: Date; to: Date; toleranceMs: number },
-  lng: number | null,
-): Check {
+export function captureTimeCheck(photos: StoredPhoto[], window: WorkWindow, lng: number | null): Check {
   const from = window.from.getTime() - window.toleranceMs
   const to = window.to.getTime() + window.toleranceMs
   let worst = 100
@@ -107,18 +104,83 @@ export function captureTimeCheck(
   )
 }
 
-/** EXIF GPS of every photo within `location_radius_m` of the task (with a GPS-error margin up to 2×). */
+/**
+ * What the device reported counts for less than EXIF (ADR 0022): a page can be made to lie.
+ * A position is taken only when it is GPS-grade, inside the radius allowing for its accuracy,
+ * reported during the work window, and at the time the photo's own EXIF says it was taken; then
+ * the photo scores `corroborated`, just the default verify threshold, so any other weakness of
+ * the proof sends it to a person. Without the EXIF capture time the device's word stands alone
+ * and scores no more than a missing position would, a little above it at most.
+ */
+export const CLIENT_EVIDENCE = {
+  /** Worse than this (m) is a Wi-Fi or IP position: it says nothing about a street corner. */
+  maxAccuracyM: 100,
+  /** The device's time and the photo's EXIF time must agree within this. */
+  agreeMs: 15 * 60_000,
+  corroborated: 90,
+  uncorroborated: 70,
+  /** The device says it was far from the task: a person looks (the photo may be older, from a gallery). */
+  farAway: 50,
+}
+
+export interface WorkWindow {
+  from: Date
+  to: Date
+  toleranceMs: number
+}
+
+/** The location score of a photo without EXIF GPS, from the device's report; [score, note]. */
+function clientLocation(
+  p: StoredPhoto,
+  e: ClientEvidence | null | undefined,
+  i: number,
+  task: { lat: number; lng: number; radiusM: number },
+  window: WorkWindow | undefined,
+): [number, string] {
+  const none = `${nth(i)} has no GPS position`
+  if (!e) return [60, `${none}.`]
+  const m = Math.round(haversineKm(e.lat, e.lng, task.lat, task.lng) * 1000)
+  const acc = Math.round(e.accuracy_m)
+  const reported = `the device reported ${fmtDistance(m)} from the task location (±${acc} m)`
+  if (e.accuracy_m > CLIENT_EVIDENCE.maxAccuracyM)
+    return [60, `${none}; ${reported}, too imprecise to count.`]
+  if (m - e.accuracy_m > 2 * task.radiusM) return [CLIENT_EVIDENCE.farAway, `${none}; ${reported}.`]
+  if (m - e.accuracy_m > task.radiusM) return [60, `${none}; ${reported}, outside the radius.`]
+  const at = new Date(e.captured_at).getTime()
+  const inWindow =
+    window !== undefined &&
+    at >= window.from.getTime() - window.toleranceMs &&
+    at <= window.to.getTime() + window.toleranceMs
+  const [early, late] = p.exif.taken_at ? captureInstant(p.exif.taken_at, task.lng) : [Number.NaN, Number.NaN]
+  const agrees = at >= early - CLIENT_EVIDENCE.agreeMs && at <= late + CLIENT_EVIDENCE.agreeMs
+  if (inWindow && agrees) return [CLIENT_EVIDENCE.corroborated, '']
+  const why = !p.exif.taken_at
+    ? 'the photo has no capture time to confirm it'
+    : !inWindow
+      ? 'the report is from outside the work window'
+      : "the report's time does not match the photo's capture time"
+  return [CLIENT_EVIDENCE.uncorroborated, `${none}; ${reported}, but ${why}.`]
+}
+
+/**
+ * EXIF GPS of every photo within `location_radius_m` of the task (with a GPS-error margin up to
+ * 2×). A photo without EXIF GPS is judged on the device's report instead, which counts for less.
+ */
 export function locationCheck(
   photos: StoredPhoto[],
   task: { lat: number; lng: number; radiusM: number },
+  client: { evidence?: (ClientEvidence | null)[]; window?: WorkWindow } = {},
 ): Check {
   let worst = 100
+  let byDevice = 0
   const notes: string[] = []
   photos.forEach((p, i) => {
     const gps = p.exif.gps
     if (!gps) {
-      worst = Math.min(worst, 60)
-      notes.push(`${nth(i)} has no GPS position.`)
+      const [score, note] = clientLocation(p, client.evidence?.[i], i, task, client.window)
+      worst = Math.min(worst, score)
+      if (note) notes.push(note)
+      else byDevice++
       return
     }
     const m = Math.round(haversineKm(gps.lat, gps.lng, task.lat, task.lng) * 1000)
@@ -131,12 +193,15 @@ export function locationCheck(
       notes.push(`${nth(i)} was taken ${fmtDistance(m)} from the task location (radius ${task.radiusM} m).`)
     }
   })
+  const device = byDevice
+    ? ` (${byDevice} photo(s) by the device's reported position, confirmed by their capture time)`
+    : ''
   return check(
     'location',
     worst,
     notes.length
       ? `${notes.join(' ')} Photos must be taken at the task location with location tagging on.`
-      : `Every photo was taken within ${task.radiusM} m of the task location.`,
+      : `Every photo was taken within ${task.radiusM} m of the task location${device}.`,
   )
 }
 

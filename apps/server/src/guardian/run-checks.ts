@@ -41,18 +41,19 @@ export function runChecks(config: Config, e: Evidence): Check[] {
     checks.push(reuseCheck(photos.length, e.reused, photos.filter((p) => !p.dhash).length))
   }
   if (task.domain === 'PHYSICAL' && photos.length > 0) {
-    const from = new Date(task.accepted_at ?? task.started_at ?? task.created_at)
-    const to = new Date(proof.submittedAt)
-    checks.push(
-      captureTimeCheck(photos, { from, to, toleranceMs: config.guardianTimeToleranceMs }, task.location_lng),
-    )
+    const window = {
+      from: new Date(task.accepted_at ?? task.started_at ?? task.created_at),
+      to: new Date(proof.submittedAt),
+      toleranceMs: config.guardianTimeToleranceMs,
+    }
+    checks.push(captureTimeCheck(photos, window, task.location_lng))
     if (task.location_lat !== null && task.location_lng !== null) {
       checks.push(
-        locationCheck(photos, {
-          lat: task.location_lat,
-          lng: task.location_lng,
-          radiusM: Number(task.location_radius_m),
-        }),
+        locationCheck(
+          photos,
+          { lat: task.location_lat, lng: task.location_lng, radiusM: Number(task.location_radius_m) },
+          { evidence: proof.client_evidence, window },
+        ),
       )
     }
   }

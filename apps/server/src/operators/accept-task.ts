@@ -23,7 +23,7 @@ async function checkActiveCap(ctx: Ctx, tx: Tx, operatorId: string): Promise<voi
     .selectFrom('tasks')
     .select(sql<bigint>`count(*)`.as('n'))
     .where('operator_id', '=', operatorId)
-    .where('status', 'in', OPERATOR_ACTIVE_STATUSES as string[])
+    .where('status', 'in', OPERATOR_ACTIVE_STATUSES)
     .executeTakeFirstOrThrow()
   if (Number(active.n) >= ctx.config.operatorMaxActiveTasks) {
     throw new DomainError(

@@ -5,6 +5,7 @@ import type { Ctx } from '../context.ts'
 import { decodeCursor, encodeCursor } from '../domain/cursor.ts'
 import { invalid, notFound } from '../domain/errors.ts'
 import { cellsInBox, haversineKm } from '../domain/geo.ts'
+import type { TaskStatus } from '../domain/lifecycle.ts'
 import type { Database } from '../store/schema.ts'
 import { findTask, type TaskRow } from '../tasks/load.ts'
 import { operatorTaskView } from '../tasks/serialize.ts'
@@ -264,7 +265,8 @@ export async function myTasks(
   input: { status?: string; limit: number; offset: number },
 ) {
   let q = ctx.store.db.selectFrom('tasks').where('operator_id', '=', operatorId)
-  if (input.status) q = q.where('status', '=', input.status)
+  // Any text (MineQuery): one that is no status matches no task.
+  if (input.status) q = q.where('status', '=', input.status as TaskStatus)
   const total = await q.select(sql<bigint>`count(*)`.as('n')).executeTakeFirstOrThrow()
   const rows = await q
     .selectAll()

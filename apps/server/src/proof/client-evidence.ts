@@ -2,7 +2,7 @@ import { invalid } from '../domain/errors.ts'
 
 /**
  * What the operator's device said about one photo when it was taken (the web app sends it from
- * the Geolocation API): weaker than EXIF, because a page can be made to lie (ADR 0014).
+ * the Geolocation API): weaker than EXIF, because a page can be made to lie (ADR 0022).
  */
 export interface ClientEvidence {
   lat: number

@@ -26,7 +26,7 @@ export interface UploadedFile {
 export interface ProofInput {
   notes?: string
   photos: UploadedFile[]
-  /** One entry (or null) per photo, or empty: what the device reported (ADR 0014). */
+  /** One entry (or null) per photo, or empty: what the device reported (ADR 0022). */
   clientEvidence?: (ClientEvidence | null)[]
   credentials?: { username?: string; password?: string; api_key?: string; notes?: string }
 }
@@ -47,7 +47,7 @@ export interface StoredProof {
    * so the Guardian can judge presence without touching the encrypted credential.
    */
   credential_fields?: ProofCredentialField[]
-  /** Per photo, what the operator's device reported at capture (weaker than EXIF; ADR 0014). */
+  /** Per photo, what the operator's device reported at capture (weaker than EXIF; ADR 0022). */
   client_evidence?: (ClientEvidence | null)[]
 }
 

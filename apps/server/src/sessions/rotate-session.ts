@@ -8,9 +8,17 @@ import { hashSessionToken, type SessionSubjectKind } from './session-token.ts'
 const EXPIRED = 'Your session has ended: sign in again.'
 
 /**
+ * A token rotated this recently and shown again is taken as its own holder whose answer was lost
+ * (a reload or a dropped connection while the refresh was in flight: the server rotated, the
+ * browser never stored the new cookie), not as a thief: it gets another token of the family.
+ */
+export const REUSE_GRACE_MS = 30_000
+
+/**
  * Exchanges a live refresh token for a new one (compare-and-set on `rotated_at`, so two uses of
  * the same token cannot both win). A token that was already rotated is a reuse: someone holds a
- * copy, so the whole family is revoked and both holders must sign in again (ADR 0015).
+ * copy, so the whole family is revoked and both holders must sign in again (ADR 0015) — unless
+ * it was rotated less than `REUSE_GRACE_MS` ago, when it is answered like a first use.
  */
 export async function rotateSession(
   ctx: Ctx,
@@ -35,6 +43,18 @@ export async function rotateSession(
       .where('revoked_at', 'is', null)
       .executeTakeFirst()
     if (Number(won.numUpdatedRows) !== 1) {
+      const rotated = await tx
+        .selectFrom('sessions')
+        .select('rotated_at')
+        .where('token_hash', '=', hash)
+        .executeTakeFirst()
+      const since = rotated?.rotated_at
+        ? ctx.clock.now().getTime() - Date.parse(rotated.rotated_at)
+        : Infinity
+      if (since <= REUSE_GRACE_MS) {
+        const next = await insertSession(ctx, tx, { kind, id: row.subject_id }, row.family_id)
+        return { ...next, subjectId: row.subject_id }
+      }
       await tx
         .updateTable('sessions')
         .set({ revoked_at: now })

@@ -3,6 +3,7 @@
  * timestamps are ISO-8601 strings, JSON columns are text.
  */
 import type { Generated, Kysely, Transaction } from 'kysely'
+import type { TaskStatus } from '../domain/lifecycle.ts'
 
 export interface AgentsTable {
   id: string
@@ -86,7 +87,8 @@ export interface TasksTable {
   callback_url: string | null
   callback_secret: string | null
   metadata: string | null
-  status: string
+  /** One of the lifecycle's statuses (`TRANSITIONS` in domain/lifecycle.ts). */
+  status: TaskStatus
   version: bigint
   sandbox: bigint
   operator_id: string | null

@@ -2,12 +2,13 @@ import { type Kysely, sql } from 'kysely'
 import type { Ctx } from '../context.ts'
 import { decodeCursor, encodeCursor } from '../domain/cursor.ts'
 import { invalid } from '../domain/errors.ts'
+import type { TaskStatus } from '../domain/lifecycle.ts'
 import type { Database } from '../store/schema.ts'
 import { taskSummary } from './serialize.ts'
 import { countedTasks } from './task-counts.ts'
 
 export interface ListTasksInput {
-  status?: string
+  status?: TaskStatus
   task_type?: string
   limit: number
   offset: number

@@ -3,6 +3,10 @@
  * the real HTTP API and reviewed by the real `guardian.review` job. The confusion matrix is
  * printed (and written to bench/results/guardian-corpus.md when HUMCLI_WRITE_CORPUS_REPORT=1).
  * No bad proof may be auto-VERIFIED; at least 90% of the genuine proofs must be.
+ *
+ * Issue 12 adds proofs as the web app sends them from a phone that strips EXIF GPS: the device's
+ * position, accuracy and time per photo (`client_evidence`, ADR 0022). None of the bad ones may
+ * be approved on the device's word, and the genuine ones must not all go to manual review.
  */
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
@@ -47,6 +51,15 @@ interface Submission {
   photos: Buffer[]
   notes: string
   fields?: Record<string, string>
+  /** The web app's `client_evidence`: per photo, the device's position and time, or null. */
+  evidence?: (Device | null)[]
+}
+
+interface Device {
+  lat: number
+  lng: number
+  accuracy_m: number
+  captured_at: string
 }
 
 interface Case {
@@ -294,6 +307,140 @@ function cases(): Case[] {
   return out
 }
 
+type CaseCtx = { now: Date; city: City; seed: number }
+
+/** What the phone's Geolocation API said when the photo was picked, `afterCapture` after it was taken. */
+const device = (c: CaseCtx, over: Partial<Device> & { afterCapture?: number } = {}): Device => {
+  const { afterCapture = 20_000, ...rest } = over
+  return {
+    lat: c.city.lat + ((c.seed % 3) - 1) * 0.0001,
+    lng: c.city.lng + 0.0001,
+    accuracy_m: 6 + (c.seed % 25),
+    captured_at: new Date(c.now.getTime() - 5 * MIN + afterCapture).toISOString(),
+    ...rest,
+  }
+}
+
+/** Two photos with a capture time but the GPS stripped (what many phone browsers upload). */
+const twoStripped = (c: CaseCtx, over: Partial<PhotoOptions> = {}) => twoGenuine(c, { gps: null, ...over })
+
+/** The proofs the web app sends: EXIF GPS stripped, the device's report beside each photo. */
+function appCases(): Case[] {
+  const out: Case[] = []
+  for (let i = 0; i < 6; i++) {
+    out.push({
+      name: `app: genuine, EXIF GPS stripped, device position #${i + 1}`,
+      label: 'genuine',
+      task: PHOTO_TASK,
+      proof: async (c) => ({
+        photos: await twoStripped(c),
+        notes: GOOD_NOTES,
+        evidence: [device(c), device(c)],
+      }),
+    })
+  }
+  out.push({
+    name: 'app: genuine, photos from the gallery (device report 18 min after capture)',
+    label: 'genuine',
+    task: PHOTO_TASK,
+    proof: async (c) => {
+      // Taken during the work, picked from the gallery just before sending: the report is later.
+      const later = { afterCapture: 5 * MIN }
+      return {
+        photos: await twoStripped(c, { takenAt: new Date(c.now.getTime() - 18 * MIN) }),
+        notes: GOOD_NOTES,
+        evidence: [device(c, later), device(c, later)],
+      }
+    },
+  })
+  out.push({
+    name: 'app: genuine, no device position (location refused)',
+    label: 'genuine',
+    task: PHOTO_TASK,
+    proof: async (c) => ({ photos: await twoStripped(c), notes: GOOD_NOTES }),
+  })
+  // ── bad, each with a device report that says "at the task" unless the case says otherwise ──
+  for (let i = 0; i < 2; i++) {
+    out.push({
+      name: `app: no EXIF at all, device position at the task #${i + 1}`,
+      label: 'bad',
+      task: PHOTO_TASK,
+      proof: async (c) => ({
+        photos: await twoGenuine(c, { noExif: true }),
+        notes: GOOD_NOTES,
+        evidence: [device(c), device(c)],
+      }),
+    })
+  }
+  out.push({
+    name: 'app: GPS stripped, photos 2 days old, device position at the task now',
+    label: 'bad',
+    task: PHOTO_TASK,
+    proof: async (c) => ({
+      photos: await twoStripped(c, { takenAt: new Date(c.now.getTime() - 2 * 24 * 60 * MIN) }),
+      notes: GOOD_NOTES,
+      evidence: [device(c), device(c)],
+    }),
+  })
+  out.push({
+    name: 'app: GPS stripped, device 2 km away',
+    label: 'bad',
+    task: PHOTO_TASK,
+    proof: async (c) => {
+      const far = { lat: c.city.lat + 0.018 }
+      return { photos: await twoStripped(c), notes: GOOD_NOTES, evidence: [device(c, far), device(c, far)] }
+    },
+  })
+  out.push({
+    name: 'app: GPS stripped, device position from the network (±1.5 km)',
+    label: 'bad',
+    task: PHOTO_TASK,
+    proof: async (c) => {
+      const ip = { accuracy_m: 1500 }
+      return { photos: await twoStripped(c), notes: GOOD_NOTES, evidence: [device(c, ip), device(c, ip)] }
+    },
+  })
+  out.push({
+    name: 'app: GPS stripped, device report replayed from before the task was accepted',
+    label: 'bad',
+    task: PHOTO_TASK,
+    proof: async (c) => {
+      const old = { afterCapture: -3 * 60 * MIN }
+      return { photos: await twoStripped(c), notes: GOOD_NOTES, evidence: [device(c, old), device(c, old)] }
+    },
+  })
+  out.push({
+    name: 'app: EXIF GPS 2 km away, device position at the task (the page contradicts the file)',
+    label: 'bad',
+    task: PHOTO_TASK,
+    proof: async (c) => ({
+      photos: await twoGenuine(c, { gps: { lat: c.city.lat + 0.018, lng: c.city.lng } }),
+      notes: GOOD_NOTES,
+      evidence: [device(c), device(c)],
+    }),
+  })
+  out.push({
+    name: 'app: blank photo, GPS stripped, device position at the task',
+    label: 'bad',
+    task: PHOTO_TASK,
+    proof: async (c) => ({
+      photos: [
+        await makeFlat({ seed: c.seed, takenAt: new Date(c.now.getTime() - 5 * MIN), offset: c.city.offset }),
+        await genuine({ ...c, seed: c.seed + 1000 }, { gps: null }),
+      ],
+      notes: GOOD_NOTES,
+      evidence: [device(c), device(c)],
+    }),
+  })
+  out.push({
+    name: 'app: GPS stripped, device position for one photo of two',
+    label: 'bad',
+    task: PHOTO_TASK,
+    proof: async (c) => ({ photos: await twoStripped(c), notes: GOOD_NOTES, evidence: [device(c), null] }),
+  })
+  return out
+}
+
 function CREDENTIAL_TASK() {
   return {
     title: 'Create an account on the forum',
@@ -307,6 +454,7 @@ async function submit(op: OperatorFixture, taskId: string, sub: Submission) {
   const form = new FormData()
   form.append('notes', sub.notes)
   for (const [k, v] of Object.entries(sub.fields ?? {})) form.append(k, v)
+  if (sub.evidence) form.append('client_evidence', JSON.stringify(sub.evidence))
   sub.photos.forEach((p, i) => {
     form.append('photos', new Blob([new Uint8Array(p)], { type: 'image/jpeg' }), `photo${i}.jpg`)
   })
@@ -377,6 +525,12 @@ function report(results: Result[], dialect: string): string {
     '',
     `Precision of auto-approval: ${count('genuine', 'VERIFIED')}/${results.filter((r) => r.outcome === 'VERIFIED').length} verified proofs are genuine.`,
     `Recall on genuine proofs: ${count('genuine', 'VERIFIED')}/${results.filter((r) => r.label === 'genuine').length} auto-approved.`,
+    (() => {
+      const app = results.filter((r) => r.name.startsWith('app: '))
+      const of = (l: Label) => app.filter((r) => r.label === l)
+      const v = (l: Label) => of(l).filter((r) => r.outcome === 'VERIFIED').length
+      return `From the web app, EXIF GPS stripped, device position sent (ADR 0022): genuine ${v('genuine')}/${of('genuine').length} auto-approved, bad ${v('bad')}/${of('bad').length}.`
+    })(),
     '',
     '## Every proof',
     '',
@@ -398,8 +552,8 @@ forEachDialect('Guardian labelled corpus', (dialect) => {
   test('no bad proof is auto-VERIFIED; at least 90% of genuine proofs are', async () => {
     const s = server()
     const agent = await newAgent(s, { tier: 'STANDARD', deposit: 2000 })
-    const all = cases()
-    assert.ok(all.length >= 40, `${all.length} proofs`)
+    const all = [...cases(), ...appCases()]
+    assert.ok(all.length >= 55, `${all.length} proofs`)
     const results: Result[] = []
     const ops = [await newOperator(s), await newOperator(s), await newOperator(s)]
     for (const [i, c] of all.entries()) results.push(await runCase(s, agent, ops, c, i))
@@ -423,6 +577,28 @@ forEachDialect('Guardian labelled corpus', (dialect) => {
         .map((r) => `${r.name} → ${r.outcome} (${r.weakest})`)
         .join('; ')}`,
     )
+    // From the app (EXIF GPS stripped): never approved on the device's word alone, and the
+    // device's word lets most genuine proofs through without a person.
+    const app = results.filter((r) => r.name.startsWith('app: '))
+    assert.deepEqual(
+      app.filter((r) => r.label === 'bad' && r.outcome === 'VERIFIED').map((r) => r.name),
+      [],
+    )
+    const appGenuine = app.filter((r) => r.label === 'genuine')
+    const appApproved = appGenuine.filter((r) => r.outcome === 'VERIFIED')
+    assert.ok(
+      appApproved.length >= 6,
+      `${appApproved.length}/${appGenuine.length} genuine app proofs approved`,
+    )
+    assert.ok(
+      appApproved.length < appGenuine.length,
+      'a report that does not match the photo goes to a person',
+    )
+    for (const r of app.filter((x) =>
+      /no EXIF at all|one photo of two|network|2 km away$|replayed|gallery/.test(x.name),
+    )) {
+      assert.equal(r.outcome, 'MANUAL_REVIEW', `${r.name}: ${r.weakest}`)
+    }
     // The reused photos are caught as reuse, and sent to people rather than back to the operator.
     for (const r of results.filter((x) => x.name.startsWith('photo reused'))) {
       assert.equal(r.outcome, 'MANUAL_REVIEW', r.name)

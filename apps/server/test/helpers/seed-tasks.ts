@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely'
 import { sql } from 'kysely'
 import { geoCell } from '../../src/domain/geo.ts'
 import { newId } from '../../src/domain/ids.ts'
+import type { TaskStatus } from '../../src/domain/lifecycle.ts'
 import { domainOf, type TaskType } from '../../src/domain/task-types.ts'
 import type { Store } from '../../src/store/db.ts'
 import type { Database, TasksTable } from '../../src/store/schema.ts'
@@ -120,7 +121,7 @@ function taskRow(o: SeedOptions, i: number, base: number): TasksTable {
     callback_url: null,
     callback_secret: null,
     metadata: null,
-    status,
+    status: status as TaskStatus,
     version: 1n,
     sandbox: o.sandbox ? 1n : 0n,
     operator_id: null,

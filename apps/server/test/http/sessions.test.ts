@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { revokeSubjectSessions } from '../../src/sessions/revoke-session.ts'
+import { REUSE_GRACE_MS } from '../../src/sessions/rotate-session.ts'
 import { request } from '../helpers/api.ts'
 import { newOperator } from '../helpers/fixtures.ts'
 import { forEachDialect, startTestServer, useServer } from '../helpers/harness.ts'
@@ -68,7 +69,8 @@ forEachDialect('browser sessions (refresh cookie)', (dialect) => {
     const next = cookieOf(r1.headers)
     assert.notEqual(next.value, cookie.value)
     assert.equal((await request(s.url, 'GET', '/operator/me', { token: r1.body.token })).status, 200)
-    // The rotated-out token shown again: a stolen copy. Both it and its successor stop working.
+    // The rotated-out token shown again, long after: a stolen copy. Both it and its successor stop working.
+    s.clock.advance(REUSE_GRACE_MS + 1000)
     const reuse = await request(s.url, 'POST', '/operator/session/refresh', {
       headers: withCookie(cookie.value),
     })
@@ -78,6 +80,38 @@ forEachDialect('browser sessions (refresh cookie)', (dialect) => {
       headers: withCookie(next.value),
     })
     assert.equal(successor.status, 401)
+  })
+
+  test('the rotated-out token shown again within the grace window (its answer was lost) gets a new token, the family lives', async () => {
+    const s = server()
+    const { cookie } = await signIn()
+    const r1 = await request(s.url, 'POST', '/operator/session/refresh', {
+      headers: withCookie(cookie.value),
+    })
+    assert.equal(r1.status, 200, r1.text)
+    // The browser never stored r1's cookie (a reload mid-refresh): it shows the old one again.
+    s.clock.advance(REUSE_GRACE_MS - 5000)
+    const again = await request(s.url, 'POST', '/operator/session/refresh', {
+      headers: withCookie(cookie.value),
+    })
+    assert.equal(again.status, 200, again.text)
+    const sibling = cookieOf(again.headers)
+    assert.notEqual(sibling.value, cookieOf(r1.headers).value)
+    assert.equal((await request(s.url, 'GET', '/operator/me', { token: again.body.token })).status, 200)
+    const onward = await request(s.url, 'POST', '/operator/session/refresh', {
+      headers: withCookie(sibling.value),
+    })
+    assert.equal(onward.status, 200, onward.text)
+    // Past the window, the same old token is a stolen copy again: the family ends.
+    s.clock.advance(10_000)
+    const late = await request(s.url, 'POST', '/operator/session/refresh', {
+      headers: withCookie(cookie.value),
+    })
+    assert.equal(late.status, 401)
+    const after = await request(s.url, 'POST', '/operator/session/refresh', {
+      headers: withCookie(cookieOf(onward.headers).value),
+    })
+    assert.equal(after.status, 401)
   })
 
   test('the cookie alone is refused: the CSRF header and a same-origin Origin are required', async () => {

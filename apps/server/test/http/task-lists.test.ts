@@ -8,6 +8,7 @@ import { test } from 'node:test'
 import { sql } from 'kysely'
 import { DomainError } from '../../src/domain/errors.ts'
 import { haversineKm } from '../../src/domain/geo.ts'
+import type { TaskStatus } from '../../src/domain/lifecycle.ts'
 import { ledgerCheck } from '../../src/ledger/check.ts'
 import { backfill } from '../../src/store/migrations/0018-task-lists.ts'
 import type { TaskRow } from '../../src/tasks/load.ts'
@@ -31,7 +32,7 @@ const TYPES = ['PHOTO', 'DELIVERY', 'INSPECTION'] as const
 /** The list as the replaced code computed it: `count(*)`, then OFFSET over the sort key. */
 async function oldList(s: TestServer, agentId: string, f: { status?: string; task_type?: string }) {
   let q = s.ctx.store.db.selectFrom('tasks').where('agent_id', '=', agentId)
-  if (f.status) q = q.where('status', '=', f.status)
+  if (f.status) q = q.where('status', '=', f.status as TaskStatus)
   if (f.task_type) q = q.where('task_type', '=', f.task_type)
   const total = await q.select(sql<bigint>`count(*)`.as('n')).executeTakeFirstOrThrow()
   const rows = await q.select('id').orderBy('created_at', 'desc').orderBy('id', 'desc').execute()

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { ConfigError, loadConfig } from '../../src/config.ts'
 import { check } from '../../src/guardian/check.ts'
-import { captureTimeCheck } from '../../src/guardian/checks-photos.ts'
+import { CLIENT_EVIDENCE, captureTimeCheck, locationCheck } from '../../src/guardian/checks-photos.ts'
 import { combineChecks } from '../../src/guardian/combine.ts'
 import { coverage, expectedCredentialFields, photosRequired } from '../../src/guardian/requirements.ts'
 import { parseVerdict } from '../../src/guardian/vision-model.ts'
@@ -136,4 +136,50 @@ test('Guardian settings: defaults, overrides, and a manual threshold above the v
     ConfigError,
   )
   assert.throws(() => loadConfig({ HUMCLI_GUARDIAN_VERIFY_AT: '101' }), ConfigError)
+})
+
+test("a photo without EXIF GPS: the device's report counts only GPS-grade, in the radius, at the photo's own time (ADR 0022)", () => {
+  const task = { lat: 52.52, lng: 13.405, radiusM: 200 }
+  const accepted = new Date('2026-06-01T10:00:00Z')
+  const window = { from: accepted, to: new Date('2026-06-01T11:00:00Z'), toleranceMs: 10 * 60_000 }
+  const photo = (taken_at: string | null, gps: { lat: number; lng: number } | null = null) =>
+    ({ exif: { taken_at, gps, camera: null } }) as unknown as StoredPhoto
+  const at = (min: number) => new Date(accepted.getTime() + min * 60_000).toISOString()
+  const report = (over: Record<string, unknown> = {}) => ({
+    lat: 52.5201,
+    lng: 13.4051,
+    accuracy_m: 12,
+    captured_at: at(30),
+    ...over,
+  })
+  const score = (p: StoredPhoto, e: ReturnType<typeof report> | null) =>
+    locationCheck([p], task, { evidence: [e], window }).score
+  const taken = at(29.5).replace('.000Z', 'Z')
+  assert.equal(score(photo(taken), report()), CLIENT_EVIDENCE.corroborated)
+  assert.equal(CLIENT_EVIDENCE.corroborated, T.verifyAt, 'just the verify threshold, never above it')
+  assert.equal(score(photo(taken), null), 60, 'no report: as before')
+  assert.equal(score(photo(null), report()), CLIENT_EVIDENCE.uncorroborated, 'no EXIF time to agree with')
+  assert.equal(
+    score(photo(taken), report({ captured_at: at(45) })),
+    CLIENT_EVIDENCE.uncorroborated,
+    '15 min off',
+  )
+  assert.equal(
+    score(photo(taken), report({ captured_at: at(43) })),
+    CLIENT_EVIDENCE.corroborated,
+    'within 15 min',
+  )
+  assert.equal(
+    score(photo(at(-90)), report({ captured_at: at(-89) })),
+    CLIENT_EVIDENCE.uncorroborated,
+    'before the window',
+  )
+  assert.equal(score(photo(taken), report({ accuracy_m: 100 })), CLIENT_EVIDENCE.corroborated)
+  assert.equal(score(photo(taken), report({ accuracy_m: 101 })), 60, 'a network position')
+  // 278 m away: inside the radius only if the accuracy covers the difference.
+  assert.equal(score(photo(taken), report({ lat: 52.5225 })), 60)
+  assert.equal(score(photo(taken), report({ lat: 52.5225, accuracy_m: 90 })), CLIENT_EVIDENCE.corroborated)
+  assert.equal(score(photo(taken), report({ lat: 52.538 })), CLIENT_EVIDENCE.farAway, '2 km away')
+  // EXIF GPS decides when it is there: a report at the task cannot rescue a photo taken 2 km off.
+  assert.equal(score(photo(taken, { lat: 52.538, lng: 13.405 }), report()), 5)
 })

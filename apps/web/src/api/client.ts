@@ -27,6 +27,21 @@ export class NetworkError extends Error {}
 
 export type SessionState = 'unknown' | 'signed-in' | 'signed-out'
 
+/** Whether the last call reached the server; false while it cannot be reached (the banner watches it). */
+export const reachable = createStore(true)
+
+/** fetch that records whether the server answered; NetworkError when it did not. */
+export async function reach(input: string, init: RequestInit): Promise<Response> {
+  try {
+    const res = await fetch(input, init)
+    reachable.set(true)
+    return res
+  } catch {
+    reachable.set(false)
+    throw new NetworkError('unreachable')
+  }
+}
+
 export async function toApiError(res: Response): Promise<ApiError> {
   const body = (await res.json().catch(() => null)) as {
     error?: string
@@ -58,6 +73,8 @@ function url(path: string, query?: RequestOptions['query']): string {
 /** One kind of browser session: sign in/out, refresh, and authorised calls of the API. */
 export interface SessionClient {
   session: Store<SessionState>
+  /** The session ended under the user (expired or revoked), not by signing out: the sign-in page says so. */
+  ended: Store<boolean>
   signIn(body: Record<string, string>): Promise<void>
   signOut(): Promise<void>
   refresh(): Promise<boolean>
@@ -69,20 +86,23 @@ export interface SessionClient {
 
 export function sessionClient(sessionPath: string, lockName: string): SessionClient {
   const session = createStore<SessionState>('unknown')
+  const ended = createStore(false)
   let access: AccessToken | null = null
   let refreshing: Promise<boolean> | null = null
 
+  /** A 401 the refresh could not cure: signed out, and told why if they were signed in. */
+  function endSession() {
+    if (session.get() === 'signed-in') ended.set(true)
+    session.set('signed-out')
+  }
+
   async function sessionCall(path: string, body?: unknown): Promise<Response> {
-    try {
-      return await fetch(`${API}${sessionPath}${path}`, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: body ? { ...SESSION_HEADERS, 'content-type': 'application/json' } : SESSION_HEADERS,
-        body: body ? JSON.stringify(body) : undefined,
-      })
-    } catch {
-      throw new NetworkError('unreachable')
-    }
+    return reach(`${API}${sessionPath}${path}`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: body ? { ...SESSION_HEADERS, 'content-type': 'application/json' } : SESSION_HEADERS,
+      body: body ? JSON.stringify(body) : undefined,
+    })
   }
 
   /**
@@ -95,7 +115,7 @@ export function sessionClient(sessionPath: string, lockName: string): SessionCli
         const res = await sessionCall('/refresh')
         if (!res.ok) {
           access = null
-          if (res.status === 401 || res.status === 403) session.set('signed-out')
+          if (res.status === 401 || res.status === 403) endSession()
           return false
         }
         access = (await res.json()) as AccessToken
@@ -120,29 +140,28 @@ export function sessionClient(sessionPath: string, lockName: string): SessionCli
   async function send(method: string, path: string, opts: RequestOptions): Promise<Response> {
     const headers: Record<string, string> = { ...(await authHeader()), ...opts.headers }
     if (opts.json !== undefined) headers['content-type'] = 'application/json'
-    try {
-      return await fetch(url(path, opts.query), {
-        method,
-        headers,
-        body: opts.json !== undefined ? JSON.stringify(opts.json) : opts.form,
-      })
-    } catch {
-      throw new NetworkError('unreachable')
-    }
+    return reach(url(path, opts.query), {
+      method,
+      headers,
+      body: opts.json !== undefined ? JSON.stringify(opts.json) : opts.form,
+    })
   }
 
   return {
     session,
+    ended,
     refresh,
     authHeader,
     async signIn(body) {
       const res = await sessionCall('', body)
       if (!res.ok) throw await toApiError(res)
       access = (await res.json()) as AccessToken
+      ended.set(false)
       session.set('signed-in')
     },
     async signOut() {
       access = null
+      ended.set(false)
       await sessionCall('/logout').catch(() => {})
       session.set('signed-out')
     },
@@ -154,7 +173,7 @@ export function sessionClient(sessionPath: string, lockName: string): SessionCli
     async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
       let res = await send(method, path, opts)
       if (res.status === 401 && (await refresh())) res = await send(method, path, opts)
-      if (res.status === 401) session.set('signed-out')
+      if (res.status === 401) endSession()
       if (!res.ok) throw await toApiError(res)
       if (res.status === 204) return undefined as T
       return (await res.json()) as T
@@ -165,6 +184,7 @@ export function sessionClient(sessionPath: string, lockName: string): SessionCli
 /** The operator's session (the operator pages). */
 const operator = sessionClient('/operator/session', 'humcli-refresh')
 export const session = operator.session
+export const sessionEnded = operator.ended
 export const signIn = (email: string, password: string) => operator.signIn({ email, password })
 export const signOut = operator.signOut
 export const refresh = operator.refresh
@@ -173,16 +193,11 @@ export const request = operator.request
 
 /** An anonymous call (registration). */
 export async function anonymous<T>(method: string, path: string, json: unknown): Promise<T> {
-  let res: Response
-  try {
-    res = await fetch(url(path), {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(json),
-    })
-  } catch {
-    throw new NetworkError('unreachable')
-  }
+  const res = await reach(url(path), {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(json),
+  })
   if (!res.ok) throw await toApiError(res)
   return (await res.json()) as T
 }

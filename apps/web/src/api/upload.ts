@@ -1,4 +1,4 @@
-import { API, ApiError, authHeader, NetworkError, refresh } from './client.ts'
+import { API, ApiError, authHeader, NetworkError, reachable, refresh } from './client.ts'
 
 /**
  * A multipart POST through XHR, which (unlike fetch) reports upload progress. Same errors as
@@ -16,13 +16,17 @@ function once<T>(
     for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v)
     xhr.upload.onprogress = (e) => onProgress(e.loaded)
     xhr.onload = () => {
+      reachable.set(true)
       let body: unknown = null
       try {
         body = JSON.parse(xhr.responseText)
       } catch {}
       resolve({ status: xhr.status, body: body as T })
     }
-    xhr.onerror = () => reject(new NetworkError('unreachable'))
+    xhr.onerror = () => {
+      reachable.set(false)
+      reject(new NetworkError('unreachable'))
+    }
     xhr.onabort = () => reject(new NetworkError('aborted'))
     xhr.send(form)
   })

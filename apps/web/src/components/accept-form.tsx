@@ -39,7 +39,7 @@ export function AcceptForm({ taskId, onAccepted }: { taskId: string; onAccepted:
     <form class="panel stack" onSubmit={submit}>
       <fieldset>
         <legend>{t('task.estimate')}</legend>
-        <div class="filters">
+        <div class="filters three">
           <label>
             {t('est.days')}
             <input name="days" type="number" min={0} max={90} inputMode="numeric" />

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact'
-import { session, signOut } from '../api/client.ts'
+import { reachable, session, signOut } from '../api/client.ts'
 import { LOCALES, type Locale, locale, setLocale, useT } from '../i18n/index.ts'
 import { online } from '../lib/online.ts'
 import { Link, navigate } from '../lib/router.tsx'
@@ -57,6 +57,7 @@ export function Layout(props: {
 }) {
   const t = useT()
   const isOnline = useStore(online)
+  const canReach = useStore(reachable)
   const state = useStore(session)
   return (
     <>
@@ -70,9 +71,9 @@ export function Layout(props: {
         <LanguageSwitch />
       </header>
       {props.nav ?? (state === 'signed-in' && <Nav />)}
-      {!isOnline && (
+      {(!isOnline || !canReach) && (
         <p class="banner" role="status">
-          {t('banner.offline')}
+          {t(isOnline ? 'banner.unreachable' : 'banner.offline')}
         </p>
       )}
       <main id="main" class={props.wide ? 'wide' : undefined}>

@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'preact/hooks'
+import { useEffect, useMemo, useState } from 'preact/hooks'
 import { formatBytes, useT } from '../i18n/index.ts'
 import type { QueuedPhoto } from '../lib/upload-queue.ts'
 
@@ -6,9 +6,18 @@ import type { QueuedPhoto } from '../lib/upload-queue.ts'
 export const MAX_PHOTO_BYTES = 15 * 1024 * 1024
 
 export function Thumb({ blob, alt }: { blob: Blob; alt: string }) {
+  const t = useT()
   const url = useMemo(() => URL.createObjectURL(blob), [blob])
+  const [broken, setBroken] = useState(false)
   useEffect(() => () => URL.revokeObjectURL(url), [url])
-  return <img src={url} alt={alt} />
+  // A file the browser cannot draw (not really an image, or HEIC): a labelled box, not a torn icon.
+  if (broken)
+    return (
+      <span class="no-preview" role="img" aria-label={alt}>
+        {t('proof.noPreview')}
+      </span>
+    )
+  return <img src={url} alt={alt} onError={() => setBroken(true)} />
 }
 
 /** Chosen photos as thumbnails, each tied to a requirement, each removable; errors beside each. */

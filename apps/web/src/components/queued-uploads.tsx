@@ -37,10 +37,12 @@ export function QueuedUploads({ taskId, requirements = [] }: { taskId?: string; 
             <>
               {p.errorPhoto === undefined && <ErrorText message={p.error ?? null} />}
               <button type="button" onClick={() => resendWithout(p.id, p.errorPhoto)}>
-                {t('common.retry')}
+                {p.errorPhoto === undefined
+                  ? t('common.retry')
+                  : t('proof.resendWithout', { name: t('proof.photo', { n: p.errorPhoto + 1 }) })}
               </button>
               <button type="button" class="secondary" onClick={() => discard(p.id)}>
-                {t('proof.remove', { name: p.taskTitle })}
+                {t('proof.discard')}
               </button>
             </>
           )}

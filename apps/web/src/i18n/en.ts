@@ -47,6 +47,8 @@ export const en = {
   'err.geoUnavailable': 'Your position could not be found. Choose a place instead.',
   'err.generic': 'Something went wrong: {detail}',
   'banner.offline': 'No connection. You can keep working; uploads wait on this phone.',
+  'banner.unreachable':
+    'The server cannot be reached right now. You can keep working; uploads wait on this phone.',
   'kyc.title': 'Identity check',
   'kyc.intro': 'Upload an ID document, a selfie and a proof of address. Tasks can be accepted once approved.',
   'kyc.status': 'Status: {status}',
@@ -120,6 +122,9 @@ export const en = {
   'proof.password': 'Password',
   'proof.apiKey': 'API key',
   'proof.credNotes': 'Notes for the account',
+  'proof.noPreview': 'No preview',
+  'proof.resendWithout': 'Send again without {name}',
+  'proof.discard': 'Discard this upload',
   'proof.remove': 'Remove {name}',
   'proof.photo': 'Photo {n}',
   'proof.queued': 'Saved on this phone; it will be sent when the connection returns.',

@@ -48,6 +48,8 @@ export const es: Record<MessageKey, string> = {
   'err.geoUnavailable': 'No se pudo obtener tu posición. Elige un lugar.',
   'err.generic': 'Algo ha fallado: {detail}',
   'banner.offline': 'Sin conexión. Puedes seguir trabajando; las subidas esperan en este teléfono.',
+  'banner.unreachable':
+    'Ahora mismo no se puede contactar con el servidor. Puedes seguir trabajando; las subidas esperan en este teléfono.',
   'kyc.title': 'Verificación de identidad',
   'kyc.intro':
     'Sube un documento de identidad, un selfie y un justificante de domicilio. Podrás aceptar tareas cuando se apruebe.',
@@ -122,6 +124,9 @@ export const es: Record<MessageKey, string> = {
   'proof.password': 'Contraseña',
   'proof.apiKey': 'Clave API',
   'proof.credNotes': 'Notas de la cuenta',
+  'proof.noPreview': 'Sin vista previa',
+  'proof.resendWithout': 'Enviar de nuevo sin la {name}',
+  'proof.discard': 'Descartar este envío',
   'proof.remove': 'Quitar {name}',
   'proof.photo': 'Foto {n}',
   'proof.queued': 'Guardado en este teléfono; se enviará cuando vuelva la conexión.',

@@ -69,7 +69,16 @@ export function formatRelative(iso: string, now = Date.now()): string {
   return rtf.format(0, 'second')
 }
 
+/** "2.4 MB", or "12 kB" under a megabyte (a tiny file must not read "0 MB"). */
 export const formatBytes = (n: number) =>
-  new Intl.NumberFormat(locale.get(), { style: 'unit', unit: 'megabyte', maximumFractionDigits: 1 }).format(
-    n / 1_048_576,
-  )
+  n < 1_048_576
+    ? new Intl.NumberFormat(locale.get(), {
+        style: 'unit',
+        unit: 'kilobyte',
+        maximumFractionDigits: 0,
+      }).format(Math.max(1, Math.round(n / 1024)))
+    : new Intl.NumberFormat(locale.get(), {
+        style: 'unit',
+        unit: 'megabyte',
+        maximumFractionDigits: 1,
+      }).format(n / 1_048_576)

@@ -1,4 +1,4 @@
-import { ApiError, NetworkError } from '../api/client.ts'
+import { ApiError, NetworkError, session } from '../api/client.ts'
 import { upload } from '../api/upload.ts'
 import { t } from '../i18n/index.ts'
 import { describeError } from './errors.ts'
@@ -130,6 +130,8 @@ export async function discard(id: string): Promise<void> {
 export function startQueue(): void {
   void flush()
   addEventListener('online', () => void flush())
+  // Signed in again after the session ended: what waited for it goes now.
+  session.subscribe(() => session.get() === 'signed-in' && void flush())
   setInterval(() => {
     if (navigator.onLine && queue.get().some((p) => p.state === 'waiting')) void flush()
   }, 15_000)

@@ -1,15 +1,17 @@
 import { useState } from 'preact/hooks'
-import { signIn } from '../api/client.ts'
+import { sessionEnded, signIn } from '../api/client.ts'
 import { ErrorText, Layout } from '../components/layout.tsx'
 import { useT } from '../i18n/index.ts'
 import { describeError } from '../lib/errors.ts'
 import { Link, navigate, useQuery } from '../lib/router.tsx'
+import { useStore } from '../lib/store.ts'
 
 export function LoginPage() {
   const t = useT()
   const next = useQuery().get('next') ?? '/tasks'
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
+  const ended = useStore(sessionEnded)
   const submit = async (e: Event) => {
     e.preventDefault()
     const form = new FormData(e.currentTarget as HTMLFormElement)
@@ -26,6 +28,11 @@ export function LoginPage() {
   }
   return (
     <Layout title={t('auth.login.title')}>
+      {ended && (
+        <p class="notice" role="status">
+          {t('err.sessionExpired')}
+        </p>
+      )}
       <form class="stack" onSubmit={submit}>
         <label>
           {t('auth.email')}
