@@ -263,6 +263,22 @@ forEachDialect(
       await assertMatches(s, admin, '2026-06-30', '2026-07-03')
       assert.equal((await day('2026-07-02')).guardian_manual_review, 1)
       assert.deepEqual(await folded(s), ['2026-06-30', '2026-07-01'])
+      // Two requests folding the same closed days at once (two console tabs, two processes): both
+      // answer, the same, and each day is stored once.
+      const [x, y] = await Promise.all([
+        admin.get('/admin/stats/daily?from=2026-06-01&to=2026-06-29'),
+        admin.get('/admin/stats/daily?from=2026-06-10&to=2026-06-29'),
+      ])
+      assert.equal(x.status, 200, x.text)
+      assert.equal(y.status, 200, y.text)
+      assert.deepEqual(x.body.data.slice(9), y.body.data)
+      const june = await db
+        .selectFrom('daily_stats')
+        .select(sql<number>`count(*)`.as('n'))
+        .where('day', '>=', '2026-06-01')
+        .where('day', '<=', '2026-06-30')
+        .executeTakeFirstOrThrow()
+      assert.equal(Number(june.n), 30)
     })
   },
 )
