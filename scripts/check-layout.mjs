@@ -23,6 +23,7 @@ export const LAYERS = [
     'config',
     [
       'clock.ts',
+      'version.ts',
       'config.ts',
       'config-read.ts',
       'config-sections.ts',

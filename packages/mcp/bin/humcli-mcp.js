@@ -3,7 +3,7 @@
 // Settings come from the environment only (the `humcli mcp` command of the server package also
 // reads ~/.config/humcli profiles): HUMCLI_API_KEY, HUMCLI_API_URL, HUMCLI_MCP_POLL_MS.
 import { DEFAULT_BASE_URL } from '@humcli/sdk'
-import { serveStdio } from '../dist/server.js'
+import { mcpOptions, serveStdio } from '../dist/server.js'
 
 const env = process.env
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -21,10 +21,13 @@ Example MCP client entry:
 `)
   process.exit(0)
 }
-const poll = Number(env.HUMCLI_MCP_POLL_MS)
-await serveStdio({
-  apiKey: env.HUMCLI_API_KEY?.trim() || undefined,
-  baseUrl: (env.HUMCLI_API_URL ?? DEFAULT_BASE_URL).trim(),
-  pollIntervalMs: Number.isFinite(poll) && poll > 0 ? poll : undefined,
-  log: (line) => process.stderr.write(`humcli-mcp: ${line}\n`),
-})
+await serveStdio(
+  mcpOptions(
+    {
+      apiKey: env.HUMCLI_API_KEY,
+      apiUrl: env.HUMCLI_API_URL ?? DEFAULT_BASE_URL,
+      pollMs: env.HUMCLI_MCP_POLL_MS,
+    },
+    (line) => process.stderr.write(`humcli-mcp: ${line}\n`),
+  ),
+)

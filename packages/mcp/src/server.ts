@@ -12,6 +12,7 @@ import { registerTaskTools } from './task-tools.ts'
 import { registerWaitTool } from './wait-tool.ts'
 import { registerWebhookTools } from './webhook-tools.ts'
 
+export { type McpSettings, mcpOptions } from './options.ts'
 export type { McpOptions } from './session.ts'
 
 export const MCP_TOOL_NAMES = [

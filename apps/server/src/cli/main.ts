@@ -1,42 +1,49 @@
 import { Command, CommanderError } from 'commander'
-import { ConfigError } from '../config.ts'
-import { DomainError } from '../domain/errors.ts'
-import { balanceCommand, depositCommand, keysCommand, registerCommand, walletCommand } from './account.ts'
-import { adminCommand } from './admin.ts'
+import type { DomainError } from '../domain/errors.ts'
+import { VERSION } from '../version.ts'
 import { CliFailure, EXIT } from './exit-codes.ts'
 import { endQuietlyOnClosedPipe } from './format.ts'
-import { mcpCommand } from './mcp.ts'
-import { migrateCommand, serveCommand, workerCommand } from './serve.ts'
-import { tasksCommand } from './tasks.ts'
-import { VERSION } from './version.ts'
 
-export { VERSION } from './version.ts'
+export { VERSION } from '../version.ts'
 
-export function buildProgram(): Command {
+/**
+ * Each top-level command and the module that builds it, loaded only when that command runs: an
+ * agent's `humcli tasks get` must not pay for the server, the database drivers or the chain code
+ * (issue 11's start-up targets, `npm run bench:startup`). Help and unknown commands load them all.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./serve.ts')).serveCommand(),
+  worker: async () => (await import('./serve.ts')).workerCommand(),
+  migrate: async () => (await import('./serve.ts')).migrateCommand(),
+  admin: async () => (await import('./admin.ts')).adminCommand(),
+  // Agent side (a client of the API, through the SDK): README "Command line", exit codes in exit-codes.ts.
+  register: async () => (await import('./account.ts')).registerCommand(),
+  tasks: async () => (await import('./tasks.ts')).tasksCommand(),
+  balance: async () => (await import('./account.ts')).balanceCommand(),
+  deposit: async () => (await import('./account.ts')).depositCommand(),
+  wallet: async () => (await import('./account.ts')).walletCommand(),
+  keys: async () => (await import('./account.ts')).keysCommand(),
+  mcp: async () => (await import('./mcp.ts')).mcpCommand(),
+}
+
+/** The program with the command `argv` names, or with every command (help, a typo, no command). */
+export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('humcli')
     .description(
       'humcli — AI agents hire verified humans. Run the server, administer it, and use it as an agent.',
     )
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
-  program.addCommand(serveCommand())
-  program.addCommand(workerCommand())
-  program.addCommand(migrateCommand())
-  program.addCommand(adminCommand())
-  // Agent side (a client of the API, through the SDK): README "Command line", exit codes in exit-codes.ts.
-  program.addCommand(registerCommand())
-  program.addCommand(tasksCommand())
-  program.addCommand(balanceCommand())
-  program.addCommand(depositCommand())
-  program.addCommand(walletCommand())
-  program.addCommand(keysCommand())
-  program.addCommand(mcpCommand())
+  const named = argv.slice(2).find((a) => !a.startsWith('-'))
+  const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS)
+  for (const command of await Promise.all(wanted.map((name) => COMMANDS[name]!()))) {
+    program.addCommand(command)
+  }
   return program
 }
 
 /** Server-side commands (`serve`, `admin …`, `migrate`) fail with the agent commands' exit codes. */
-function exitCodeOfServerSide(err: ConfigError | DomainError): number {
-  if (err instanceof ConfigError) return EXIT.CONFIG
+function exitCodeOfServerSide(err: DomainError): number {
   if (err.code === 'VALIDATION_FAILED') return EXIT.USAGE
   if (err.code === 'NOT_FOUND') return EXIT.NOT_FOUND
   if (err.code === 'CONFLICT' || err.code === 'INVALID_STATE') return EXIT.CONFLICT
@@ -45,7 +52,7 @@ function exitCodeOfServerSide(err: ConfigError | DomainError): number {
 
 export async function main(argv: string[]): Promise<void> {
   endQuietlyOnClosedPipe()
-  const program = buildProgram()
+  const program = await buildProgram(argv)
   program.exitOverride()
   try {
     await program.parseAsync(argv)
@@ -59,9 +66,14 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode
       return
     }
+    // Loaded on this path only: the config module pulls in the address checks (secp256k1, keccak).
+    const [{ ConfigError }, { DomainError }] = await Promise.all([
+      import('../config.ts'),
+      import('../domain/errors.ts'),
+    ])
     if (err instanceof ConfigError || err instanceof DomainError) {
       process.stderr.write(`humcli: ${err.message}\n`)
-      process.exitCode = exitCodeOfServerSide(err)
+      process.exitCode = err instanceof ConfigError ? EXIT.CONFIG : exitCodeOfServerSide(err)
       return
     }
     process.stderr.write(`humcli: ${err instanceof Error ? err.message : String(err)}\n`)

@@ -10,15 +10,17 @@ import { cliCommand } from './command.ts'
  * agent commands resolve them — `HUMCLI_API_KEY` / `HUMCLI_API_URL` first, then the profile in
  * `~/.config/humcli/config.json` — never the server's `src/config.ts`.
  */
-export function mcpOptionsFrom(env: Record<string, string | undefined>, profile?: string): McpOptions {
-  const poll = Number(env.HUMCLI_MCP_POLL_MS)
+export async function mcpOptionsFrom(
+  env: Record<string, string | undefined>,
+  profile?: string,
+): Promise<McpOptions> {
+  // Loaded on demand: the MCP SDK and zod stay out of every other command's start-up.
+  const { mcpOptions } = await import('@humcli/mcp')
   const settings = clientSettings(env, profile)
-  return {
-    apiKey: settings.apiKey?.trim() || undefined,
-    baseUrl: settings.apiUrl.trim(),
-    pollIntervalMs: Number.isFinite(poll) && poll > 0 ? poll : undefined,
-    log: (line) => process.stderr.write(`humcli mcp: ${line}\n`),
-  }
+  return mcpOptions(
+    { apiKey: settings.apiKey, apiUrl: settings.apiUrl, pollMs: env.HUMCLI_MCP_POLL_MS },
+    (line) => process.stderr.write(`humcli mcp: ${line}\n`),
+  )
 }
 
 export function mcpCommand(): Command {
@@ -40,8 +42,7 @@ claude_desktop_config.json; use "command": "npx", "args": ["humcli", "mcp"] when
     )
     .option('--profile <name>', 'use this profile from ~/.config/humcli/config.json (default: "default")')
     .action(async (flags: { profile?: string }) => {
-      // Loaded on demand: the MCP SDK and zod stay out of every other command's start-up.
       const { serveStdio } = await import('@humcli/mcp')
-      await serveStdio(mcpOptionsFrom(cliEnv(), flags.profile))
+      await serveStdio(await mcpOptionsFrom(cliEnv(), flags.profile))
     })
 }

@@ -9,6 +9,7 @@ import secureJson from 'secure-json-parse'
 import type { Ctx } from '../context.ts'
 import { invalid } from '../domain/errors.ts'
 import { TRANSITIONS } from '../domain/lifecycle.ts'
+import { VERSION } from '../version.ts'
 import { registerDocs } from './docs.ts'
 import { frameworkErrors, installErrorHandler, invalidJson } from './errors.ts'
 import { installIdempotency } from './idempotency.ts'
@@ -29,8 +30,6 @@ import { webhookRoutes } from './routes/webhooks.ts'
 import { installUnreadBodyDrain } from './unread-body.ts'
 import { validatorCompiler } from './validation.ts'
 import { registerWebApp } from './web-app.ts'
-
-const VERSION = '0.1.0'
 
 /** The API document's introduction, with the lifecycle table rendered from `TRANSITIONS` itself. */
 function apiDescription(): string {

@@ -1,5 +1,5 @@
 import { OptionalKind } from '@sinclair/typebox'
-import { Ajv, type ErrorObject } from 'ajv'
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import formatsPlugin from 'ajv-formats'
 import type { FastifySchemaCompiler } from 'fastify'
 import { DomainError, type ErrorDetail } from '../domain/errors.ts'
@@ -23,18 +23,27 @@ function makeAjv(coerce: boolean): Ajv {
 const bodyAjv = makeAjv(false)
 const queryAjv = makeAjv(true)
 
+/**
+ * Each route's validator is compiled on its first request, not at start-up: compiling the ~200
+ * schemas of the API took Ajv about 400 ms of every `humcli serve` start (issue 11's start-up
+ * target), and most processes never see most routes. The schema fuzzing tests
+ * (`test/http/schema-fuzz.test.ts`) send a request to every route, so a schema Ajv refuses still
+ * fails the suite.
+ */
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? bodyAjv : queryAjv
-  const validate = ajv.compile(schema as object)
+  let validate: ValidateFunction | undefined
   // Fastify hands a missing body to the validator as null. A body the route declares with
   // Type.Optional (CancelBody, ReleaseBody) may be left out entirely, as the compat docs do.
-  if (httpPart === 'body' && (schema as Record<symbol, unknown>)[OptionalKind] === 'Optional') {
-    const optional = (data: unknown) => data === null || validate(data)
-    return Object.defineProperty(optional, 'errors', { get: () => validate.errors }) as ReturnType<
-      FastifySchemaCompiler<unknown>
-    >
+  const mayBeAbsent = httpPart === 'body' && (schema as Record<symbol, unknown>)[OptionalKind] === 'Optional'
+  const check = (data: unknown) => {
+    if (mayBeAbsent && data === null) return true
+    validate ??= ajv.compile(schema as object)
+    return validate(data)
   }
-  return validate as ReturnType<FastifySchemaCompiler<unknown>>
+  return Object.defineProperty(check, 'errors', { get: () => validate?.errors }) as ReturnType<
+    FastifySchemaCompiler<unknown>
+  >
 }
 
 function fieldName(err: ErrorObject, part: string): string {

@@ -14,7 +14,7 @@ export type DialectName = 'sqlite' | 'postgres'
 // Each driver is loaded only by the dialect that uses it (both are CommonJS, so synchronously).
 const requireDriver = createRequire(import.meta.url)
 const loadSqlite = () => requireDriver('better-sqlite3') as typeof SqliteDatabase
-const loadPg = () => requireDriver('pg') as typeof PgModule
+export const loadPg = () => requireDriver('pg') as typeof PgModule
 
 export interface Store {
   db: Kysely<Database>

@@ -1,7 +1,8 @@
 import { PostgresAdapter, sql } from 'kysely'
-import pg from 'pg'
+import type pg from 'pg'
 import type { Logger } from 'pino'
 import type { Config } from '../config.ts'
+import { loadPg } from './db.ts'
 import type { Tx } from './schema.ts'
 
 /**
@@ -40,7 +41,7 @@ export async function listen(
   let client: pg.Client | null = null
   let retry: NodeJS.Timeout | null = null
   const connect = async () => {
-    const c = new pg.Client({
+    const c = new (loadPg().Client)({
       connectionString: config.databaseUrl,
       ...(config.databaseSchema ? { options: `-c search_path=${config.databaseSchema}` } : {}),
     })

@@ -187,21 +187,3 @@ test('serve on a busy port says so and names PORT and --port (exit 78)', async (
     ),
   )
 })
-
-describe('humcli --version', () => {
-  test('prints the package version and loads no command module; with more arguments the full CLI answers', async () => {
-    const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
-    for (const flag of ['--version', '-V']) {
-      const r = await runHumcli([flag], {})
-      assert.equal(r.code, 0, r.stderr)
-      assert.equal(r.stdout, `${pkg.version}\n`)
-    }
-    // The fast path answers before main.js is imported: a trace of the modules loaded shows it.
-    const traced = await runHumcli(['--version'], { NODE_DEBUG: 'esm' })
-    assert.doesNotMatch(traced.stderr, /cli\/main\.js/, 'main.js was loaded for --version')
-    // Anything more goes to the full command line (commander answers it).
-    const full = await runHumcli(['--version', 'extra'], {})
-    assert.equal(full.stdout, `${pkg.version}\n`)
-    assert.match((await runHumcli(['--version', '--help'], { NODE_DEBUG: 'esm' })).stderr, /cli\/main\.js/)
-  })
-})

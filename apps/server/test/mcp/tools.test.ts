@@ -468,10 +468,10 @@ test('humcli mcp --help shows the environment and a client config example', asyn
   assert.match(r.stdout, /"mcpServers"/)
 })
 
-test('the MCP settings come from HUMCLI_API_KEY, HUMCLI_API_URL and HUMCLI_MCP_POLL_MS, else the profile', () => {
+test('the MCP settings come from HUMCLI_API_KEY, HUMCLI_API_URL and HUMCLI_MCP_POLL_MS, else the profile', async () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'humcli-mcp-home-'))
   try {
-    const set = mcpOptionsFrom({
+    const set = await mcpOptionsFrom({
       HOME: home,
       HUMCLI_API_KEY: ' ho_live_abc ',
       HUMCLI_API_URL: 'https://humcli.example.com',
@@ -480,7 +480,7 @@ test('the MCP settings come from HUMCLI_API_KEY, HUMCLI_API_URL and HUMCLI_MCP_P
     assert.equal(set.apiKey, 'ho_live_abc')
     assert.equal(set.baseUrl, 'https://humcli.example.com')
     assert.equal(set.pollIntervalMs, 250)
-    const unset = mcpOptionsFrom({ HOME: home, HUMCLI_API_KEY: '', HUMCLI_MCP_POLL_MS: 'soon' })
+    const unset = await mcpOptionsFrom({ HOME: home, HUMCLI_API_KEY: '', HUMCLI_MCP_POLL_MS: 'soon' })
     assert.equal(unset.apiKey, undefined)
     assert.equal(unset.baseUrl, 'http://127.0.0.1:8787')
     assert.equal(unset.pollIntervalMs, undefined)
@@ -498,11 +498,14 @@ test('the MCP settings come from HUMCLI_API_KEY, HUMCLI_API_URL and HUMCLI_MCP_P
       { api_key: 'ho_live_work', api_url: 'https://work.example.com' },
       env,
     )
-    const fromProfile = mcpOptionsFrom(env)
+    const fromProfile = await mcpOptionsFrom(env)
     assert.equal(fromProfile.apiKey, 'ho_live_fromprofile')
     assert.equal(fromProfile.baseUrl, 'http://127.0.0.1:9999')
-    assert.equal(mcpOptionsFrom(env, 'work').apiKey, 'ho_live_work')
-    assert.equal(mcpOptionsFrom({ ...env, HUMCLI_API_KEY: 'ho_live_env' }, 'work').apiKey, 'ho_live_env')
+    assert.equal((await mcpOptionsFrom(env, 'work')).apiKey, 'ho_live_work')
+    assert.equal(
+      (await mcpOptionsFrom({ ...env, HUMCLI_API_KEY: 'ho_live_env' }, 'work')).apiKey,
+      'ho_live_env',
+    )
   } finally {
     fs.rmSync(home, { recursive: true, force: true })
   }
