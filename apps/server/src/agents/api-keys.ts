@@ -3,6 +3,7 @@ import type { Ctx } from '../context.ts'
 import { DomainError, notFound } from '../domain/errors.ts'
 import { newId, randomBase62 } from '../domain/ids.ts'
 import { sha256Hex } from '../secrets.ts'
+import { revokeKeySessions } from '../sessions/revoke-session.ts'
 import type { Tx } from '../store/schema.ts'
 import { withTx } from '../store/tx.ts'
 
@@ -60,6 +61,7 @@ export async function revokeApiKey(ctx: Ctx, agentId: string, keyId: string) {
     }
     const now = iso(ctx.clock.now())
     await tx.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', keyId).execute()
+    await revokeKeySessions(ctx, tx, keyId)
     forgetKey(ctx, keyId)
     return { id: keyId, revoked_at: now }
   })

@@ -82,18 +82,21 @@ export async function redeemDashboardLink(ctx: Ctx, token: string): Promise<stri
   return link.agent_id
 }
 
-/** `POST /dashboard/session`: with `token` (from the login link) or `api_key`; returns the agent's id. */
+/**
+ * `POST /dashboard/session`: with `token` (from the login link) or `api_key`; returns the agent's
+ * id and the key used, if one was (revoking that key ends the session).
+ */
 export async function checkDashboardLogin(
   ctx: Ctx,
   body: { token?: string; api_key?: string },
-): Promise<string> {
+): Promise<{ id: string; apiKeyId: string | null }> {
   if ((body.token === undefined) === (body.api_key === undefined)) {
     throw invalid('body', 'Send exactly one of `token` (from the login link) or `api_key`.')
   }
-  if (body.token !== undefined) return redeemDashboardLink(ctx, body.token)
+  if (body.token !== undefined) return { id: await redeemDashboardLink(ctx, body.token), apiKeyId: null }
   const key = body.api_key!.trim()
   const found = await authenticateApiKey(ctx, key)
-  if (found) return found.agentId
+  if (found) return { id: found.agentId, apiKeyId: found.keyId }
   const other = notAnAgentKey(key)
   if (other) throw new DomainError('FORBIDDEN', other)
   throw new DomainError('UNAUTHORIZED', 'Invalid API key: check it (revoked keys stop working).')

@@ -6,6 +6,7 @@ import { DomainError } from '../domain/errors.ts'
 import { roleAllows, type StaffActor, type StaffRole } from '../domain/staff-roles.ts'
 import { authenticateOperatorToken, isLiveOperatorToken } from '../operators/authenticate.ts'
 import { verifyAccessToken } from '../sessions/access-token.ts'
+import { sessionIsLive } from '../sessions/revoke-session.ts'
 import { authenticateStaffToken } from '../staff/staff-session.ts'
 
 /** `keyId` is null for an agent signed in to the dashboard (a `hagt_` access token, ADR 0015). */
@@ -38,6 +39,18 @@ const wrongRole = (needs: string) =>
   new DomainError('FORBIDDEN', `This endpoint is for ${needs}; the credentials sent belong to another role.`)
 
 /**
+ * The agent of a dashboard access token (`hagt_…`) whose session is live; 'ended' when the token
+ * is genuine but its session was ended (logout, a revoked API key); null when it is not genuine
+ * or has expired. One indexed read per request (ADR 0015, "Ending a session").
+ */
+async function liveDashboardAgent(ctx: Ctx, token: string): Promise<string | 'ended' | null> {
+  const claims = verifyAccessToken(ctx, 'agent', token)
+  if (!claims) return null
+  if (claims.session === null || !(await sessionIsLive(ctx, claims.session))) return 'ended'
+  return claims.subjectId
+}
+
+/**
  * Whether the request carries a live credential of some role. Only a live one makes a wrong-role
  * 403; a made-up, expired or revoked credential is a 401 whatever role it pretends to be.
  */
@@ -46,7 +59,7 @@ async function hasLiveCredential(ctx: Ctx, req: FastifyRequest): Promise<boolean
   if (key && (await authenticateApiKey(ctx, key))) return true
   const token = bearer(req)
   if (!token) return false
-  if (token.startsWith('hagt_')) return verifyAccessToken(ctx, 'agent', token) !== null
+  if (token.startsWith('hagt_')) return (await liveDashboardAgent(ctx, token)) !== null
   if (token.startsWith('hstf_')) return (await authenticateStaffToken(ctx, token)) !== null
   if (token.startsWith('hadm_')) return (await authenticateAdminToken(ctx, token)) !== null
   return isLiveOperatorToken(ctx, token)
@@ -57,14 +70,20 @@ export function requireAgent(ctx: Ctx): Hook {
     const key = apiKeyHeader(req)
     const token = bearer(req)
     if (!key && token?.startsWith('hagt_')) {
-      const claims = verifyAccessToken(ctx, 'agent', token)
-      if (!claims) {
+      const agent = await liveDashboardAgent(ctx, token)
+      if (agent === null) {
         throw new DomainError(
           'UNAUTHORIZED',
           'The dashboard token is invalid or expired: refresh the session.',
         )
       }
-      req.principal = { kind: 'agent', agentId: claims.subjectId, keyId: null }
+      if (agent === 'ended') {
+        throw new DomainError(
+          'UNAUTHORIZED',
+          'This dashboard session has ended (signed out, or the API key it was opened with was revoked): sign in again.',
+        )
+      }
+      req.principal = { kind: 'agent', agentId: agent, keyId: null }
       return
     }
     if (!key) {

@@ -33,10 +33,13 @@ export interface SessionRoutes<Body> {
   /** Names the operations: `start<Name>Session`, `refresh<Name>Session`, `end<Name>Session`. */
   operationName: string
   loginBody: TSchema
-  /** The subject id of valid credentials, or a 401 (`ip`: for roles that count failures per address). */
-  authenticate(body: Body, ip: string): Promise<string>
-  /** A fresh short-lived bearer token for the subject. */
-  issueAccess(subjectId: string): Promise<{ token: string; expires_at: string }>
+  /**
+   * The subject id of valid credentials (and the API key they were, for agents), or a 401
+   * (`ip`: for roles that count failures per address).
+   */
+  authenticate(body: Body, ip: string): Promise<string | { id: string; apiKeyId: string | null }>
+  /** A fresh short-lived bearer token for the subject, in the session `familyId`. */
+  issueAccess(subjectId: string, familyId: string): Promise<{ token: string; expires_at: string }>
 }
 
 function readCookie(req: FastifyRequest, name: string): string | null {
@@ -101,10 +104,11 @@ export function sessionRoutes<Body>(app: FastifyInstance, ctx: Ctx, opts: Sessio
     },
     async (req, reply) => {
       checkSameOrigin(req)
-      const subjectId = await opts.authenticate(req.body as Body, req.ip)
-      const session = await createSession(ctx, { kind: opts.kind, id: subjectId })
+      const who = await opts.authenticate(req.body as Body, req.ip)
+      const subject = typeof who === 'string' ? { id: who, apiKeyId: null } : who
+      const session = await createSession(ctx, { kind: opts.kind, ...subject })
       setCookie(reply, session.token, maxAge)
-      return opts.issueAccess(subjectId)
+      return opts.issueAccess(subject.id, session.familyId)
     },
   )
   app.post(
@@ -128,7 +132,7 @@ export function sessionRoutes<Body>(app: FastifyInstance, ctx: Ctx, opts: Sessio
       try {
         const next = await rotateSession(ctx, opts.kind, token)
         setCookie(reply, next.token, maxAge)
-        return opts.issueAccess(next.subjectId)
+        return opts.issueAccess(next.subjectId, next.familyId)
       } catch (err) {
         setCookie(reply, '', 0)
         throw err

@@ -17,11 +17,12 @@ const key = (ctx: Ctx, kind: AccessKind) =>
 const sign = (ctx: Ctx, kind: AccessKind, body: string) =>
   createHmac('sha256', key(ctx, kind)).update(body).digest('base64url')
 
-export function issueAccessToken(ctx: Ctx, kind: AccessKind, subjectId: string) {
+/** `session`: the session family the token belongs to, checked per request where it is named. */
+export function issueAccessToken(ctx: Ctx, kind: AccessKind, subjectId: string, session?: string) {
   const now = ctx.clock.now()
   const expires = addMs(now, ctx.config.browserAccessTtlS * 1000)
   const body = Buffer.from(
-    JSON.stringify({ sub: subjectId, iat: now.getTime(), exp: expires.getTime() }),
+    JSON.stringify({ sub: subjectId, sid: session, iat: now.getTime(), exp: expires.getTime() }),
   ).toString('base64url')
   return { token: `${ACCESS_PREFIX[kind]}${body}.${sign(ctx, kind, body)}`, expires_at: iso(expires) }
 }
@@ -31,7 +32,7 @@ export function verifyAccessToken(
   ctx: Ctx,
   kind: AccessKind,
   token: string,
-): { subjectId: string; issuedAt: Date } | null {
+): { subjectId: string; issuedAt: Date; session: string | null } | null {
   const prefix = ACCESS_PREFIX[kind]
   if (!token.startsWith(prefix)) return null
   const [body, mac] = token.slice(prefix.length).split('.')
@@ -41,9 +42,10 @@ export function verifyAccessToken(
   if (want.length !== got.length || !timingSafeEqual(want, got)) return null
   const claims = JSON.parse(Buffer.from(body, 'base64url').toString()) as {
     sub: string
+    sid?: string
     iat: number
     exp: number
   }
   if (claims.exp <= ctx.clock.now().getTime()) return null
-  return { subjectId: claims.sub, issuedAt: new Date(claims.iat) }
+  return { subjectId: claims.sub, issuedAt: new Date(claims.iat), session: claims.sid ?? null }
 }

@@ -8,13 +8,22 @@ export interface IssuedSession {
   /** The refresh token, shown once (it goes into the cookie). */
   token: string
   expiresAt: Date
+  /** The session (every rotation of a refresh token shares it); access tokens name it. */
+  familyId: string
+}
+
+/** Who a session is for, and for agents the API key that opened it (revoking the key ends it). */
+export interface SessionSubject {
+  kind: SessionSubjectKind
+  id: string
+  apiKeyId?: string | null
 }
 
 /** Writes one session row of `familyId` (a new family when omitted) and returns its token. */
 export async function insertSession(
   ctx: Ctx,
   tx: Tx,
-  subject: { kind: SessionSubjectKind; id: string },
+  subject: SessionSubject,
   familyId?: string,
 ): Promise<IssuedSession> {
   const now = ctx.clock.now()
@@ -33,15 +42,13 @@ export async function insertSession(
       expires_at: iso(expiresAt),
       rotated_at: null,
       revoked_at: null,
+      api_key_id: subject.apiKeyId ?? null,
     })
     .execute()
-  return { token, expiresAt }
+  return { token, expiresAt, familyId: familyId ?? id }
 }
 
 /** Starts a new session (a new family) for a subject that has just proved who it is. */
-export function createSession(
-  ctx: Ctx,
-  subject: { kind: SessionSubjectKind; id: string },
-): Promise<IssuedSession> {
+export function createSession(ctx: Ctx, subject: SessionSubject): Promise<IssuedSession> {
   return insertSession(ctx, ctx.store.db, subject)
 }

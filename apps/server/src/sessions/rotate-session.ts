@@ -30,7 +30,7 @@ export async function rotateSession(
   const outcome = await withTx(ctx.store, async (tx) => {
     const row = await tx
       .selectFrom('sessions')
-      .select(['family_id', 'subject_id', 'rotated_at', 'revoked_at', 'expires_at'])
+      .select(['family_id', 'subject_id', 'rotated_at', 'revoked_at', 'expires_at', 'api_key_id'])
       .where('token_hash', '=', hash)
       .where('subject_kind', '=', kind)
       .executeTakeFirst()
@@ -52,7 +52,12 @@ export async function rotateSession(
         ? ctx.clock.now().getTime() - Date.parse(rotated.rotated_at)
         : Infinity
       if (since <= REUSE_GRACE_MS) {
-        const next = await insertSession(ctx, tx, { kind, id: row.subject_id }, row.family_id)
+        const next = await insertSession(
+          ctx,
+          tx,
+          { kind, id: row.subject_id, apiKeyId: row.api_key_id },
+          row.family_id,
+        )
         return { ...next, subjectId: row.subject_id }
       }
       await tx
@@ -63,7 +68,12 @@ export async function rotateSession(
         .execute()
       return 'reused' as const
     }
-    const next = await insertSession(ctx, tx, { kind, id: row.subject_id }, row.family_id)
+    const next = await insertSession(
+      ctx,
+      tx,
+      { kind, id: row.subject_id, apiKeyId: row.api_key_id },
+      row.family_id,
+    )
     return { ...next, subjectId: row.subject_id }
   })
   if (outcome === 'reused') {

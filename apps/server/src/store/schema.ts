@@ -344,6 +344,8 @@ export interface SessionsTable {
   expires_at: string
   rotated_at: string | null
   revoked_at: string | null
+  /** The API key the session was opened with (agents); revoking it ends the session. */
+  api_key_id: string | null
 }
 
 export interface EmailVerificationsTable {

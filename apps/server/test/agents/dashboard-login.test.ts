@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import { client } from '../helpers/api.ts'
 import { newAdmin, newAgent, newOperator } from '../helpers/fixtures.ts'
 import { forEachDialect, useServer } from '../helpers/harness.ts'
-import { openSession, SESSION_H } from '../helpers/staff.ts'
+import { openSession, refreshSession, SESSION_H } from '../helpers/staff.ts'
 
 forEachDialect('dashboard sign-in with a pasted credential', (dialect) => {
   const server = useServer(dialect)
@@ -44,5 +44,52 @@ forEachDialect('dashboard sign-in with a pasted credential', (dialect) => {
 
     const padded = await paste(`  ${agent.key}\n`)
     assert.equal(padded.status, 200, padded.text)
+  })
+})
+
+forEachDialect('a dashboard session opened with an API key ends with that key', (dialect) => {
+  const server = useServer(dialect)
+  const PATH = '/dashboard/session'
+  const COOKIE = 'humcli_agent_session'
+
+  test('revoking the key stops the session at once: its access token and its refresh are refused; other sessions live on', async () => {
+    const s = server()
+    const agent = await newAgent(s)
+    const other = await client(s.url, { key: agent.key }).post('/agents/keys', { name: 'second' })
+    assert.equal(other.status, 201, other.text)
+    const first = await client(s.url, { key: agent.key }).get('/agents/keys')
+    const firstId = first.body.data.find(
+      (k: { name: string | null; id: string }) => k.id !== other.body.id,
+    ).id
+
+    const withFirst = await openSession(s, PATH, COOKIE, { api_key: agent.key })
+    const withSecond = await openSession(s, PATH, COOKIE, { api_key: other.body.key })
+    assert.equal((await withFirst.api.get('/agents/me')).status, 200)
+
+    // Revoked from the second key's own session, as the dashboard's key page does.
+    const revoked = await withSecond.api.delete(`/agents/keys/${firstId}`)
+    assert.equal(revoked.status, 200, revoked.text)
+
+    const after = await withFirst.api.get('/agents/me')
+    assert.equal(after.status, 401, after.text)
+    assert.match(after.body.error, /session has ended/)
+    const refresh = await refreshSession(s, PATH, withFirst.cookie)
+    assert.equal(refresh.status, 401, refresh.text)
+    // The session opened with the key still live is untouched.
+    assert.equal((await withSecond.api.get('/agents/me')).status, 200)
+    assert.equal((await refreshSession(s, PATH, withSecond.cookie)).status, 200)
+  })
+
+  test('signing out ends the access token too, not only the refresh cookie', async () => {
+    const s = server()
+    const agent = await newAgent(s)
+    const dash = await openSession(s, PATH, COOKIE, { api_key: agent.key })
+    assert.equal((await dash.api.get('/agents/me')).status, 200)
+    const out = await client(s.url).post(`${PATH}/logout`, undefined, {
+      headers: { ...SESSION_H, cookie: dash.cookie },
+    })
+    assert.equal(out.status, 204, out.text)
+    const after = await dash.api.get('/agents/me')
+    assert.equal(after.status, 401, after.text)
   })
 })

@@ -42,6 +42,6 @@ export function dashboardRoutes(app: FastifyInstance, ctx: Ctx): void {
     operationName: 'Dashboard',
     loginBody: DashboardSessionBody,
     authenticate: (body) => checkDashboardLogin(ctx, body),
-    issueAccess: async (id) => issueAccessToken(ctx, 'agent', id),
+    issueAccess: async (id, familyId) => issueAccessToken(ctx, 'agent', id, familyId),
   })
 }
