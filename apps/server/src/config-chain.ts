@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import { ConfigError, type Env, int } from './config-read.ts'
+import { parsePrivateKey } from './domain/private-key.ts'
 
 /**
  * The settings of a real EVM chain (ADR 0018): read only when HUMCLI_CHAIN_RPC_URL is set;
@@ -114,11 +115,11 @@ export function readPayoutKey(chain: ChainConfig, env: Env = process.env): `0x${
   } else {
     return null
   }
-  const key = raw.trim().replace(/^(0x)?/i, '0x')
-  if (!/^0x[0-9a-fA-F]{64}$/.test(key)) {
+  const key = parsePrivateKey(raw)
+  if (!key) {
     throw new ConfigError(
       `The hot wallet key in ${from} must be 32 bytes in hex (64 hex digits, 0x optional).`,
     )
   }
-  return key.toLowerCase() as `0x${string}`
+  return key
 }

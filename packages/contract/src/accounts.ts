@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox'
-import { Cursor, Money, PageOf, Pagination, Strict, StringEnum } from './common.ts'
+import { Cursor, Money, Nullable, PageOf, Pagination, Strict, StringEnum } from './common.ts'
 import { BROWSE_SORTS, TASK_TYPES, TIERS } from './enums.ts'
 
 const Email = Type.String({ format: 'email', maxLength: 254 })
@@ -47,6 +47,18 @@ export const DepositAddressReply = Type.Object({
   token: Type.Literal('USDC'),
   token_contract: Type.String({ description: 'The USDC token contract (EIP-55)' }),
   address: Type.String({ description: 'Send USDC here from your bound wallet (EIP-55)' }),
+  chain_id: Nullable(Type.Integer(), {
+    description:
+      'The EVM chain id the server follows (8453 Base, 84532 Base Sepolia); null on a development ' +
+      'server, which reads no chain. Send from a node of this chain: the server does not publish its RPC URL.',
+  }),
+  confirmations: Nullable(Type.Integer({ minimum: 1 }), {
+    description:
+      'Blocks (its own included) a transfer needs before it is credited; null on a development server',
+  }),
+})
+export const DepositTxParams = Type.Object({
+  tx_hash: Type.String({ pattern: '^0x[0-9a-fA-F]{64}$', description: '0x followed by 64 hex digits' }),
 })
 
 export const VerifyEmailQuery = Strict({
@@ -178,6 +190,7 @@ export type WalletChallengeReply = Static<typeof WalletChallengeReply>
 export type BindWalletBody = Static<typeof BindWalletBody>
 export type BoundWalletReply = Static<typeof BoundWalletReply>
 export type DepositAddressReply = Static<typeof DepositAddressReply>
+export type DepositTxParams = Static<typeof DepositTxParams>
 export type VerifyEmailQuery = Static<typeof VerifyEmailQuery>
 export type ResendVerificationReply = Static<typeof ResendVerificationReply>
 export type VerifyEmailReply = Static<typeof VerifyEmailReply>

@@ -101,5 +101,30 @@ export const Deposit = Type.Object({
 })
 export type Deposit = Static<typeof Deposit>
 
+const DEPOSIT_STATES = ['PENDING_CONFIRMATION', 'CONFIRMED', 'REORGED'] as const
+export const DepositStatus = Type.Object({
+  tx_hash: Type.String(),
+  chain: Type.String(),
+  status: StringEnum(DEPOSIT_STATES, {
+    description:
+      'CONFIRMED once every transfer of the transaction is credited; REORGED when the chain dropped ' +
+      'them all (never credited); PENDING_CONFIRMATION until then',
+  }),
+  amount_usdc: Type.Number({ description: 'What the transaction moved to you, REORGED transfers left out' }),
+  block_number: Nullable(Type.Integer(), {
+    description: 'The block it was mined in (null on a development server)',
+  }),
+  deposits: Type.Array(
+    Type.Object({
+      deposit_id: Type.String(),
+      log_index: Type.Integer(),
+      amount_usdc: Type.Number(),
+      status: StringEnum(DEPOSIT_STATES),
+      confirmed_at: Nullable(Timestamp()),
+    }),
+  ),
+})
+export type DepositStatus = Static<typeof DepositStatus>
+
 export type ApiKeyList = Static<typeof ApiKeyList>
 export type LedgerPage = Static<typeof LedgerPage>

@@ -114,6 +114,33 @@ export const SearchResults = Type.Object({
 
 export const AuditPage = PageOf(AuditEntryView)
 
+export const ChainHealth = Type.Object({
+  chain_id: Type.Integer(),
+  rpc: StringEnum(['ok', 'unreachable'] as const, {
+    description: 'unreachable: the node failed or took over 3 s; the balances are then null',
+  }),
+  rpc_error: Nullable(Type.String(), { description: 'Why the node is unreachable (never its URL)' }),
+  block_number: Nullable(Type.Integer()),
+  deposit_address: Type.String(),
+  deposit_usdc: Nullable(Type.Number({ description: 'USD' })),
+  hot_wallet: Nullable(Type.String({ description: 'null: no hot wallet key, payouts are refused' })),
+  hot_usdc: Nullable(Type.Number({ description: 'USD' })),
+  hot_gas_wei: Nullable(
+    Type.String({ pattern: '^[0-9]+$', description: 'ETH for gas, in wei (a decimal string)' }),
+  ),
+  watcher: Nullable(
+    Type.Object({
+      next_block: Type.Integer({ description: 'The first block the watcher has not read for good' }),
+      lag_blocks: Nullable(
+        Type.Integer({ description: 'Blocks behind the latest; null when the node is unreachable' }),
+      ),
+      updated_at: Timestamp(),
+    }),
+    { description: 'null until the watcher first runs' },
+  ),
+})
+export type ChainHealth = Static<typeof ChainHealth>
+
 export const AdminHealth = Type.Object({
   ledger: LedgerCheck,
   open_tasks: CountsBy('Tasks by status, finished ones left out'),
@@ -132,6 +159,10 @@ export const AdminHealth = Type.Object({
     }),
   ),
   guardian_last_24h: CountsBy("The Guardian's decisions of the last 24 hours, by the status they led to"),
+  payouts_waiting: Type.Integer({
+    description: 'Payouts held back because the hot wallet is short of USDC or gas (or gas is too dear)',
+  }),
+  chain: Nullable(ChainHealth, { description: 'The real chain; null on the development chain' }),
   at: Timestamp(),
 })
 

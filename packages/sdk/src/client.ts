@@ -1,4 +1,5 @@
 import { type CallOptions, id, keyFor, page } from './call.ts'
+import { type SignMessage, type WaitForCreditOptions, waitForCredit } from './deposits.ts'
 import { type ClientOptions, Transport } from './transport.ts'
 import type {
   AgentProfile,
@@ -16,6 +17,7 @@ import type {
   Deposit,
   DepositAddress,
   DepositInput,
+  DepositStatus,
   LedgerLine,
   ListTasksParams,
   NewApiKey,
@@ -113,9 +115,31 @@ export class Humcli {
     /** Binds the wallet that signed a challenge; deposits are then credited only from it. */
     bind: (input: BindWalletInput, o: CallOptions = {}) =>
       this.t.request<BoundWallet>({ method: 'PUT', path: '/agents/wallet', body: input, signal: o.signal }),
-    /** Where to send USDC from the bound wallet. */
+    /**
+     * Challenge, sign, bind in one call: `sign` is your wallet's personal_sign (viem's
+     * `account.signMessage`, ethers' `wallet.signMessage`, or `personalSignWith(window.ethereum, address)`).
+     */
+    bindWith: async (address: string, sign: SignMessage, o: CallOptions = {}) => {
+      const c = await this.wallet.challenge(o)
+      const signature = await sign(c.message)
+      return this.wallet.bind({ wallet_address: address, signature, nonce: c.nonce }, o)
+    },
+    /** Where to send USDC from the bound wallet, on which chain, and the confirmations a credit needs. */
     depositAddress: (o: CallOptions = {}) =>
       this.t.request<DepositAddress>({ method: 'GET', path: '/agents/deposit-address', signal: o.signal }),
+  }
+
+  readonly deposits = {
+    /** Your deposits from one transaction and whether they are credited (404 until recorded). */
+    get: (txHash: string, o: CallOptions = {}) =>
+      this.t.request<DepositStatus>({
+        method: 'GET',
+        path: `/agents/deposits/${id(txHash)}`,
+        signal: o.signal,
+      }),
+    /** Polls `get` until the transaction is credited (see `WaitForCreditOptions`). */
+    waitForCredit: (txHash: string, options: WaitForCreditOptions = {}) =>
+      waitForCredit(this.t.timers, (signal) => this.deposits.get(txHash, { signal }), options),
   }
 
   readonly keys = {

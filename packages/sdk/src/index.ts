@@ -8,6 +8,12 @@ export type { CallOptions } from './call.ts'
 export { createClient, Humcli } from './client.ts'
 export { generateKeyPair, type KeyPair, openCredential } from './credentials.ts'
 export {
+  type DepositWaitState,
+  personalSignWith,
+  type SignMessage,
+  type WaitForCreditOptions,
+} from './deposits.ts'
+export {
   CredentialError,
   type ErrorDetail,
   HumcliError,
@@ -27,5 +33,5 @@ export {
   type Timers,
 } from './transport.ts'
 export * from './types.ts'
-export { DEFAULT_WAIT_UNTIL, FINAL_STATUSES, type WaitOptions } from './wait.ts'
+export { DEFAULT_WAIT_UNTIL, FINAL_STATUSES, type PollPacing, type WaitOptions } from './wait.ts'
 export { type VerifyWebhookOptions, verifyWebhook, type WebhookHeaders } from './webhooks.ts'

@@ -74,6 +74,8 @@ export type WalletChallenge = C.WalletChallengeReply
 export type BindWalletInput = C.BindWalletBody
 export type BoundWallet = C.BoundWalletReply
 export type DepositAddress = C.DepositAddressReply
+/** `GET /agents/deposits/{tx_hash}`: whether a transaction's deposits are credited yet. */
+export type DepositStatus = C.DepositStatus
 export type VerificationSent = C.ResendVerificationReply
 
 // ── tasks ───────────────────────────────────────────────────────────────────────────────────

@@ -33,11 +33,53 @@ export interface WaitOptions {
   signal?: AbortSignal
 }
 
+/** How a poll loop paces itself: `WaitOptions` without the task-specific parts. */
+export interface PollPacing {
+  timeoutMs?: number
+  initialDelayMs?: number
+  factor?: number
+  maxDelayMs?: number
+  signal?: AbortSignal
+}
+
 /**
- * Polls `get` until the task reaches one of `until` or a final status, and returns that task.
- * Pauses grow geometrically; the last pause is cut short so the final poll lands on the timeout.
+ * Calls `get` until `done` says so and returns that value; `onChange` sees each new state
+ * (`stateOf`), `timedOut` builds the error once `timeoutMs` has passed. Pauses grow
+ * geometrically; the last pause is cut short so the final poll lands on the timeout.
  */
-export async function waitForTask(
+export async function pollUntil<T, S>(
+  timers: Timers,
+  get: (signal?: AbortSignal) => Promise<T>,
+  o: PollPacing & {
+    stateOf: (value: T) => S
+    done: (value: T) => boolean
+    onChange?: (value: T, previous: S | null) => void | Promise<void>
+    timedOut: (value: T, elapsedMs: number) => Error
+  },
+): Promise<T> {
+  const factor = o.factor ?? 1.5
+  const maxDelay = o.maxDelayMs ?? 60_000
+  let delay = o.initialDelayMs ?? 5_000
+  const started = timers.now()
+  let previous: S | null = null
+  for (;;) {
+    const value = await get(o.signal)
+    const state = o.stateOf(value)
+    if (state !== previous) {
+      await o.onChange?.(value, previous)
+      previous = state
+    }
+    if (o.done(value)) return value
+    const elapsed = timers.now() - started
+    if (o.timeoutMs !== undefined && elapsed >= o.timeoutMs) throw o.timedOut(value, elapsed)
+    const remaining = o.timeoutMs === undefined ? delay : o.timeoutMs - elapsed
+    await timers.sleep(Math.min(delay, remaining), o.signal)
+    delay = Math.min(delay * factor, maxDelay)
+  }
+}
+
+/** Polls `get` until the task reaches one of `until` or a final status, and returns that task. */
+export function waitForTask(
   timers: Timers,
   get: (signal?: AbortSignal) => Promise<Task>,
   options: WaitOptions = {},
@@ -49,27 +91,15 @@ export async function waitForTask(
         ? [options.until]
         : options.until,
   )
-  const factor = options.factor ?? 1.5
-  const maxDelay = options.maxDelayMs ?? 60_000
-  let delay = options.initialDelayMs ?? 5_000
-  const started = timers.now()
-  let previous: TaskStatus | null = null
-  for (;;) {
-    const task = await get(options.signal)
-    if (task.status !== previous) {
-      await options.onStatus?.(task, previous)
-      previous = task.status
-    }
-    if (until.has(task.status) || FINAL_STATUSES.includes(task.status)) return task
-    const elapsed = timers.now() - started
-    if (options.timeoutMs !== undefined && elapsed >= options.timeoutMs) {
-      throw new WaitTimeoutError(
+  return pollUntil(timers, get, {
+    ...options,
+    stateOf: (task) => task.status,
+    done: (task) => until.has(task.status) || FINAL_STATUSES.includes(task.status),
+    ...(options.onStatus ? { onChange: options.onStatus } : {}),
+    timedOut: (task, elapsed) =>
+      new WaitTimeoutError(
         `Task ${task.task_id} is still ${task.status} after ${Math.round(elapsed / 1000)} s of waiting for ${[...until].join(' or ')}.`,
         task,
-      )
-    }
-    const remaining = options.timeoutMs === undefined ? delay : options.timeoutMs - elapsed
-    await timers.sleep(Math.min(delay, remaining), options.signal)
-    delay = Math.min(delay * factor, maxDelay)
-  }
+      ),
+  })
 }

@@ -3,6 +3,7 @@ import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { ledgerCheck } from '../ledger/check.ts'
 import { readStoreFigures } from '../metrics/read-store-gauges.ts'
+import { chainHealth } from './chain-health.ts'
 
 const DAY_MS = 24 * 3_600_000
 const obj = (m: Map<string, number>) => Object.fromEntries([...m].sort())
@@ -10,7 +11,8 @@ const obj = (m: Map<string, number>) => Object.fromEntries([...m].sort())
 /**
  * `GET /admin/health`: the ledger check, the figures `/metrics` reads (open tasks, job backlog by
  * kind, unfinished deliveries), webhook endpoints that are failing or disabled, and the
- * Guardian's decisions of the last 24 hours.
+ * Guardian's decisions of the last 24 hours, payouts held back by the hot wallet, and the chain
+ * (`chainHealth`: null on the development chain).
  */
 export async function adminHealth(ctx: Ctx) {
   const db = ctx.store.db
@@ -41,6 +43,8 @@ export async function adminHealth(ctx: Ctx) {
     webhook_deliveries_unfinished: obj(figures.deliveries),
     failing_webhook_endpoints: failing,
     guardian_last_24h: Object.fromEntries(guardian.map((g) => [g.to_status, Number(g.n)])),
+    payouts_waiting: figures.payoutsWaiting,
+    chain: await chainHealth(ctx),
     at: iso(now),
   }
 }

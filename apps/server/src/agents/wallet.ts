@@ -123,5 +123,9 @@ export function depositAddress(ctx: Ctx) {
     token: 'USDC',
     token_contract: ctx.config.usdcContract,
     address: ctx.config.depositAddress,
+    // The RPC URL is not published: a provider's URL often carries its API key. The agent sends
+    // from its own node (`humcli deposit --rpc-url`, HUMCLI_RPC_URL), checked against this id.
+    chain_id: ctx.config.chain?.chainId ?? null,
+    confirmations: ctx.config.chain?.confirmations ?? null,
   }
 }

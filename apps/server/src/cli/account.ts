@@ -4,8 +4,10 @@ import type { Command } from 'commander'
 import { agentCommand, cliEnv, withClient, withProfileFlag } from './client.ts'
 import { clientSettings, displayPath, readProfiles, saveProfile } from './client-config.ts'
 import { run } from './command.ts'
+import { depositOnChain } from './deposit-chain.ts'
 import { CliFailure, describeFailure, EXIT } from './exit-codes.ts'
-import { out, parseUsd, printJson, shortTime, table, usd } from './format.ts'
+import { out, parseDuration, parseUsd, printJson, shortTime, table, usd } from './format.ts'
+import { bindWithKeyFile } from './wallet-key.ts'
 
 const example = (...lines: string[]) => `\nExample:\n${lines.map((l) => `  ${l}`).join('\n')}`
 
@@ -101,23 +103,53 @@ export function balanceCommand(): Command {
 interface DepositFlags {
   txHash?: string
   amount?: number
+  privateKeyFile?: string
+  rpcUrl?: string
+  timeout?: number
   json?: boolean
 }
 
 export function depositCommand(): Command {
   return withProfileFlag(agentCommand('deposit'))
-    .description('Report a USDC deposit on Base; credited with what the chain says (at once in development)')
+    .description(
+      'Deposit USDC: send it from your bound wallet (--private-key-file), or report a transfer you sent (--tx-hash)',
+    )
     .option('--tx-hash <hash>', 'the transfer transaction (0x + 64 hex digits); a random one in development')
-    .option('--amount <usd>', 'the amount you sent, in USD', parseUsd)
+    .option('--amount <usd>', 'the amount you sent (or, with --private-key-file, to send), in USD', parseUsd)
+    .option(
+      '--private-key-file <file>',
+      'send the transfer from this wallet key (your bound wallet), then wait',
+    )
+    .option(
+      '--rpc-url <url>',
+      'your JSON-RPC node of the chain (default HUMCLI_RPC_URL, else the public one)',
+    )
+    .option(
+      '--timeout <duration>',
+      'with --private-key-file: stop waiting for the credit after this long',
+      parseDuration,
+      30 * 60_000,
+    )
     .option('--json', 'print the API response as JSON')
     .addHelpText(
       'after',
       example(
+        'humcli deposit --amount 25 --private-key-file ~/.humcli/wallet.key',
         'humcli deposit --tx-hash 0x3f…c1 --amount 100',
         'humcli deposit --amount 50   # development server',
-      ),
+      ) +
+        '\n\nExit codes: 0 credited, 1 refused or reverted, 2 bad input, 5 node or server unreachable, 124 timed out.',
     )
     .action(async (flags: DepositFlags, cmd: Command) => {
+      if (flags.privateKeyFile) {
+        if (flags.txHash) {
+          throw new CliFailure(
+            'deposit failed: give --private-key-file (send a new transfer) or --tx-hash (report one you sent), not both.',
+            EXIT.USAGE,
+          )
+        }
+        return depositOnChain(cmd, { ...flags, privateKeyFile: flags.privateKeyFile })
+      }
       const txHash = flags.txHash ?? `0x${randomBytes(32).toString('hex')}`
       const d = await withClient(cmd, 'deposit', ({ humcli }) =>
         humcli.deposit({
@@ -172,6 +204,14 @@ export function keysCommand(): Command {
   return keys
 }
 
+interface BindFlags {
+  privateKeyFile?: string
+  address?: string
+  signature?: string
+  nonce?: string
+  json?: boolean
+}
+
 export function walletCommand(): Command {
   const wallet = agentCommand('wallet')
     .description('Bind the wallet you deposit USDC from, and see where to send it')
@@ -179,6 +219,7 @@ export function walletCommand(): Command {
       'after',
       example(
         'humcli wallet challenge            # prints the message to sign, and its nonce',
+        'humcli wallet bind --private-key-file ~/.humcli/wallet.key   # signs here',
         'humcli wallet bind --address 0xAb…12 --signature 0x… --nonce 6f1c…',
         'humcli wallet deposit-address',
       ),
@@ -198,23 +239,35 @@ export function walletCommand(): Command {
     })
   withProfileFlag(wallet.command('bind'))
     .description('Bind the wallet that signed a challenge; deposits are then credited only from it')
-    .requiredOption('--address <address>', 'the wallet address (0x + 40 hex digits)')
-    .requiredOption('--signature <signature>', 'the personal_sign signature of the challenge message')
-    .requiredOption('--nonce <nonce>', 'the nonce printed by `humcli wallet challenge`')
-    .option('--json', 'print the API response as JSON')
-    .action(
-      async (flags: { address: string; signature: string; nonce: string; json?: boolean }, cmd: Command) => {
-        const w = await withClient(cmd, 'wallet bind', ({ humcli }) =>
-          humcli.wallet.bind({
-            wallet_address: flags.address,
-            signature: flags.signature,
-            nonce: flags.nonce,
-          }),
-        )
-        if (flags.json) return printJson(w)
-        out(`Wallet ${w.wallet_address} bound to ${w.agent_id} on ${w.chain}.`)
-      },
+    .option(
+      '--private-key-file <file>',
+      'sign the challenge here with this wallet key (no other flag needed)',
     )
+    .option('--address <address>', 'the wallet address (0x + 40 hex digits), with --signature and --nonce')
+    .option('--signature <signature>', 'the personal_sign signature of the challenge message')
+    .option('--nonce <nonce>', 'the nonce printed by `humcli wallet challenge`')
+    .option('--json', 'print the API response as JSON')
+    .action(async (flags: BindFlags, cmd: Command) => {
+      if (flags.privateKeyFile) {
+        if (flags.address || flags.signature || flags.nonce) {
+          throw new CliFailure(
+            'wallet bind failed: --private-key-file signs a new challenge itself; drop --address, --signature and --nonce.',
+            EXIT.USAGE,
+          )
+        }
+        return bindWithKeyFile(cmd, flags.privateKeyFile, flags.json)
+      }
+      if (!flags.address || !flags.signature || !flags.nonce) {
+        throw new CliFailure(
+          'wallet bind failed: give --private-key-file <file>, or all of --address, --signature and --nonce (from `humcli wallet challenge`).',
+          EXIT.USAGE,
+        )
+      }
+      const input = { wallet_address: flags.address, signature: flags.signature, nonce: flags.nonce }
+      const w = await withClient(cmd, 'wallet bind', ({ humcli }) => humcli.wallet.bind(input))
+      if (flags.json) return printJson(w)
+      out(`Wallet ${w.wallet_address} bound to ${w.agent_id} on ${w.chain}.`)
+    })
   withProfileFlag(wallet.command('deposit-address'))
     .description('Where to send USDC from your bound wallet')
     .option('--json', 'print the API response as JSON')
@@ -224,6 +277,9 @@ export function walletCommand(): Command {
       )
       if (flags.json) return printJson(a)
       out(`Send ${a.token} on ${a.chain} to ${a.address} (token contract ${a.token_contract}).`)
+      if (a.chain_id !== null) {
+        out(`Chain id ${a.chain_id}; credited after ${a.confirmations} confirmations.`)
+      }
     })
   return wallet
 }

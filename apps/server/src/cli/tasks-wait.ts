@@ -4,6 +4,7 @@ import { withClient, withProfileFlag } from './client.ts'
 import { run } from './command.ts'
 import { CliFailure, EXIT } from './exit-codes.ts'
 import { elapsed, out, parseDuration, printJson } from './format.ts'
+import { liveLine } from './live-line.ts'
 import { nextStep } from './task-view.ts'
 
 interface WaitFlags {
@@ -21,29 +22,6 @@ function parseStatuses(value: string): TaskStatus[] {
     throw new InvalidArgumentError(`unknown status ${bad.join(', ')}; use ${TASK_STATUSES.join(', ')}.`)
   }
   return list as TaskStatus[]
-}
-
-/** A status line rewritten in place every second, on a terminal only (stderr, so stdout stays clean). */
-function liveLine(taskId: string, started: number) {
-  const tty = process.stderr.isTTY === true
-  let status = '…'
-  const draw = () => {
-    if (tty) process.stderr.write(`\r\x1b[2K${taskId}  ${status}  waiting ${elapsed(Date.now() - started)}`)
-  }
-  const timer = tty ? setInterval(draw, 1000) : null
-  return {
-    set(s: string) {
-      status = s
-      draw()
-    },
-    clear() {
-      if (tty) process.stderr.write('\r\x1b[2K')
-    },
-    stop() {
-      if (timer) clearInterval(timer)
-      if (tty) process.stderr.write('\r\x1b[2K')
-    },
-  }
 }
 
 /** The exit for the status the wait ended in: 0 for COMPLETED or a status asked for with --until. */

@@ -48,6 +48,13 @@ export async function readStoreFigures(ctx: Ctx) {
     .where('status', '<>', 'done')
     .groupBy('status')
     .execute()
+  // Payouts held back by the hot wallet (short of USDC or gas, gas too dear): through `payouts_status`.
+  const waiting = await db
+    .selectFrom('payouts')
+    .select(sql<bigint>`count(*)`.as('n'))
+    .where('status', '=', 'PENDING_ONCHAIN')
+    .where('waiting_reason', 'is not', null)
+    .executeTakeFirst()
   const jobCount = (status: string) => counts(jobs.filter((j) => j.status === status))
   return {
     tasks: counts(tasks),
@@ -56,6 +63,7 @@ export async function readStoreFigures(ctx: Ctx) {
     jobsFailed: jobCount('failed'),
     jobsDue: counts(due),
     deliveries: counts(deliveries),
+    payoutsWaiting: Number(waiting?.n ?? 0),
   }
 }
 
@@ -96,6 +104,12 @@ export async function readStoreGauges(ctx: Ctx): Promise<string> {
       'gauge',
       'Webhook deliveries not yet delivered: pending (waiting for an attempt or a retry) or failed (given up).',
       UNFINISHED_DELIVERIES.map((status) => ({ labels: { status }, value: f.deliveries.get(status) ?? 0 })),
+    ) +
+    family(
+      'humcli_payouts_waiting',
+      'gauge',
+      'Payouts held back because the hot wallet is short of USDC or gas (or gas is above the cap); they go out once it is funded.',
+      [{ value: f.payoutsWaiting }],
     )
   )
 }

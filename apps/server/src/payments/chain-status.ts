@@ -3,10 +3,39 @@ import type { Ctx } from '../context.ts'
 import { DomainError } from '../domain/errors.ts'
 import { accounts } from '../ledger/accounts.ts'
 import { balancesOf } from '../ledger/post.ts'
+import type { ChainWatch } from './chain.ts'
 import { CURSOR_NAME } from './watch-deposits.ts'
 
 const sum = async (q: Promise<{ n: bigint | string | number | null } | undefined>) =>
   BigInt((await q)?.n ?? 0)
+
+/** The watcher's cursor row: where it reads next, and the opening balance it found. */
+export const watchCursor = (ctx: Ctx) =>
+  ctx.store.db.selectFrom('chain_cursors').selectAll().where('name', '=', CURSOR_NAME).executeTakeFirst()
+
+type Cursor = Awaited<ReturnType<typeof watchCursor>>
+
+/** Where the watcher stands: the next block it reads and how far behind the node's latest it is (null: unknown). */
+export function watcherView(cursor: Cursor, latest: bigint | null) {
+  if (!cursor) return null
+  return {
+    next_block: cursor.next_block,
+    lag_blocks: latest === null ? null : latest + 1n - cursor.next_block,
+    updated_at: cursor.updated_at,
+  }
+}
+
+/**
+ * The cheap part of the chain status (the console's health page shows it): the node's latest
+ * block, the two addresses' balances there, and the watcher's cursor. Three RPC calls and one
+ * row, whatever the size of the ledger.
+ */
+export async function chainSnapshot(ctx: Ctx, watch: ChainWatch) {
+  const latest = await watch.latestBlock()
+  const balances = await watch.balances(latest)
+  const cursor = await watchCursor(ctx)
+  return { latest, balances, cursor }
+}
 
 /**
  * `humcli admin chain-status`: the hot wallet's USDC and gas, the deposit address's USDC, the
@@ -32,13 +61,7 @@ export async function chainStatus(ctx: Ctx) {
     )
   }
   const db = ctx.store.db
-  const latest = await watch.latestBlock()
-  const b = await watch.balances(latest)
-  const cursor = await db
-    .selectFrom('chain_cursors')
-    .selectAll()
-    .where('name', '=', CURSOR_NAME)
-    .executeTakeFirst()
+  const { latest, balances: b, cursor } = await chainSnapshot(ctx, watch)
   const onChain =
     b.depositUsdcMicros + (b.hotWallet && b.hotWallet !== b.depositAddress ? b.hotUsdcMicros : 0n)
   const externalChain = (await balancesOf(db, [accounts.externalChain])).get(accounts.externalChain) ?? 0n
@@ -92,13 +115,7 @@ export async function chainStatus(ctx: Ctx) {
     hot_wallet: b.hotWallet,
     hot_usdc_micros: b.hotUsdcMicros,
     hot_gas_wei: b.hotGasWei,
-    watcher: cursor
-      ? {
-          next_block: cursor.next_block,
-          lag_blocks: latest + 1n - cursor.next_block,
-          updated_at: cursor.updated_at,
-        }
-      : null,
+    watcher: watcherView(cursor, latest),
     reconciliation: {
       on_chain_micros: onChain,
       opening_micros: opening,

@@ -5,11 +5,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
 import { type Address, getAddress } from 'viem'
-import { setAgentTier } from '../../src/admin/set-tier.ts'
 import { EXIT } from '../../src/cli/exit-codes.ts'
 import type { FaultPoint } from '../../src/faults.ts'
 import { ledgerCheck } from '../../src/ledger/check.ts'
-import { client } from '../helpers/api.ts'
 import type { OperatorFixture } from '../helpers/fixtures.ts'
 import {
   dbEnv,
@@ -17,14 +15,13 @@ import {
   HUMCLI_BIN,
   humcliEnv,
   runHumcli,
-  startTestServer,
   type TestServer,
 } from '../helpers/harness.ts'
-import { fundedOperator, payoutBody } from '../payouts/fixtures.ts'
+import { fundedOperator } from '../payouts/fixtures.ts'
 import { ANVIL_CHAIN_ID, type Anvil, useAnvil } from './anvil.ts'
-import { agentWithWallet, chainOverrides, keyFile } from './fixtures.ts'
+import { keyFile } from './fixtures.ts'
+import { assertPaidOnce, loggedIn, payoutRow, payoutServer, requestPayout, USD } from './payout-fixtures.ts'
 
-const USD = 1_000_000n
 /** A claimed job's lock (jobs/claim.ts): past it, a job whose worker died is taken over. */
 const LOCK_MS = 5 * 60_000
 const node = useAnvil()
@@ -39,26 +36,10 @@ interface Setup {
 /** A server on the anvil node with a funded hot wallet (key in a file), and an operator holding $200. */
 async function setup(dialect: 'sqlite' | 'postgres'): Promise<Setup> {
   const n = node()
-  const hot = await n.newAccount()
-  const deposit = (await n.newAccount()).address
-  await n.mint(n.usdc, hot.address, 1_000n * USD)
-  const hotFile = keyFile(fs.mkdtempSync(path.join(os.tmpdir(), 'humcli-hot-')), hot.key)
-  const s = await startTestServer(dialect, chainOverrides(n, deposit, { payoutKeyFile: hotFile }))
-  await s.ctx.chain.check!()
-  // The task's money comes in as a real deposit: USDC from the agent's bound wallet.
-  const agent = await agentWithWallet(s, n, 300n * USD)
-  await setAgentTier(s.ctx, agent.id, 'STANDARD')
-  const tx = await n.send(agent.wallet.key, n.usdc, 'transfer', [deposit, 300n * USD])
-  const d = await agent.api.post('/agents/deposit/usdc', { tx_hash: tx, chain: 'base' })
-  assert.equal(d.body.status, 'CONFIRMED', d.text)
+  const { s, hot, hotFile, deposit, agent } = await payoutServer(n, dialect)
   const funded = await fundedOperator(s, 200, agent)
   s.clock.set(new Date()) // the worker children run on the system clock
-  const login = await client(s.url).post('/operator/login', {
-    email: funded.email,
-    password: funded.password,
-  })
-  assert.equal(login.status, 200, login.text)
-  const op = { ...funded, token: login.body.token, api: client(s.url, { token: login.body.token }) }
+  const op = await loggedIn(s, funded)
   const env = {
     ...dbEnv(s.db),
     LOG_LEVEL: 'error',
@@ -92,9 +73,6 @@ async function crashWorker(env: Record<string, string>, point: FaultPoint): Prom
   return new Date()
 }
 
-const payoutRow = (s: TestServer, id: string) =>
-  s.ctx.store.db.selectFrom('payouts').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
-
 const nonceOf = async (who: Address) => BigInt(await node().public.getTransactionCount({ address: who }))
 
 /** The restart: a process that finds the dead worker's job once its lock has expired. */
@@ -107,22 +85,6 @@ async function recover(s: TestServer, crashedAt: Date, ids: string[]): Promise<v
     s.clock.advance(s.ctx.config.chain!.pollMs)
   }
   assert.fail('the payouts did not settle after the restart')
-}
-
-async function requestPayout(op: OperatorFixture, usd: number) {
-  const to = (await node().newAccount()).address
-  const r = await op.api.post('/operator/payout', payoutBody(usd, { wallet_address: to }))
-  assert.equal(r.status, 201, r.text)
-  return { id: r.body.payout_id as string, to }
-}
-
-/** Settled once: CONFIRMED with the mined hash, the operator's wallet holds the net amount exactly. */
-async function assertPaidOnce(s: TestServer, id: string, to: Address, usd: bigint) {
-  const row = await payoutRow(s, id)
-  assert.equal(row.status, 'CONFIRMED')
-  const receipt = await node().public.getTransactionReceipt({ hash: row.tx_hash as `0x${string}` })
-  assert.equal(receipt.status, 'success')
-  assert.equal(await node().balanceOf(node().usdc, to), usd * USD, 'the operator is paid exactly once')
 }
 
 forEachDialect('payouts across a crash, on a real chain', (dialect) => {
@@ -138,7 +100,7 @@ forEachDialect('payouts across a crash, on a real chain', (dialect) => {
     ]
     for (const c of cases) {
       const nonceBefore = await nonceOf(hot.address)
-      const p = await requestPayout(op, c.usd)
+      const p = await requestPayout(node(), op, c.usd)
       const crashedAt = await crashWorker(env, c.point)
       const dead = await payoutRow(s, p.id)
       assert.equal(dead.status, 'PENDING_ONCHAIN', c.point)
@@ -159,7 +121,7 @@ forEachDialect('payouts across a crash, on a real chain', (dialect) => {
       )
 
       await recover(s, crashedAt, [p.id])
-      await assertPaidOnce(s, p.id, p.to, BigInt(c.usd))
+      await assertPaidOnce(node(), s, p.id, p.to, BigInt(c.usd))
       assert.equal((await payoutRow(s, p.id)).tx_hash, dead.tx_hash, `${c.point}: the same signed bytes`)
       assert.equal(await nonceOf(hot.address), nonceBefore + 1n, `${c.point}: one transaction on chain`)
       s.clock.set(new Date())
@@ -179,13 +141,13 @@ forEachDialect('payouts across a crash, on a real chain', (dialect) => {
     const { s, hot, env, op } = await setup(dialect)
     t.after(() => s.close())
     const nonceBefore = await nonceOf(hot.address)
-    const first = await requestPayout(op, 20)
+    const first = await requestPayout(node(), op, 20)
     const crashedAt = await crashWorker(env, 'payout.signed')
     assert.equal((await payoutRow(s, first.id)).nonce, nonceBefore)
 
     // Another process sends the next payout while the dead worker's job is still locked.
     s.clock.set(crashedAt)
-    const second = await requestPayout(op, 21)
+    const second = await requestPayout(node(), op, 21)
     await s.runJobs()
     const pending = await payoutRow(s, second.id)
     assert.equal(
@@ -199,8 +161,8 @@ forEachDialect('payouts across a crash, on a real chain', (dialect) => {
     assert.equal((await payoutRow(s, first.id)).status, 'PENDING_ONCHAIN')
 
     await recover(s, crashedAt, [first.id, second.id])
-    await assertPaidOnce(s, first.id, first.to, 20n)
-    await assertPaidOnce(s, second.id, second.to, 21n)
+    await assertPaidOnce(node(), s, first.id, first.to, 20n)
+    await assertPaidOnce(node(), s, second.id, second.to, 21n)
     assert.equal(await nonceOf(hot.address), nonceBefore + 2n, 'two transactions, two nonces')
     assert.deepEqual((await ledgerCheck(s.ctx.store.db)).problems, [])
   })
@@ -222,7 +184,7 @@ forEachDialect('the hot wallet key from --payout-key-file', (dialect) => {
     t.after(() => s.close())
     const file = env.HUMCLI_PAYOUT_KEY_FILE!
     const { HUMCLI_PAYOUT_KEY_FILE: _named, ...rest } = env
-    const p = await requestPayout(op, 15)
+    const p = await requestPayout(node(), op, 15)
     const child = spawn(
       process.execPath,
       [HUMCLI_BIN, 'worker', '--kinds', 'payouts.send', '--payout-key-file', file],
@@ -240,7 +202,7 @@ forEachDialect('the hot wallet key from --payout-key-file', (dialect) => {
     }
     child.kill('SIGTERM')
     await exited
-    await assertPaidOnce(s, p.id, p.to, 15n)
+    await assertPaidOnce(node(), s, p.id, p.to, 15n)
     const sent = await node().public.getTransaction({
       hash: (await payoutRow(s, p.id)).tx_hash as `0x${string}`,
     })

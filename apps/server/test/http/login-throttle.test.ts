@@ -6,11 +6,10 @@
  */
 import assert from 'node:assert/strict'
 import http from 'node:http'
-import { Writable } from 'node:stream'
 import { before, test } from 'node:test'
-import pino from 'pino'
 import { newOperator, type OperatorFixture } from '../helpers/fixtures.ts'
 import { forEachDialect, type TestServer, useServer } from '../helpers/harness.ts'
+import { captureLog } from '../helpers/log.ts'
 
 interface Answer {
   status: number
@@ -45,17 +44,6 @@ function login(s: TestServer, from: string, email: string, password: string): Pr
     req.on('error', reject)
     req.end(payload)
   })
-}
-
-function captureLog() {
-  const lines: string[] = []
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk))
-      done()
-    },
-  })
-  return { log: pino({ level: 'info' }, stream), lines }
 }
 
 const WRONG = 'not the password at all'

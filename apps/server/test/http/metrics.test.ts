@@ -89,6 +89,7 @@ forEachDialect('Prometheus metrics at /metrics', (dialect) => {
       humcli_jobs_running: 'gauge',
       humcli_jobs_failed_total: 'counter',
       humcli_webhook_deliveries: 'gauge',
+      humcli_payouts_waiting: 'gauge',
       process_resident_memory_bytes: 'gauge',
       nodejs_heap_size_used_bytes: 'gauge',
       process_start_time_seconds: 'gauge',

@@ -33,6 +33,7 @@ const HINTS: Record<string, [boolean, boolean, boolean]> = {
   rate_operator: [false, false, false],
   get_deposit_address: [true, false, true],
   report_deposit: [false, false, true],
+  get_deposit_status: [true, false, true],
   create_webhook: [false, false, false],
   list_webhooks: [true, false, true],
   test_webhook: [false, false, false],
@@ -79,7 +80,7 @@ forEachDialect('MCP server (humcli mcp over stdio) against a real API', (dialect
     await mcp?.close()
   })
 
-  test('lists the eighteen tools with model-facing descriptions, schemas and honest annotations', async () => {
+  test('lists the nineteen tools with model-facing descriptions, schemas and honest annotations', async () => {
     const { tools } = await mcp.client.listTools()
     assert.deepEqual(tools.map((t) => t.name).sort(), Object.keys(HINTS).sort())
     for (const t of tools) {
@@ -243,6 +244,10 @@ forEachDialect('MCP server (humcli mcp over stdio) against a real API', (dialect
     const dep = okAnswer(await mcp.call('report_deposit', { amount_usdc: 25 }))
     assert.equal(dep.status, 'CONFIRMED')
     assert.equal(okAnswer(await mcp.call('get_balance')).deposit_balance, before + 25)
+    const status = okAnswer(await mcp.call('get_deposit_status', { tx_hash: dep.tx_hash }))
+    assert.equal(status.status, 'CONFIRMED')
+    assert.equal(status.amount_usdc, 25)
+    assert.equal(address.chain_id, null, 'a development server reads no chain')
 
     const hook = okAnswer(
       await mcp.call('create_webhook', {

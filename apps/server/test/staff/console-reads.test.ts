@@ -121,6 +121,8 @@ forEachDialect('console reads: queues, lookup, search, health, daily figures', (
     assert.ok(h.guardian_last_24h.MANUAL_REVIEW >= 1)
     assert.ok(Array.isArray(h.failing_webhook_endpoints))
     assert.ok(h.open_tasks.MANUAL_REVIEW >= 1)
+    assert.equal(h.chain, null, 'the development chain has no node to show')
+    assert.equal(h.payouts_waiting, 0)
   })
 
   test('daily figures: created, completed, money, fee, Guardian decisions and the median, per UTC day', async () => {

@@ -9,6 +9,8 @@ import {
   Deposit,
   DepositAddressReply,
   DepositBody,
+  DepositStatus,
+  DepositTxParams,
   errorResponses,
   IdParams,
   LedgerPage,
@@ -27,6 +29,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { createApiKey, listApiKeys, revokeApiKey } from '../../agents/api-keys.ts'
 import { agentBalance, agentMe, agentTransactions } from '../../agents/balance.ts'
 import { type DepositInput, reportDeposit } from '../../agents/deposit.ts'
+import { depositStatus } from '../../agents/deposit-status.ts'
 import { type RegisterAgentInput, registerAgent } from '../../agents/register-agent.ts'
 import { resendVerification } from '../../agents/send-verification.ts'
 import { verifyEmail } from '../../agents/verify-email.ts'
@@ -310,5 +313,23 @@ export function agentRoutes(app: FastifyInstance, ctx: Ctx): void {
       reply.code(201)
       return reportDeposit(ctx, agentId(req), req.body)
     },
+  )
+  app.get<{ Params: DepositTxParams }>(
+    '/agents/deposits/:tx_hash',
+    {
+      onRequest: auth,
+      schema: {
+        tags,
+        security,
+        operationId: 'getDepositStatus',
+        summary: 'Your deposits from one transaction, and whether they are credited yet',
+        description:
+          'Recorded by your report or by the watcher (a transfer from your bound wallet). 404 until ' +
+          'one of them has seen it, and for a transaction that is not yours.',
+        params: DepositTxParams,
+        response: { 200: DepositStatus, ...errorResponses(400, 401, 404, 429) },
+      },
+    },
+    (req) => depositStatus(ctx.store.db, agentId(req), req.params.tx_hash),
   )
 }

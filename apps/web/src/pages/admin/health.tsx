@@ -2,6 +2,7 @@ import { Fragment } from 'preact'
 import { health } from '../../api/admin.ts'
 import { ErrorText } from '../../components/layout.tsx'
 import { formatDate, useT } from '../../i18n/index.ts'
+import { ChainPanel } from './health-chain.tsx'
 import { AdminLayout } from './layout.tsx'
 import { useLoad } from './load.ts'
 
@@ -26,7 +27,7 @@ function Counts(props: { title: string; counts: Record<string, number>; empty: s
   )
 }
 
-/** The ledger check, the job backlog, failing webhook endpoints and the Guardian's mix. */
+/** The ledger check, the chain, the job backlog, failing webhook endpoints and the Guardian's mix. */
 export function HealthPage() {
   const t = useT()
   const { value: h, error, reload } = useLoad(health)
@@ -57,6 +58,7 @@ export function HealthPage() {
               </ul>
             )}
           </section>
+          <ChainPanel chain={h.chain} waiting={h.payouts_waiting} />
           <Counts
             title={t('admin.health.jobsDue')}
             counts={h.jobs_due_by_kind}
