@@ -119,7 +119,15 @@ export async function browseNear(ctx: Ctx, operatorId: string, skills: string[],
     nearCountQuery(ctx.store.db, ctx.clock.now(), skills, { task_type: input.task_type, box: outer })
       .executeTakeFirstOrThrow()
       .then((n) => Number(n.n))
-  for (let side = (mark?.d ?? 0) + FIRST_BOX_KM; ; side *= 2) {
+  // The box grows with the share of the page still missing (a disc of k final tasks in a box of
+  // side s: about need tasks at s·√(need/k)), at least doubling; a sparse point reaches its radius
+  // in two reads instead of five.
+  const known = 0
+  for (
+    let side = (mark?.d ?? 0) + FIRST_BOX_KM;
+    ;
+    side *= Math.max(2, Math.sqrt(need / Math.max(known, 1)))
+  ) {
     if (side >= radius) {
       const rows = await read(outer)
       const after = place(rows, input, radius).filter(
