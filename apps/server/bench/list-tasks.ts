@@ -196,6 +196,14 @@ async function benchDialect(label: string, env: Record<string, string>): Promise
     await m('browse, first page of 100', `${api}/operator/tasks?limit=100`, o)
     await m('browse near= a city centre (25 km)', `${api}/operator/tasks?limit=100&near=52.52,13.405`, o)
     await m('browse near= a point outside the cities', `${api}/operator/tasks?limit=100&near=45.0,30.0`, o)
+    // The shape near= by distance had before ADR 0026, in the same run: every open task of the
+    // circle read, placed and sorted (`sort=reward` still reads the whole circle).
+    await m(
+      'browse near= a city centre, sort=reward (whole circle)',
+      `${api}/operator/tasks?limit=100&near=52.52,13.405&sort=reward`,
+      o,
+      SLOW_REQUESTS,
+    )
     await m('reference: GET /healthz (again)', `${url}/healthz`, {})
     const open = await ctx.store.db
       .selectFrom('tasks')

@@ -105,7 +105,7 @@ export const BrowseTaskPage = Type.Object({
     ...CursorPageInfo.properties,
     total_exact: Type.Boolean({
       description:
-        'false without `near`: `total` then counts the open tasks of your skills from counters, including any whose deadline passed in the last moments (they are cancelled within seconds); with `near` it is exact',
+        'false without `near`: `total` then counts the open tasks of your skills from counters, including any whose deadline passed in the last moments (they are cancelled within seconds). false with `near` sorted by distance (the default): `total` then counts the open tasks in the bounding box of the circle, at most 10,000. true with `near` and another sort: `total` is exact',
     }),
   }),
 })

@@ -18,10 +18,15 @@ export function decodeCursor(cursor: string, parts: number): string[] {
     key = null
   }
   if (!Array.isArray(key) || key.length !== parts || !key.every((k) => typeof k === 'string')) {
-    throw invalid(
-      'cursor',
-      '`cursor` is not one this list handed out: pass the `pagination.next_cursor` of the previous page unchanged.',
-    )
+    throw badCursor()
   }
   return key as string[]
+}
+
+/** The 400 for a cursor whose key this server would not have handed out. */
+export function badCursor() {
+  return invalid(
+    'cursor',
+    '`cursor` is not one this list handed out: pass the `pagination.next_cursor` of the previous page unchanged.',
+  )
 }

@@ -110,7 +110,7 @@ export interface TasksTable {
   updated_at: string
   /** Set when the retention period purged the credentials (migration 0006); retrieval is then 410. */
   credentials_purged_at: string | null
-  /** The grid cell of the location (`geoCell`), null for a task without one (migration 0018). */
+  /** The grid cell (0.01° band of latitude, `geoCell`) of the location, null without one (migrations 0018, 0023). */
   geo_cell: bigint | null
 }
 

@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict'
 import { before, test } from 'node:test'
 import { type Compilable, CompiledQuery } from 'kysely'
-import { marketPageQuery, nearQuery } from '../../src/operators/browse-tasks.ts'
+import { boxAround } from '../../src/domain/geo.ts'
+import { nearCountQuery, nearQuery, pageRowsQuery } from '../../src/operators/browse-near.ts'
+import { marketPageQuery } from '../../src/operators/browse-tasks.ts'
 import { taskPageQuery } from '../../src/tasks/list-tasks.ts'
 import { newAgent } from '../helpers/fixtures.ts'
 import { type Dialect, forEachDialect, type TestServer, useServer } from '../helpers/harness.ts'
@@ -25,6 +27,7 @@ interface PgPlan {
   'Node Type': string
   'Relation Name'?: string
   'Index Name'?: string
+  'Index Cond'?: string
   'Plan Rows': number
   Plans?: PgPlan[]
 }
@@ -50,7 +53,7 @@ async function assertIndexRange(
   name: string,
   q: Compilable,
   indexes: string[],
-  opts: { pageSort?: boolean; covering?: boolean } = {},
+  opts: { pageSort?: boolean; covering?: boolean; bounds?: string } = {},
 ) {
   const plan = await explain(s, dialect, q)
   if (dialect === 'sqlite') {
@@ -71,6 +74,13 @@ async function assertIndexRange(
       `${name}: no range read of ${indexes} (${text})`,
     )
     if (opts.covering) assert.match(text, /COVERING INDEX/, `${name}: reads table rows (${text})`)
+    if (opts.bounds) {
+      assert.match(
+        text,
+        new RegExp(`INDEX \\w+ \\([^)]*${opts.bounds}>`),
+        `${name}: ${opts.bounds} does not bound the range (${text})`,
+      )
+    }
     return
   }
   const nodes = walk(plan as PgPlan)
@@ -96,6 +106,10 @@ async function assertIndexRange(
     nodes.some((n) => n['Index Name'] && indexes.includes(n['Index Name'])),
     `${name}: no range read of ${indexes} ${text}`,
   )
+  if (opts.bounds) {
+    const conds = nodes.map((n) => n['Index Cond'] ?? '').join(' | ')
+    assert.ok(conds.includes(opts.bounds), `${name}: ${opts.bounds} does not bound the range (${conds})`)
+  }
 }
 
 forEachDialect('list and browse query plans', (dialect) => {
@@ -167,13 +181,23 @@ forEachDialect('list and browse query plans', (dialect) => {
       await check('market, cursor', marketPageQuery(db, now, [], { ...page, after: MID }), [
         'tasks_status_list',
       ])
-      const near = { near: { lat: 48.85, lng: 2.35 }, radius_km: 25 }
+      const box = (km: number) => ({ box: boxAround(48.85, 2.35, km) })
       // Near a point only index entries are read (SQLite says so; PostgreSQL's index-only scan
-      // also depends on its visibility map, so it is not asserted there).
-      await check('near', nearQuery(db, now, [], near), ['tasks_status_cell'], { covering: true })
-      await check('near, 300 km', nearQuery(db, now, ['PHOTO'], { ...near, radius_km: 300 }), [
-        'tasks_status_cell',
+      // also depends on its visibility map, so it is not asserted there), one range of longitude
+      // per band of latitude (ADR 0026).
+      const near = { covering: true, bounds: 'location_lng' }
+      await check('near, 2 km', nearQuery(db, now, [], box(2)), ['tasks_status_cell'], near)
+      await check('near', nearQuery(db, now, [], box(25)), ['tasks_status_cell'], near)
+      await check('near, count', nearCountQuery(db, now, [], box(25)), ['tasks_status_cell'], near)
+      const ids = ['task_a', 'task_b', 'task_c']
+      await check('near, the page by id', pageRowsQuery(db, ids), [
+        'sqlite_autoindex_tasks_1',
+        'tasks_pkey',
+        'tasks_head',
       ])
+      await check('near, 300 km', nearQuery(db, now, ['PHOTO'], box(300)), ['tasks_status_cell'], {
+        bounds: 'location_lng',
+      })
     })
   }
 
