@@ -15,11 +15,11 @@ interface CountedTask {
   sandbox: bigint
 }
 
-type Delta = { scope: string; status: string; task_type: string; n: bigint }
+export type TaskCountDelta = { scope: string; status: string; task_type: string; n: bigint }
 
 /** The counter rows a task moving from `from` (null: created) to `to` changes. */
-function deltas(task: CountedTask, from: string | null, to: string): Delta[] {
-  const out: Delta[] = []
+export function taskCountDeltas(task: CountedTask, from: string | null, to: string): TaskCountDelta[] {
+  const out: TaskCountDelta[] = []
   const add = (scope: string, status: string, n: bigint) =>
     out.push({ scope, status, task_type: task.task_type, n })
   if (from !== null) add(task.agent_id, from, -1n)
@@ -42,7 +42,11 @@ function deltas(task: CountedTask, from: string | null, to: string): Delta[] {
  * balance rows.
  */
 export async function countTaskChange(tx: Tx, task: CountedTask, from: string | null, to: string) {
-  const rows = deltas(task, from, to)
+  await applyTaskCounts(tx, taskCountDeltas(task, from, to))
+}
+
+/** Adds `rows` to their counters (one upsert); PostgreSQL's `humcli_create_task` does the same. */
+export async function applyTaskCounts(tx: Tx, rows: TaskCountDelta[]) {
   await tx
     .insertInto('task_counts')
     .values(rows)
