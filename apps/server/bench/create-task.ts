@@ -37,8 +37,8 @@ interface Result {
 const WARMUP = Number(process.env.BENCH_WARMUP_S ?? 3)
 
 /** Warms the server up (JIT, caches) for a few unrecorded seconds, then measures. */
-async function run(name: string, opts: autocannon.Options): Promise<Result> {
-  if (WARMUP > 0) await autocannon({ connections: CONNECTIONS, duration: WARMUP, ...opts })
+async function run(name: string, opts: autocannon.Options, warmup = WARMUP): Promise<Result> {
+  if (warmup > 0) await autocannon({ connections: CONNECTIONS, duration: warmup, ...opts })
   const r = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts })
   const result = {
     name,
@@ -162,11 +162,12 @@ async function createRow(name: string, d: Deployment, keys: string[]): Promise<R
       },
     ],
   })
+  if (WARMUP > 0) await Promise.all(d.urls.map((url) => autocannon({ ...options(url), duration: WARMUP })))
   const cpu0 = d.cpu()
-  const pg0 = postgresCpuSeconds()
-  const rows = await Promise.all(d.urls.map((url, i) => run(`${name} #${i}`, options(url))))
+  const pg0 = await postgresCpuSeconds()
+  const rows = await Promise.all(d.urls.map((url, i) => run(`${name} #${i}`, options(url), 0)))
   const cpu = d.cpu().map((c, i) => Math.round(((c - cpu0[i]!) / DURATION) * 100))
-  const pgCpu = Math.round(((postgresCpuSeconds() - pg0) / DURATION) * 100)
+  const pgCpu = Math.round((((await postgresCpuSeconds()) - pg0) / DURATION) * 100)
   return {
     name,
     rps: rows.reduce((sum, r) => sum + r.rps, 0),
@@ -228,12 +229,19 @@ async function benchTwoProcesses(env: Record<string, string>): Promise<Result[]>
 async function benchCeiling(name: string, target: string, env: Record<string, string> = {}): Promise<Result> {
   const { child, url } = await startProcess(['--import', 'tsx', 'bench/ceiling-server.ts', target], env)
   try {
-    return await run(name, {
+    const opts = {
       url: `${url}/items`,
-      method: 'POST',
+      method: 'POST' as const,
       headers: { 'content-type': 'application/json' },
       body: taskBody(),
-    })
+    }
+    if (WARMUP > 0) await autocannon({ connections: CONNECTIONS, duration: WARMUP, ...opts })
+    const cpu0 = cpuSeconds(child.pid!)
+    const pg0 = await postgresCpuSeconds()
+    const r = await run(name, { ...opts }, 0)
+    const cpu = Math.round(((cpuSeconds(child.pid!) - cpu0) / DURATION) * 100)
+    const pgCpu = Math.round((((await postgresCpuSeconds()) - pg0) / DURATION) * 100)
+    return { ...r, cpu: `server ${cpu}%${target.startsWith('postgres') ? `, postgres ${pgCpu}%` : ''}` }
   } finally {
     child.kill('SIGTERM')
   }
@@ -301,7 +309,7 @@ const lines = [
   `Machine: ${machine()}; load average (1 min) ${load.join(' → ')} over the run.`,
   `Command: \`npm run bench\`${only ? ` with BENCH_ONLY=${only}` : ''}${baseline ? ' and BENCH_BASELINE_DIR (the rows marked baseline: the code before, same run)' : ''} (autocannon, ${CONNECTIONS} connections, ${WARMUP} s warm-up then ${DURATION} s measured per row; load generator on the same machine).`,
   '',
-  `"% of ceiling" is against the mean of the two ceiling runs of the row's database: SQLite ${ceilings.sqlite || '–'} req/s, PostgreSQL ${ceilings.postgres || '–'} req/s. CPU is per process over the measured seconds (100% = one core); "postgres" is every PostgreSQL process on the machine, other users' too.`,
+  `"% of ceiling" is against the mean of the two ceiling runs of the row's database: SQLite ${ceilings.sqlite || '–'} req/s, PostgreSQL ${ceilings.postgres || '–'} req/s. CPU is per process over the measured seconds (100% = one core); "postgres" is the PostgreSQL backends connected to the bench's database.`,
   '',
   '| scenario | req/s | % of ceiling | p50 ms | p99 ms | errors | non-2xx | CPU |',
   '|---|---:|---:|---:|---:|---:|---:|---|',

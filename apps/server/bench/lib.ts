@@ -50,17 +50,21 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
-/** CPU seconds of every PostgreSQL server process on this machine (all its users, not only ours). */
-export function postgresCpuSeconds(): number {
-  let total = 0
-  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(pid))
-    } catch {
-      // The process ended while we looked.
-    }
+/**
+ * CPU seconds used so far by the PostgreSQL backends connected to the bench's database (the
+ * server's shared processes, such as the WAL writer, are not counted; other databases' users neither).
+ */
+export async function postgresCpuSeconds(): Promise<number> {
+  const c = new pg.Client({ connectionString: PG_URL })
+  await c.connect()
+  try {
+    const r = await c.query<{ pid: number }>(
+      'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+    )
+    return r.rows.reduce((sum, row) => sum + cpuSeconds(row.pid), 0)
+  } finally {
+    await c.end()
   }
-  return total
 }
 
 /** The 1-minute load average, for every figure a bench reports. */
