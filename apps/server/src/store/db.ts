@@ -8,7 +8,6 @@ import type PgModule from 'pg'
 import { type Config, isPostgres } from '../config.ts'
 import { GroupCommitter } from './group-commit.ts'
 import type { Database } from './schema.ts'
-import { PREPARED_MARK } from './statement.ts'
 
 export type DialectName = 'sqlite' | 'postgres'
 
@@ -79,27 +78,6 @@ function startCheckpointer(sqlite: SqliteDatabase.Database, file: string, interv
   }
 }
 
-type PgQuery = (text: unknown, values?: unknown, callback?: unknown) => unknown
-
-/**
- * Runs the SQL of `statement()` (it starts with `PREPARED_MARK`) as a named prepared statement:
- * each connection parses and plans it once, then only binds and runs it. `names` gives each text
- * its name, the same on every connection of the pool; there are as many as there are statements.
- */
-function prepareMarked(client: PgModule.PoolClient, names: Map<string, string>) {
-  const query = client.query.bind(client) as PgQuery
-  const prepared: PgQuery = (text, values, callback) => {
-    if (typeof text !== 'string' || !text.startsWith(PREPARED_MARK)) return query(text, values, callback)
-    let name = names.get(text)
-    if (!name) {
-      name = `humcli_${names.size + 1}`
-      names.set(text, name)
-    }
-    return query({ name, text, values }, callback)
-  }
-  ;(client as unknown as { query: PgQuery }).query = prepared
-}
-
 // int8 and int4 both read back as bigint so that both dialects return the same types.
 const toBigInt = (v: string) => BigInt(v)
 
@@ -138,8 +116,6 @@ export function createStore(
             : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     })
-    const names = new Map<string, string>()
-    pool.on('connect', (client) => prepareMarked(client, names))
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
     return { db, dialect: 'postgres', groupCommit: null, close: () => db.destroy() }
   }

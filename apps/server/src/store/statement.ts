@@ -3,16 +3,9 @@ import {
   type CompiledQuery,
   createQueryId,
   type Kysely,
-  PostgresAdapter,
   type RootOperationNode,
 } from 'kysely'
 import type { Database } from './schema.ts'
-
-/**
- * Starts the SQL of every statement on PostgreSQL: the store runs such SQL as a named prepared
- * statement (`prepareMarked` in db.ts), parsed and planned once per connection (ADR 0024).
- */
-export const PREPARED_MARK = '/* prepared */ '
 
 /** Where a named parameter goes in a compiled query. */
 class Slot {
@@ -70,7 +63,7 @@ export function statement<P extends Record<string, unknown>, R = unknown>(
     if (!c) {
       const q = build(db, placeholders(first)).compile()
       c = {
-        sql: adapter instanceof PostgresAdapter ? `${PREPARED_MARK}${q.sql}` : q.sql,
+        sql: q.sql,
         query: q.query,
         binders: q.parameters.map((v) => (v instanceof Slot ? v : { value: v })),
       }

@@ -4,6 +4,7 @@ import { laneOf } from '../jobs/lanes.ts'
 import { JOBS_CHANNEL } from '../jobs/wake.ts'
 import { insufficientBalance, type PlannedPosting, writePosting } from '../ledger/post.ts'
 import type { DialectName } from '../store/db.ts'
+import { PgBatcher } from '../store/pg-batch.ts'
 import type { TaskTransitionsTable, Tx } from '../store/schema.ts'
 import { statement } from '../store/statement.ts'
 import type { TaskRow } from './load.ts'
@@ -113,7 +114,12 @@ async function writeCreateInOneStatement(db: Tx, plan: CreatePlan, overLimit: Ov
     notify: notify.map((lane) => ({ channel: JOBS_CHANNEL, message: lane })),
   }
   try {
-    await createTaskFn.run(db, { plan: jsonb(doc) })
+    // Inside a transaction (an idempotent request's), the create commits with it, alone.
+    if (db.isTransaction) await createTaskFn.run(db, { plan: jsonb(doc) })
+    else {
+      const market = plan.counts.find((c) => c.scope.startsWith('market:'))?.scope ?? ''
+      await batcherFor(db).run({ key: `${market}|${plan.task.agent_id}`, plan: jsonb(doc) })
+    }
   } catch (err) {
     const e = err as { code?: string; detail?: string }
     if (e.code === 'HC001') {
@@ -130,4 +136,59 @@ export function writeCreate(dialect: DialectName, tx: Tx, plan: CreatePlan, over
   return dialect === 'postgres'
     ? writeCreateInOneStatement(tx, plan, overLimit)
     : writeCreateWithStatements(tx, plan, overLimit)
+}
+
+const createTasksFn = statement((db, p: { plans: string }) =>
+  db.selectNoFrom(sql<GuardResult[]>`humcli_create_tasks(${p.plans}::jsonb)`.as('results')),
+)
+
+/** What `humcli_create_tasks` answers for each plan: null, or the guard that refused it. */
+type GuardResult = { code: null } | { code: 'HC001' | 'HC002'; detail: string }
+
+/** A refused guard, shaped as the error `humcli_create_task` raises alone. */
+const guardError = (r: GuardResult) => Object.assign(new Error(`create refused (${r.code})`), r)
+
+/**
+ * Group commit on PostgreSQL (ADR 0024): the creates of a process that arrive while a batch runs
+ * go together in the next one, `humcli_create_tasks`, one statement and one commit for up to
+ * `BATCH_MAX` creates, each in its own subtransaction, so a refused guard rolls back only its own
+ * create. One agent's creates then queue inside one transaction instead of on its rows' locks.
+ * Any other error fails the batch as a whole; its creates then run one by one, each meeting its
+ * own error (a deadlock is retried by `withOneWrite`).
+ */
+function batcherFor(db: Tx): PgBatcher<BatchedCreate> {
+  let b = batchers.get(db)
+  if (!b) {
+    b = new PgBatcher<BatchedCreate>(
+      BATCH_MAX,
+      async (items) => {
+        // In one order of (market shard, agent) in every batch of every process, so two batches
+        // lock the counter and balance rows they share in the same order and cannot deadlock on them.
+        const order = items.map((_, i) => i).sort((x, y) => (items[x]!.key < items[y]!.key ? -1 : 1))
+        const plans = `[${order.map((i) => items[i]!.plan).join(',')}]`
+        const row = await createTasksFn.first(db, { plans })
+        const out: (Error | null)[] = new Array(items.length)
+        order.forEach((i, at) => {
+          const r = row!.results[at]!
+          out[i] = r.code === null ? null : guardError(r)
+        })
+        return out
+      },
+      (item) => createTaskFn.run(db, { plan: item.plan }).then(() => undefined),
+    )
+    batchers.set(db, b)
+  }
+  return b
+}
+
+/** At most this many creates in one batch: each is a subtransaction, and PostgreSQL keeps 64 per transaction in shared memory. */
+const BATCH_MAX = 50
+
+/** One batcher per store (its Kysely instance). */
+const batchers = new WeakMap<Tx, PgBatcher<BatchedCreate>>()
+
+/** A create's plan as JSON, and the key that orders it in a batch. */
+interface BatchedCreate {
+  key: string
+  plan: string
 }

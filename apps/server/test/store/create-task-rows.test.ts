@@ -153,3 +153,54 @@ describe('a create stores the same rows on SQLite and PostgreSQL (ADR 0024)', { 
     assert.deepEqual(await rows(postgres, b.agents), await rows(sqlite, a.agents))
   })
 })
+
+describe('creates at once on SQLite and PostgreSQL (batched there, ADR 0024)', { skip: !PG_URL }, () => {
+  const servers: TestServer[] = []
+  before(async () => {
+    for (const dialect of ['sqlite', 'postgres'] as const) servers.push(await startTestServer(dialect))
+  })
+  after(() => Promise.all(servers.map((s) => s.close())))
+
+  test('creates at once (batched on PostgreSQL): each refused alone, the balance never below zero', async () => {
+    for (const s of servers) {
+      // $42 pays for exactly seven $5 tasks ($6 escrow each): of twenty at once, thirteen are refused.
+      const agent = await newAgent(s, { tier: 'STANDARD', deposit: 42 })
+      const input: CreateTaskInput = {
+        title: 'Check a form',
+        description: 'Does it submit?',
+        task_type: 'FORM_FILLING',
+        reward_usd: 5,
+        deadline: deadline(s),
+        proof_requirements: ['a screenshot'],
+        digital_instructions: 'Open the page and submit the form.',
+      }
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          createTask(s.ctx, agent.id, input).then(
+            () => 'created',
+            (err: { code?: string }) => err.code,
+          ),
+        ),
+      )
+      const n = (o: string) => outcomes.filter((x) => x === o).length
+      assert.deepEqual([n('created'), n('INSUFFICIENT_BALANCE')], [7, 13], s.ctx.store.dialect)
+      const balances = await s.ctx.store.db
+        .selectFrom('accounts')
+        .select(['id', 'balance_micros'])
+        .where('id', 'like', `agent:${agent.id}:%`)
+        .orderBy('id')
+        .execute()
+      assert.deepEqual(
+        balances.map((b) => b.balance_micros),
+        [0n, 42_000_000n],
+        `${s.ctx.store.dialect}: available, escrow`,
+      )
+      const tasks = await s.ctx.store.db
+        .selectFrom('tasks')
+        .select((eb) => eb.fn.countAll<bigint>().as('n'))
+        .where('agent_id', '=', agent.id)
+        .executeTakeFirstOrThrow()
+      assert.equal(BigInt(tasks.n), 7n)
+    }
+  })
+})

@@ -85,8 +85,30 @@ begin
 end
 $fn$`
 
+const CREATE_TASKS = sql`
+create or replace function humcli_create_tasks(p jsonb) returns jsonb language plpgsql as $fn$
+declare
+  item jsonb;
+  results jsonb := '[]'::jsonb;
+  st text;
+  dt text;
+begin
+  for item in select e from jsonb_array_elements(p) with ordinality as x(e, ord) order by ord loop
+    begin
+      perform humcli_create_task(item);
+      results := results || jsonb_build_array(jsonb_build_object('code', null));
+    exception when sqlstate 'HC001' or sqlstate 'HC002' then
+      get stacked diagnostics st = returned_sqlstate, dt = pg_exception_detail;
+      results := results || jsonb_build_array(jsonb_build_object('code', st, 'detail', dt));
+    end;
+  end loop;
+  return results;
+end
+$fn$`
+
 export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
   if (dialect !== 'postgres') return
   await POST.execute(db)
   await CREATE_TASK.execute(db)
+  await CREATE_TASKS.execute(db)
 }
