@@ -1,6 +1,7 @@
 // What both benchmarks share: starting a server process and a throwaway PostgreSQL schema.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
@@ -8,15 +9,20 @@ import pg from 'pg'
 export const ROOT = path.resolve(import.meta.dirname, '..')
 export const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
-/** Starts `node <args>` in the repo and resolves with the first loopback URL it prints. */
+/**
+ * Starts `node <args>` in `cwd` (the repo) and resolves once it prints `ready`: by default its first
+ * loopback URL, which `url` then holds.
+ */
 export function startProcess(
   args: string[],
   env: Record<string, string>,
   timeoutMs = 60_000,
+  opts: { cwd?: string; ready?: RegExp } = {},
 ): Promise<{ child: ChildProcess; url: string }> {
+  const ready = opts.ready ?? /(http:\/\/127\.0\.0\.1:\d+)/
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
-      cwd: ROOT,
+      cwd: opts.cwd ?? ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     })
@@ -24,15 +30,45 @@ export function startProcess(
     const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), timeoutMs)
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString()
-      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out)
+      const m = ready.exec(out)
       if (m) {
         clearTimeout(timer)
-        resolve({ child, url: m[1]! })
+        resolve({ child, url: m[1] ?? '' })
       }
     })
     child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)))
   })
 }
+
+/** CPU time (user + system) a process has used so far, in seconds (Linux `/proc`). */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return 0
+  }
+}
+
+/**
+ * CPU seconds used so far by the PostgreSQL backends connected to the bench's database (the
+ * server's shared processes, such as the WAL writer, are not counted; other databases' users neither).
+ */
+export async function postgresCpuSeconds(): Promise<number> {
+  const c = new pg.Client({ connectionString: PG_URL })
+  await c.connect()
+  try {
+    const r = await c.query<{ pid: number }>(
+      'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+    )
+    return r.rows.reduce((sum, row) => sum + cpuSeconds(row.pid), 0)
+  } finally {
+    await c.end()
+  }
+}
+
+/** The 1-minute load average, for every figure a bench reports. */
+export const loadAverage = () => os.loadavg()[0]!.toFixed(1)
 
 /** `humcli admin create-token` against the server's database; resolves with the printed token. */
 export function createAdminToken(env: Record<string, string>): Promise<string> {

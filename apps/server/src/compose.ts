@@ -54,7 +54,7 @@ export function createContext(config: Config, opts: ContextOptions = {}): Ctx {
   return {
     config,
     store: createStore(config, {
-      poolSize: opts.poolSize,
+      poolSize: opts.poolSize ?? config.pgPoolSize,
       backgroundCheckpoints: opts.backgroundCheckpoints,
       // A programming error caught in development and tests; production skips the check's cost.
       refuseNestedTx: config.env !== 'production',

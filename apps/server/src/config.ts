@@ -33,6 +33,8 @@ export interface Config extends JobsConfig {
   sqliteCheckpointMs: number
   /** PostgreSQL schema to use (tests use one per test); null = the server default. */
   databaseSchema: string | null
+  /** PostgreSQL: connections in this process's pool (HUMCLI_PG_POOL_SIZE). */
+  pgPoolSize: number
   masterKey: string | null
   /** Earlier master keys (HUMCLI_MASTER_KEY_PREVIOUS, comma-separated): still open secrets sealed under them. */
   previousMasterKeys: string[]
@@ -230,6 +232,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     dataDir,
     databaseUrl,
     databaseSchema: env.HUMCLI_DB_SCHEMA || null,
+    pgPoolSize: int(env, 'HUMCLI_PG_POOL_SIZE', 10, 1),
     sqlitePageSize: pageSize(env, 'HUMCLI_SQLITE_PAGE_SIZE', 1024),
     sqliteCheckpointMs: int(env, 'HUMCLI_SQLITE_CHECKPOINT_MS', 50, 10),
     masterKey: env.HUMCLI_MASTER_KEY || null,

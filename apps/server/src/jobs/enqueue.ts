@@ -69,28 +69,38 @@ function groupKey(job: JobInput<JobKind>): string | null {
     : null
 }
 
-const insertJob = statement(
-  (
-    db,
-    p: {
-      kind: JobKind
-      payload: string
-      run_at: string
-      max_attempts: bigint
-      created_at: string
-      group_key: string | null
-    },
-  ) =>
-    db.insertInto('jobs').values({
-      kind: p.kind,
-      payload: p.payload,
-      run_at: p.run_at,
-      status: 'queued',
-      attempts: 0n,
-      max_attempts: p.max_attempts,
-      created_at: p.created_at,
-      group_key: p.group_key,
-    }),
+/** A job as the `jobs` table stores it, queued. */
+export type JobRow = {
+  kind: JobKind
+  payload: string
+  run_at: string
+  max_attempts: bigint
+  created_at: string
+  group_key: string | null
+}
+
+export function jobRow(job: JobInput<JobKind>): JobRow {
+  return {
+    kind: job.kind,
+    payload: JSON.stringify(job.payload),
+    run_at: iso(job.runAt),
+    max_attempts: BigInt(job.maxAttempts ?? 10),
+    created_at: iso(job.now),
+    group_key: groupKey(job),
+  }
+}
+
+const insertJob = statement((db, p: JobRow) =>
+  db.insertInto('jobs').values({
+    kind: p.kind,
+    payload: p.payload,
+    run_at: p.run_at,
+    status: 'queued',
+    attempts: 0n,
+    max_attempts: p.max_attempts,
+    created_at: p.created_at,
+    group_key: p.group_key,
+  }),
 )
 
 /**
@@ -99,13 +109,6 @@ const insertJob = statement(
  * COMMIT); elsewhere they find it by polling.
  */
 export async function enqueueJob<K extends JobKind>(tx: Tx, job: JobInput<K>): Promise<void> {
-  await insertJob.run(tx, {
-    kind: job.kind,
-    payload: JSON.stringify(job.payload),
-    run_at: iso(job.runAt),
-    max_attempts: BigInt(job.maxAttempts ?? 10),
-    created_at: iso(job.now),
-    group_key: groupKey(job),
-  })
+  await insertJob.run(tx, jobRow(job))
   if (job.runAt <= job.now) await notifyJobDue(tx, laneOf(job.kind))
 }

@@ -3,15 +3,16 @@ import type { Ctx } from '../context.ts'
 import { listen, notifyOnCommit } from '../store/notify.ts'
 import type { Tx } from '../store/schema.ts'
 
-const CHANNEL = 'humcli_jobs'
+/** The channel due jobs are announced on; `humcli_create_task` sends on it too. */
+export const JOBS_CHANNEL = 'humcli_jobs'
 
 /** In the enqueueing transaction: the workers of `lane` are woken when it commits (PostgreSQL). */
 export function notifyJobDue(tx: Tx, lane: JobLane): Promise<void> {
-  return notifyOnCommit(tx, CHANNEL, lane)
+  return notifyOnCommit(tx, JOBS_CHANNEL, lane)
 }
 
 /** Wakes a lane when a job of it is enqueued anywhere (PostgreSQL only); returns a function that stops. */
 export async function listenForJobs(ctx: Ctx, onLane: (lane: JobLane) => void): Promise<() => Promise<void>> {
   if (ctx.store.dialect !== 'postgres') return async () => {}
-  return listen(ctx.config, CHANNEL, (m) => onLane(m as JobLane), ctx.log)
+  return listen(ctx.config, JOBS_CHANNEL, (m) => onLane(m as JobLane), ctx.log)
 }

@@ -71,45 +71,77 @@ function insertEntriesOf(n: number): Statement<EntryParams, unknown> {
   return s
 }
 
-/**
- * Appends one balanced ledger transaction and updates the cached balances. Each balance update is
- * guarded (`balance + amount >= 0`) so two racing debits can never overdraw an account; accounts
- * are touched in a fixed order so PostgreSQL transactions cannot deadlock on them.
- */
-export async function post(tx: Tx, input: PostInput): Promise<string> {
+/** One account change of a posting: a guarded debit of `amount`, or a credit of it. */
+export interface AccountChange {
+  account: string
+  amount: bigint
+  debit: boolean
+}
+
+/** A posting checked and put in the order it is written: what `post` runs, and what PostgreSQL's `humcli_post` runs. */
+export interface PlannedPosting {
+  transaction: { id: string; kind: string; task_id: string | null; memo: string | null; created_at: string }
+  /** In a fixed order (by account), so PostgreSQL transactions cannot deadlock on the balances. */
+  changes: AccountChange[]
+  entries: Posting[]
+}
+
+/** Checks that a posting balances and plans its writes; it reads and writes nothing. */
+export function planPosting(input: PostInput): PlannedPosting {
   const entries = input.entries.filter((e) => e.amount !== 0n)
   const sum = entries.reduce((acc, e) => acc + e.amount, 0n)
   if (sum !== 0n) throw new Error(`ledger transaction ${input.kind} does not balance (sum ${sum})`)
-  const at = iso(input.at)
-  const id = newId('ltx')
-  await insertTransaction.run(tx, {
-    id,
-    kind: input.kind,
-    task_id: input.taskId ?? null,
-    memo: input.memo ?? null,
-    created_at: at,
-  })
   const sorted = [...entries].sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0))
-  for (const e of sorted) {
-    if (e.amount < 0n && !mayGoNegative(e.account)) {
-      // A debit: the account must exist and hold enough. Guarded, so racing debits cannot overdraw.
-      if ((await debit.run(tx, { account: e.account, amount: -e.amount })) === 0n) {
-        throw new DomainError(
-          'INSUFFICIENT_BALANCE',
-          `Insufficient balance in ${e.account.split(':').pop()} funds.`,
-        )
+  return {
+    transaction: {
+      id: newId('ltx'),
+      kind: input.kind,
+      task_id: input.taskId ?? null,
+      memo: input.memo ?? null,
+      created_at: iso(input.at),
+    },
+    changes: sorted.map((e) =>
+      e.amount < 0n && !mayGoNegative(e.account)
+        ? { account: e.account, amount: -e.amount, debit: true }
+        : { account: e.account, amount: e.amount, debit: false },
+    ),
+    entries,
+  }
+}
+
+/** The error of a debit the account cannot cover (`humcli_post` raises the same). */
+export const insufficientBalance = (account: string) =>
+  new DomainError('INSUFFICIENT_BALANCE', `Insufficient balance in ${account.split(':').pop()} funds.`)
+
+/**
+ * Appends one balanced ledger transaction and updates the cached balances. Each debit is guarded
+ * (the account must hold the amount) so two racing debits can never overdraw an account;
+ * accounts are touched in a fixed order so PostgreSQL transactions cannot deadlock on them.
+ */
+export function post(tx: Tx, input: PostInput): Promise<string> {
+  return writePosting(tx, planPosting(input))
+}
+
+/** Writes a planned posting with a statement per step; returns the ledger transaction's id. */
+export async function writePosting(tx: Tx, plan: PlannedPosting): Promise<string> {
+  const { id, created_at: at } = plan.transaction
+  await insertTransaction.run(tx, plan.transaction)
+  for (const c of plan.changes) {
+    if (c.debit) {
+      if ((await debit.run(tx, { account: c.account, amount: c.amount })) === 0n) {
+        throw insufficientBalance(c.account)
       }
     } else {
-      await credit.run(tx, { account: e.account, amount: e.amount, created_at: at })
+      await credit.run(tx, { account: c.account, amount: c.amount, created_at: at })
     }
   }
-  if (entries.length > 0) {
+  if (plan.entries.length > 0) {
     const params: EntryParams = { transaction_id: id, created_at: at }
-    entries.forEach((e, i) => {
+    plan.entries.forEach((e, i) => {
       params[`account_${i}`] = e.account
       params[`amount_${i}`] = e.amount
     })
-    await insertEntriesOf(entries.length).run(tx, params)
+    await insertEntriesOf(plan.entries.length).run(tx, params)
   }
   return id
 }

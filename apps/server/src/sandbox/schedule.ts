@@ -1,11 +1,12 @@
 import { addMs } from '../clock.ts'
 import type { Ctx } from '../context.ts'
-import { enqueueJob, type SandboxStepPayload } from '../jobs/enqueue.ts'
-import type { Tx } from '../store/schema.ts'
+import type { JobInput, SandboxStepPayload } from '../jobs/enqueue.ts'
 import type { TaskRow } from '../tasks/load.ts'
 
+type SandboxStepKind = 'sandbox.accept' | 'sandbox.start' | 'sandbox.submit'
+
 /** The status a sandbox task waits in → what the simulated operator does next. */
-const NEXT_STEP: Partial<Record<string, 'sandbox.accept' | 'sandbox.start' | 'sandbox.submit'>> = {
+const NEXT_STEP: Partial<Record<string, SandboxStepKind>> = {
   PENDING: 'sandbox.accept',
   ACCEPTED: 'sandbox.start',
   IN_PROGRESS: 'sandbox.submit',
@@ -14,15 +15,16 @@ const NEXT_STEP: Partial<Record<string, 'sandbox.accept' | 'sandbox.start' | 'sa
 export type { SandboxStepPayload }
 
 /**
- * Queues the simulated operator's next step for a sandbox task that has just reached `task`'s
- * status, `HUMCLI_SANDBOX_STEP_MS` from now, in the caller's transaction: the step exists only if
- * the change that makes it due commits. Called by the verbs that move a task into a status where
- * the operator acts (create, approve, back to PENDING, start). Real tasks: nothing.
+ * The simulated operator's next step for a sandbox task that has just reached `task`'s status,
+ * due `HUMCLI_SANDBOX_STEP_MS` from now; null for real tasks and statuses where it does nothing.
+ * The verbs that move a task into a status where the operator acts (create, approve, back to
+ * PENDING, start) queue it in their transaction (`entryTimerJobs`), so the step exists only if
+ * the change that makes it due commits.
  */
-export async function queueSandboxStep(ctx: Ctx, tx: Tx, task: TaskRow, now: Date): Promise<void> {
-  if (task.sandbox !== 1n) return
+export function sandboxStepJob(ctx: Ctx, task: TaskRow, now: Date): JobInput<SandboxStepKind> | null {
+  if (task.sandbox !== 1n) return null
   const kind = NEXT_STEP[task.status]
-  if (!kind) return
+  if (!kind) return null
   const payload: SandboxStepPayload = { taskId: task.id, version: task.version.toString() }
-  await enqueueJob(tx, { kind, payload, runAt: addMs(now, ctx.config.sandboxStepMs), now })
+  return { kind, payload, runAt: addMs(now, ctx.config.sandboxStepMs), now }
 }

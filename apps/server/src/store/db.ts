@@ -82,7 +82,7 @@ function startCheckpointer(sqlite: SqliteDatabase.Database, file: string, interv
 const toBigInt = (v: string) => BigInt(v)
 
 export interface StoreOptions {
-  /** PostgreSQL pool size. */
+  /** PostgreSQL pool size (default 10; `HUMCLI_PG_POOL_SIZE` through `createContext`). */
   poolSize?: number
   /** SQLite: checkpoint the WAL on a worker thread (long-running servers); short commands skip it. */
   backgroundCheckpoints?: boolean

@@ -48,15 +48,32 @@ async function runTx<T>(store: TxStore, fn: (tx: Tx) => Promise<T>): Promise<T> 
       }
     })
   }
-  for (let attempt = 1; ; attempt++) {
+  return retryingPg(() => store.db.transaction().execute(fn))
+}
+
+/** Runs `attempt` again (up to 5 times in all) after a PostgreSQL serialization failure or deadlock. */
+async function retryingPg<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
     try {
-      return await store.db.transaction().execute(fn)
+      return await attempt()
     } catch (err) {
       const code = (err as { code?: string }).code
-      if (attempt < 5 && code && RETRYABLE_PG.has(code)) continue
+      if (n < 5 && code && RETRYABLE_PG.has(code)) continue
       throw err
     }
   }
+}
+
+/**
+ * For a unit of work whose writes are one statement, atomic on its own (`createTask` on
+ * PostgreSQL: `humcli_create_task`): on PostgreSQL `fn` runs on the pool with no BEGIN and no
+ * COMMIT, two round trips fewer, and its reads see committed data as they would in a READ
+ * COMMITTED transaction. When an idempotent request's record must commit with it (`TxScope`), and
+ * on SQLite (group commit), it is `withTx`.
+ */
+export async function withOneWrite<T>(store: TxStore, fn: (db: Tx) => Promise<T>): Promise<T> {
+  if (store.dialect !== 'postgres' || openTxScope()) return withTx(store, fn)
+  return retryingPg(() => fn(store.db))
 }
 
 /** Locks a row for the rest of the transaction on PostgreSQL; SQLite already has one writer. */

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto'
-import { sql } from 'kysely'
 import { iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { callbackSecretPurpose, sealSecret } from '../credentials/at-rest.ts'
@@ -10,18 +9,17 @@ import { newId } from '../domain/ids.ts'
 import { microsToUsd, platformFee, usdToMicros } from '../domain/money.ts'
 import { domainOf, type TaskType } from '../domain/task-types.ts'
 import { tierLimitError } from '../domain/tier-limit-error.ts'
-import { type Tier, type TierLimits, utcDay } from '../domain/tiers.ts'
-import { enqueueJob } from '../jobs/enqueue.ts'
-import { post } from '../ledger/post.ts'
-import type { TaskTransitionsTable, Tx } from '../store/schema.ts'
+import { type Tier, utcDay } from '../domain/tiers.ts'
+import { planPosting } from '../ledger/post.ts'
 import { statement } from '../store/statement.ts'
-import { withTx } from '../store/tx.ts'
+import { withOneWrite } from '../store/tx.ts'
 import { checkCallbackUrl } from './callback-url.ts'
+import { type CreatePlan, type DailyUsage, dailyUsage, writeCreate } from './create-task-write.ts'
 import type { TaskRow } from './load.ts'
 import type { TransitionRow } from './serialize.ts'
 import { holdEscrow } from './settle.ts'
-import { countTaskChange } from './task-counts.ts'
-import { queueEntryTimers } from './transition.ts'
+import { marketShardOf, taskCountDeltas } from './task-counts.ts'
+import { entryTimerJobs } from './transition.ts'
 
 export interface CreateTaskInput {
   title: string
@@ -69,58 +67,6 @@ function validate(input: CreateTaskInput, now: Date): { reward: bigint; deadline
   return { reward, deadline }
 }
 
-/**
- * The first task of the day inserts the usage row; later ones add to it only while under both
- * limits, so racing creates cannot exceed them.
- */
-const chargeUsage = statement(
-  (db, p: { agent_id: string; day: string; spend: bigint; max_tasks: bigint; max_spend: bigint }) =>
-    db
-      .insertInto('agent_daily_usage')
-      .values({ agent_id: p.agent_id, day: p.day, tasks: 1n, spend_micros: p.spend })
-      .onConflict((oc) =>
-        oc
-          .columns(['agent_id', 'day'])
-          .doUpdateSet({
-            tasks: sql`agent_daily_usage.tasks + 1`,
-            spend_micros: sql`agent_daily_usage.spend_micros + excluded.spend_micros`,
-          })
-          .where(sql<boolean>`agent_daily_usage.tasks < ${p.max_tasks}`)
-          .where(sql<boolean>`agent_daily_usage.spend_micros + excluded.spend_micros <= ${p.max_spend}`),
-      ),
-)
-
-/** Counts the task against the agent's daily limits with one guarded upsert (`chargeUsage`). */
-async function chargeDailyUsage(
-  tx: Tx,
-  agentId: string,
-  tier: Tier,
-  limits: TierLimits,
-  escrow: bigint,
-  now: Date,
-): Promise<void> {
-  const day = utcDay(now)
-  if (limits.maxDailyTasks > 0 && escrow <= limits.maxDailySpendMicros) {
-    const charged = await chargeUsage.run(tx, {
-      agent_id: agentId,
-      day,
-      spend: escrow,
-      max_tasks: BigInt(limits.maxDailyTasks),
-      max_spend: limits.maxDailySpendMicros,
-    })
-    if (charged > 0n) return
-  }
-  const usage = (await tx
-    .selectFrom('agent_daily_usage')
-    .selectAll()
-    .where('agent_id', '=', agentId)
-    .where('day', '=', day)
-    .executeTakeFirst()) ?? { tasks: 0n, spend_micros: 0n }
-  const facts = { tier, limits, now, usage, needsMicros: escrow }
-  if (usage.tasks >= BigInt(limits.maxDailyTasks)) throw tierLimitError('maxDailyTasks', facts)
-  throw tierLimitError('maxDailySpend', facts)
-}
-
 export interface CreatedTask {
   task: TaskRow
   /** The transition log as written, so the response needs no read back. */
@@ -134,28 +80,82 @@ const agentForCreate = statement((db, p: { id: string }) =>
   db.selectFrom('agents').select(['tier', 'restricted_at', 'restricted_reason']).where('id', '=', p.id),
 )
 
-/**
- * Every column is a parameter, so one compiled statement serves every task. No `returning`: the
- * new row is exactly what was written (`taskRowFor`), and reading it back would cost more than
- * the insert (a test compares the two).
- */
-const insertTask = statement((db, p: TaskRow) => db.insertInto('tasks').values({ ...p }))
-
-const insertTransition = statement((db, p: Omit<TaskTransitionsTable, 'id'>) =>
-  db.insertInto('task_transitions').values({
-    task_id: p.task_id,
-    from_status: p.from_status,
-    to_status: p.to_status,
-    actor: p.actor,
-    reason: p.reason,
-    at: p.at,
-  }),
-)
-
 /** The task's callback signing secret as stored: sealed under the master key, bound to the task. */
 const sealCallbackSecret = (ctx: Ctx, taskId: string, secret: string | null) =>
   secret === null ? null : sealSecret(ctx.secrets, callbackSecretPurpose(taskId), secret)
 
+interface Money {
+  reward: bigint
+  fee: bigint
+  escrow: bigint
+  deadline: Date
+  sandbox: boolean
+}
+
+/**
+ * The new row, built from the input: the task is inserted from it and returned without a read
+ * back (a test compares it with `select *` of the stored row).
+ */
+function taskRowFor(
+  ctx: Ctx,
+  agentId: string,
+  input: CreateTaskInput,
+  m: Money,
+  secret: string | null,
+  now: Date,
+) {
+  const id = newId('task')
+  const at = iso(now)
+  const task: TaskRow = {
+    id,
+    agent_id: agentId,
+    title: input.title,
+    description: input.description,
+    task_type: input.task_type,
+    domain: domainOf(input.task_type),
+    reward_micros: m.reward,
+    fee_micros: m.fee,
+    escrow_micros: m.escrow,
+    deadline: iso(m.deadline),
+    proof_requirements: JSON.stringify(input.proof_requirements),
+    location_lat: input.location?.lat ?? null,
+    location_lng: input.location?.lng ?? null,
+    location_address: input.location?.address ?? null,
+    location_radius_m: BigInt(input.location_radius_m ?? 200),
+    digital_instructions: input.digital_instructions ?? null,
+    agent_public_key: input.agent_public_key ?? null,
+    callback_url: input.callback_url ?? null,
+    callback_secret: sealCallbackSecret(ctx, id, input.callback_secret ?? secret),
+    metadata: input.metadata ? JSON.stringify(input.metadata) : null,
+    status: 'PENDING',
+    version: 1n,
+    sandbox: m.sandbox ? 1n : 0n,
+    operator_id: null,
+    estimate: null,
+    proof: null,
+    credentials: null,
+    guardian_result: null,
+    verify_reason: null,
+    resolution: null,
+    submit_attempts: 0n,
+    cancel_reason: null,
+    created_at: at,
+    accepted_at: null,
+    started_at: null,
+    submitted_at: null,
+    completed_at: null,
+    cancelled_at: null,
+    updated_at: at,
+    credentials_purged_at: null,
+    geo_cell: input.location ? geoCell(input.location.lat, input.location.lng) : null,
+  }
+  return task
+}
+
+/**
+ * Creating a task is one write: on PostgreSQL one statement after the agent's read, with no
+ * BEGIN or COMMIT (`withOneWrite`, ADR 0024); on SQLite a group-committed transaction.
+ */
 export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInput): Promise<CreatedTask> {
   const now = ctx.clock.now()
   const { reward, deadline } = validate(input, now)
@@ -163,7 +163,7 @@ export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInp
   if (input.callback_url !== undefined) await checkCallbackUrl(input.callback_url, ctx.config)
   const generatedCallbackSecret =
     input.callback_url && !input.callback_secret ? randomBytes(32).toString('hex') : null
-  return withTx(ctx.store, async (tx) => {
+  return withOneWrite(ctx.store, async (tx) => {
     const agent = await agentForCreate.first(tx, { id: agentId })
     if (!agent) throw notFound('Agent')
     if (agent.restricted_at) {
@@ -177,81 +177,57 @@ export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInp
     if (reward > limits.maxTaskValueMicros) throw tierLimitError('maxTaskValue', { tier, limits, now })
     const fee = platformFee(reward, ctx.config.feeRateBps, ctx.config.minFeeMicros)
     const sandbox = tier === 'SANDBOX'
+    // Daily spend is the escrow taken (spec §3). Sandbox tasks take none and move no money, so
+    // they are limited by count per day and reward per task only.
     const escrow = sandbox ? 0n : reward + fee
-    const id = newId('task')
-    const at = iso(now)
-    const task: TaskRow = {
-      id,
-      agent_id: agentId,
-      title: input.title,
-      description: input.description,
-      task_type: input.task_type,
-      domain: domainOf(input.task_type),
-      reward_micros: reward,
-      fee_micros: fee,
-      escrow_micros: escrow,
-      deadline: iso(deadline),
-      proof_requirements: JSON.stringify(input.proof_requirements),
-      location_lat: input.location?.lat ?? null,
-      location_lng: input.location?.lng ?? null,
-      location_address: input.location?.address ?? null,
-      location_radius_m: BigInt(input.location_radius_m ?? 200),
-      digital_instructions: input.digital_instructions ?? null,
-      agent_public_key: input.agent_public_key ?? null,
-      callback_url: input.callback_url ?? null,
-      callback_secret: sealCallbackSecret(ctx, id, input.callback_secret ?? generatedCallbackSecret),
-      metadata: input.metadata ? JSON.stringify(input.metadata) : null,
-      status: 'PENDING',
-      version: 1n,
-      sandbox: sandbox ? 1n : 0n,
-      operator_id: null,
-      estimate: null,
-      proof: null,
-      credentials: null,
-      guardian_result: null,
-      verify_reason: null,
-      resolution: null,
-      submit_attempts: 0n,
-      cancel_reason: null,
-      created_at: at,
-      accepted_at: null,
-      started_at: null,
-      submitted_at: null,
-      completed_at: null,
-      cancelled_at: null,
-      updated_at: at,
-      credentials_purged_at: null,
-      geo_cell: input.location ? geoCell(input.location.lat, input.location.lng) : null,
+    const money = { reward, fee, escrow, deadline, sandbox }
+    const task = taskRowFor(ctx, agentId, input, money, generatedCallbackSecret, now)
+    const day = utcDay(now)
+    const overLimit = (usage: DailyUsage) => {
+      const facts = { tier, limits, now, usage, needsMicros: escrow }
+      return tierLimitError(
+        usage.tasks >= BigInt(limits.maxDailyTasks) ? 'maxDailyTasks' : 'maxDailySpend',
+        facts,
+      )
     }
-    await insertTask.run(tx, task)
+    if (limits.maxDailyTasks <= 0 || escrow > limits.maxDailySpendMicros) {
+      throw overLimit(await dailyUsage(tx, agentId, day))
+    }
     const created: TransitionRow = {
       from_status: null,
       to_status: 'PENDING',
       actor: `agent:${agentId}`,
       reason: 'created',
-      at,
+      at: task.created_at,
     }
-    await insertTransition.run(tx, { task_id: id, ...created })
-    await enqueueJob(tx, { kind: 'task.deadline', payload: { taskId: id }, runAt: deadline, now })
-    // What PENDING queues (ON_ENTER): on sandbox tasks, the simulated operator's accept (spec §10).
-    await queueEntryTimers(ctx, tx, task, now)
-    // The agent's own rows (daily usage, balances) are touched last, so on PostgreSQL their row
-    // locks are held only until the commit that follows: one agent's creates queue there briefly.
-    // Daily spend is the escrow taken (spec §3). Sandbox tasks take none and move no money, so
-    // they are limited by count per day and reward per task only.
-    await countTaskChange(tx, task, null, 'PENDING')
-    await chargeDailyUsage(tx, agentId, tier, limits, escrow, now)
-    if (escrow > 0n) {
-      await post(tx, { ...holdEscrow(agentId, escrow), taskId: id, at: now }).catch((err) => {
-        if (err instanceof DomainError && err.code === 'INSUFFICIENT_BALANCE') {
-          throw new DomainError(
-            'INSUFFICIENT_BALANCE',
-            `Insufficient deposit balance: this task needs $${microsToUsd(escrow)} (reward $${microsToUsd(reward)} + fee $${microsToUsd(fee)}). Deposit funds and try again.`,
-          )
-        }
-        throw err
-      })
+    const plan: CreatePlan = {
+      task,
+      transition: { task_id: task.id, ...created },
+      // The deadline, then what PENDING queues (ON_ENTER): on sandbox tasks, the simulated
+      // operator's accept (spec §10).
+      jobs: [
+        { kind: 'task.deadline', payload: { taskId: task.id }, runAt: deadline, now },
+        ...entryTimerJobs(ctx, task, now),
+      ],
+      counts: taskCountDeltas(task, null, 'PENDING', marketShardOf(agentId)),
+      usage: {
+        agent_id: agentId,
+        day,
+        spend: escrow,
+        max_tasks: BigInt(limits.maxDailyTasks),
+        max_spend: limits.maxDailySpendMicros,
+      },
+      posting: escrow > 0n ? planPosting({ ...holdEscrow(agentId, escrow), taskId: task.id, at: now }) : null,
     }
+    await writeCreate(ctx.store.dialect, tx, plan, overLimit).catch((err) => {
+      if (err instanceof DomainError && err.code === 'INSUFFICIENT_BALANCE') {
+        throw new DomainError(
+          'INSUFFICIENT_BALANCE',
+          `Insufficient deposit balance: this task needs $${microsToUsd(escrow)} (reward $${microsToUsd(reward)} + fee $${microsToUsd(fee)}). Deposit funds and try again.`,
+        )
+      }
+      throw err
+    })
     return { task, transitions: [created], generatedCallbackSecret }
   })
 }

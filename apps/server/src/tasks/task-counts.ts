@@ -15,18 +15,36 @@ interface CountedTask {
   sandbox: bigint
 }
 
-type Delta = { scope: string; status: string; task_type: string; n: bigint }
+export type TaskCountDelta = { scope: string; status: string; task_type: string; n: bigint }
 
-/** The counter rows a task moving from `from` (null: created) to `to` changes. */
-function deltas(task: CountedTask, from: string | null, to: string): Delta[] {
-  const out: Delta[] = []
+/**
+ * The market shard of an agent's creates: always the same one, so that PostgreSQL's batched creates
+ * (`PgBatcher`), sorted by (shard, agent), lock counter rows in one order in every process.
+ */
+export function marketShardOf(agentId: string): number {
+  let h = 0
+  for (let i = 0; i < agentId.length; i++) h = (h * 31 + agentId.charCodeAt(i)) >>> 0
+  return h % MARKET_SHARDS
+}
+
+/**
+ * The counter rows a task moving from `from` (null: created) to `to` changes; `shard` is the
+ * market row it counts on (a random one unless given).
+ */
+export function taskCountDeltas(
+  task: CountedTask,
+  from: string | null,
+  to: string,
+  shard = randomInt(MARKET_SHARDS),
+): TaskCountDelta[] {
+  const out: TaskCountDelta[] = []
   const add = (scope: string, status: string, n: bigint) =>
     out.push({ scope, status, task_type: task.task_type, n })
   if (from !== null) add(task.agent_id, from, -1n)
   add(task.agent_id, to, 1n)
   // The market counts what an operator may browse: open tasks that are not sandbox ones.
   if (task.sandbox === 0n && (from === 'PENDING' || to === 'PENDING')) {
-    add(MARKET_SCOPES[randomInt(MARKET_SHARDS)]!, 'PENDING', from === 'PENDING' ? -1n : 1n)
+    add(MARKET_SCOPES[shard]!, 'PENDING', from === 'PENDING' ? -1n : 1n)
   }
   // A fixed order of rows, so two transactions of one agent lock its counters in the same order
   // on PostgreSQL and cannot deadlock on them.
@@ -42,7 +60,11 @@ function deltas(task: CountedTask, from: string | null, to: string): Delta[] {
  * balance rows.
  */
 export async function countTaskChange(tx: Tx, task: CountedTask, from: string | null, to: string) {
-  const rows = deltas(task, from, to)
+  await applyTaskCounts(tx, taskCountDeltas(task, from, to))
+}
+
+/** Adds `rows` to their counters (one upsert); PostgreSQL's `humcli_create_task` does the same. */
+export async function applyTaskCounts(tx: Tx, rows: TaskCountDelta[]) {
   await tx
     .insertInto('task_counts')
     .values(rows)

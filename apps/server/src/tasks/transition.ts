@@ -3,10 +3,10 @@ import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { DomainError } from '../domain/errors.ts'
 import { canTransition, DEADLINE_CANCELLABLE, ON_ENTER, type TaskStatus } from '../domain/lifecycle.ts'
-import { enqueueJob } from '../jobs/enqueue.ts'
+import { enqueueJob, type JobInput, type JobKind } from '../jobs/enqueue.ts'
 import { type Posting, post } from '../ledger/post.ts'
 import { recordEvent } from '../outbox/record-event.ts'
-import { queueSandboxStep } from '../sandbox/schedule.ts'
+import { sandboxStepJob } from '../sandbox/schedule.ts'
 import type { TasksTable, Tx } from '../store/schema.ts'
 import type { TaskRow } from './load.ts'
 import { countTaskChange } from './task-counts.ts'
@@ -92,23 +92,30 @@ export async function transitionTask(ctx: Ctx, tx: Tx, input: TransitionInput): 
 }
 
 /**
- * Queues what `ON_ENTER` (domain/lifecycle.ts) says the task's new status needs, in the
- * caller's transaction; each timer carries the version it was set for and does nothing once the
- * task has moved on. `createTask` calls it for the PENDING a task is born in.
+ * The timers `ON_ENTER` (domain/lifecycle.ts) says the task's new status needs; each carries the
+ * version it was set for and does nothing once the task has moved on.
  */
-export async function queueEntryTimers(ctx: Ctx, tx: Tx, task: TaskRow, now: Date): Promise<void> {
+export function entryTimerJobs(ctx: Ctx, task: TaskRow, now: Date): JobInput<JobKind>[] {
   const payload = { taskId: task.id, version: task.version.toString() }
+  const jobs: JobInput<JobKind>[] = []
   for (const timer of ON_ENTER[task.status as TaskStatus] ?? []) {
-    if (timer === 'sandbox.step') await queueSandboxStep(ctx, tx, task, now)
-    else if (timer === 'guardian.review') await enqueueJob(tx, { kind: timer, payload, runAt: now, now })
+    if (timer === 'sandbox.step') {
+      const step = sandboxStepJob(ctx, task, now)
+      if (step) jobs.push(step)
+    } else if (timer === 'guardian.review') jobs.push({ kind: timer, payload, runAt: now, now })
     else if (timer === 'review.auto_approve') {
-      const runAt = addMs(now, ctx.config.manualReviewAutoApproveMs)
-      await enqueueJob(tx, { kind: timer, payload, runAt, now })
+      jobs.push({ kind: timer, payload, runAt: addMs(now, ctx.config.manualReviewAutoApproveMs), now })
     } else {
       // When the estimate itself says it expires (accept-task writes it with the estimate).
       const expires = (JSON.parse(task.estimate ?? '{}') as { expires_at?: string }).expires_at
       const runAt = expires ? new Date(expires) : addMs(now, ctx.config.estimateTtlMs)
-      await enqueueJob(tx, { kind: timer, payload, runAt, now })
+      jobs.push({ kind: timer, payload, runAt, now })
     }
   }
+  return jobs
+}
+
+/** Queues `entryTimerJobs` in the caller's transaction. `createTask` plans the same for the PENDING a task is born in. */
+export async function queueEntryTimers(ctx: Ctx, tx: Tx, task: TaskRow, now: Date): Promise<void> {
+  for (const job of entryTimerJobs(ctx, task, now)) await enqueueJob(tx, job)
 }

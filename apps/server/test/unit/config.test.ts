@@ -10,6 +10,7 @@ test('development defaults need nothing set', () => {
   assert.equal(c.estimateTtlMs, 3_600_000)
   assert.equal(c.earningsHoldMs, 48 * 3_600_000)
   assert.equal(c.tierLimits.SANDBOX.maxDailyTasks, 50)
+  assert.equal(c.pgPoolSize, 10)
 })
 
 test('production refuses to start without a master key, with a sentence that says how to fix it', () => {
@@ -30,6 +31,7 @@ test('bad values are refused with the variable named', () => {
     ['HUMCLI_MASTER_KEY', 'short'],
     ['HUMCLI_TIER_LIMITS', '{"GOLD":{}}'],
     ['HUMCLI_TIER_LIMITS', 'not json'],
+    ['HUMCLI_PG_POOL_SIZE', '0'],
   ]) {
     assert.throws(
       () => loadConfig({ [name!]: value }),
