@@ -54,6 +54,7 @@ export const LAYERS = [
       'metrics/',
       'staff/',
       'chain/',
+      'retention/',
     ],
   ],
   ['worker', ['worker/']],

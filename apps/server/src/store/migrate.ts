@@ -19,6 +19,7 @@ import * as m0016 from './migrations/0016-staff-console.ts'
 import * as m0017 from './migrations/0017-sealed-webhook-secrets.ts'
 import * as m0018 from './migrations/0018-task-lists.ts'
 import * as m0020 from './migrations/0020-daily-stats-rollup.ts'
+import * as m0022 from './migrations/0022-retention.ts'
 import { withTx } from './tx.ts'
 
 /**
@@ -60,6 +61,7 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['0017-sealed-webhook-secrets', m0017],
   ['0018-task-lists', m0018],
   ['0020-daily-stats-rollup', m0020],
+  ['0022-retention', m0022],
 ]
 
 /**
