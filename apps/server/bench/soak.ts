@@ -10,7 +10,16 @@ import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import pg from 'pg'
-import { createAdminToken, machine, PG_URL, ROOT, startProcess, withPgSchema } from './lib.ts'
+import {
+  createAdminToken,
+  jsonCall,
+  jsonOk,
+  machine,
+  PG_URL,
+  ROOT,
+  startProcess,
+  withPgSchema,
+} from './lib.ts'
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10)
 const RATE = Number(process.env.SOAK_RATE ?? 10)
@@ -35,34 +44,10 @@ await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()))
 const rxUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`
 const agent = new http.Agent({ keepAlive: true, maxSockets: 32 })
 
-function call(url: string, method: string, headers: Record<string, string>, body?: unknown) {
-  return new Promise<{ status: number; body: any; replayed: boolean }>((resolve, reject) => {
-    const data = body === undefined ? undefined : JSON.stringify(body)
-    const req = http.request(
-      url,
-      { method, agent, headers: { ...headers, ...(data ? { 'content-type': 'application/json' } : {}) } },
-      (res) => {
-        let text = ''
-        res.on('data', (c) => (text += c))
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body: text ? JSON.parse(text) : null,
-            replayed: res.headers['idempotent-replayed'] === 'true',
-          }),
-        )
-      },
-    )
-    req.on('error', reject)
-    req.end(data)
-  })
-}
-
-async function ok(url: string, method: string, headers: Record<string, string>, body?: unknown) {
-  const r = await call(url, method, headers, body)
-  if (r.status >= 300) throw new Error(`${method} ${url}: ${r.status} ${JSON.stringify(r.body)}`)
-  return r.body as Record<string, any>
-}
+const call = (url: string, method: string, headers: Record<string, string>, body?: unknown) =>
+  jsonCall(agent, url, method, headers, body)
+const ok = (url: string, method: string, headers: Record<string, string>, body?: unknown) =>
+  jsonOk(agent, url, method, headers, body)
 
 /** Reads the row counts straight from the database (a second connection, as an operator would). */
 function counter(env: Record<string, string>): { read(): Promise<Counts>; close(): Promise<void> } {
@@ -132,7 +117,8 @@ async function oneTask(
 ) {
   if (last && Math.random() < 0.1) {
     const r = await call(`${api}/tasks`, 'POST', { ...auth, 'idempotency-key': last.key }, last.body)
-    if (!r.replayed) throw new Error(`a repeated Idempotency-Key was not replayed: ${r.status}`)
+    if (r.headers['idempotent-replayed'] !== 'true')
+      throw new Error(`a repeated Idempotency-Key was not replayed: ${r.status}`)
     return last
   }
   const key = `soak-${randomBytes(8).toString('hex')}`

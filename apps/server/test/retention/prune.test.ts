@@ -130,20 +130,15 @@ forEachDialect('retention', (dialect) => {
       transitions: await count(s, 'task_transitions'),
     }
     const cutoff = new Date(s.clock.now().getTime() - RETENTION.jobsMs!).toISOString()
-    const oldJobs = () =>
+    const finishedJobs = (op: '<' | '>=') =>
       s.ctx.store.db
         .selectFrom('jobs')
         .select('id')
         .where('status', 'in', ['done', 'failed'])
-        .where('finished_at', '<', cutoff)
+        .where('finished_at', op, cutoff)
         .execute()
-    const youngJobs = () =>
-      s.ctx.store.db
-        .selectFrom('jobs')
-        .select('id')
-        .where('status', 'in', ['done', 'failed'])
-        .where('finished_at', '>=', cutoff)
-        .execute()
+    const oldJobs = () => finishedJobs('<')
+    const youngJobs = () => finishedJobs('>=')
     assert.ok((await oldJobs()).length > 0)
     const youngBefore = (await youngJobs()).length
     const queuedBefore = await s.ctx.store.db
