@@ -55,6 +55,7 @@ export const LAYERS = [
       'metrics/',
       'staff/',
       'chain/',
+      'retention/',
     ],
   ],
   ['worker', ['worker/']],

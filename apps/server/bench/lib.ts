@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
+import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
@@ -102,3 +103,54 @@ export async function withPgSchema<T>(fn: (schema: string) => Promise<T>): Promi
 
 export const machine = () =>
   `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`
+
+export interface JsonReply {
+  status: number
+  // biome-ignore lint/suspicious/noExplicitAny: the benches read a few fields of the API's answers
+  body: any
+  headers: http.IncomingHttpHeaders
+}
+
+/** A JSON request over a keep-alive agent; resolves with the status, parsed body and headers. */
+export function jsonCall(
+  agent: http.Agent,
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: unknown,
+): Promise<JsonReply> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body)
+    const req = http.request(
+      url,
+      { method, agent, headers: { ...headers, ...(data ? { 'content-type': 'application/json' } : {}) } },
+      (res) => {
+        let text = ''
+        res.on('data', (c) => (text += c))
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: text ? JSON.parse(text) : null,
+            headers: res.headers,
+          }),
+        )
+      },
+    )
+    req.on('error', reject)
+    req.end(data)
+  })
+}
+
+/** `jsonCall` that throws on a status of 300 or more; resolves with the body. */
+export async function jsonOk(
+  agent: http.Agent,
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: unknown,
+  // biome-ignore lint/suspicious/noExplicitAny: as JsonReply.body
+): Promise<Record<string, any>> {
+  const r = await jsonCall(agent, url, method, headers, body)
+  if (r.status >= 300) throw new Error(`${method} ${url}: ${r.status} ${JSON.stringify(r.body)}`)
+  return r.body
+}

@@ -4,7 +4,16 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { createAdminToken, machine, PG_URL, ROOT, startProcess, withPgSchema } from './lib.ts'
+import {
+  createAdminToken,
+  jsonCall,
+  jsonOk,
+  machine,
+  PG_URL,
+  ROOT,
+  startProcess,
+  withPgSchema,
+} from './lib.ts'
 
 const RATE = Number(process.env.BENCH_RATE ?? 500)
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10)
@@ -49,32 +58,10 @@ const rxUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
 
 /** A JSON request over a keep-alive agent; resolves with the status and parsed body. */
-function call(url: string, method: string, headers: Record<string, string>, body?: unknown) {
-  return new Promise<{ status: number; body: any }>((resolve, reject) => {
-    const data = body === undefined ? undefined : JSON.stringify(body)
-    const req = http.request(
-      url,
-      {
-        method,
-        agent,
-        headers: { ...headers, ...(data ? { 'content-type': 'application/json' } : {}) },
-      },
-      (res) => {
-        let text = ''
-        res.on('data', (c) => (text += c))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }))
-      },
-    )
-    req.on('error', reject)
-    req.end(data)
-  })
-}
-
-async function ok(url: string, method: string, headers: Record<string, string>, body?: unknown) {
-  const r = await call(url, method, headers, body)
-  if (r.status >= 300) throw new Error(`${method} ${url}: ${r.status} ${JSON.stringify(r.body)}`)
-  return r.body as Record<string, any>
-}
+const call = (url: string, method: string, headers: Record<string, string>, body?: unknown) =>
+  jsonCall(agent, url, method, headers, body)
+const ok = (url: string, method: string, headers: Record<string, string>, body?: unknown) =>
+  jsonOk(agent, url, method, headers, body)
 
 const pct = (sorted: number[], p: number) =>
   sorted.length === 0

@@ -1,4 +1,4 @@
-import { ConfigError, type Env, int } from './config-read.ts'
+import { ConfigError, duration, type Env, int } from './config-read.ts'
 
 /**
  * The job runner's lanes (ADR 0013): each lane runs only its own job kinds, with its own number
@@ -15,6 +15,34 @@ export interface JobsConfig {
   webhookAgentConcurrency: number
   /** On SIGTERM, how long running jobs may finish; then those still running are released for another worker. */
   jobDrainMs: number
+  /** What the `retention.prune` job deletes, and how (ADR 0025). */
+  retention: RetentionConfig
+}
+
+/** Retention periods in ms; null = never pruned (`off`). */
+export interface RetentionConfig {
+  /** Finished jobs (done, or failed after their last attempt), after they finished. */
+  jobsMs: number | null
+  /** Delivered webhook deliveries, after delivery; undelivered ones are never pruned. */
+  deliveriesMs: number | null
+  /** Outbox events fanned out into deliveries, after they were. */
+  outboxMs: number | null
+  /** How often the job runs when it has caught up. */
+  everyMs: number
+  /** Rows per DELETE statement. */
+  batch: number
+}
+
+const DAY = 86_400_000
+
+function retentionConfig(env: Env): RetentionConfig {
+  return {
+    jobsMs: duration(env, 'HUMCLI_RETAIN_JOBS', 7 * DAY, true),
+    deliveriesMs: duration(env, 'HUMCLI_RETAIN_DELIVERIES', 30 * DAY, true),
+    outboxMs: duration(env, 'HUMCLI_RETAIN_OUTBOX', 7 * DAY, true),
+    everyMs: duration(env, 'HUMCLI_RETAIN_EVERY', 10 * 60_000) as number,
+    batch: int(env, 'HUMCLI_RETAIN_BATCH', 1000, 1),
+  }
 }
 
 const DEFAULT_SLOTS: Omit<Record<JobLane, number>, 'deliveries'> = {
@@ -50,5 +78,6 @@ export function jobsConfig(env: Env): JobsConfig {
     jobLanes: laneSlots(env),
     webhookAgentConcurrency: int(env, 'HUMCLI_WEBHOOK_AGENT_CONCURRENCY', 2, 1),
     jobDrainMs: int(env, 'HUMCLI_JOB_DRAIN_MS', 10_000),
+    retention: retentionConfig(env),
   }
 }

@@ -53,3 +53,24 @@ export function pageSize(env: Env, name: string, fallback: number): number {
   }
   return n
 }
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
+
+/**
+ * A duration such as `7d`, `12h`, `30m` or `90s`; a bare number is days. With `allowOff`,
+ * `0` or `off` mean never (null).
+ */
+export function duration(env: Env, name: string, fallbackMs: number, allowOff = false): number | null {
+  const raw = env[name]?.trim()
+  if (raw === undefined || raw === '') return fallbackMs
+  if (allowOff && (raw === 'off' || raw === '0')) return null
+  const m = /^(\d+)([smhd]?)$/.exec(raw)
+  const ms = m ? Number(m[1]) * UNIT_MS[m[2] || 'd']! : 0
+  if (ms <= 0) {
+    throw new ConfigError(
+      `${name} must be a duration such as 7d, 12h, 30m or 90s (a bare number is days)` +
+        `${allowOff ? ', or off' : ''}; got "${raw}".`,
+    )
+  }
+  return ms
+}

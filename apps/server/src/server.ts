@@ -12,6 +12,7 @@ import {
 } from './credentials/at-rest.ts'
 import { buildApp } from './http/app.ts'
 import { scheduleWatcher } from './payments/watch-deposits.ts'
+import { scheduleRetention } from './retention/prune.ts'
 import type { Secrets } from './secrets.ts'
 import { type MigrationHelpers, migrateToLatest } from './store/migrate.ts'
 import { replayableCreateAnswer } from './tasks/replayable-answer.ts'
@@ -49,6 +50,7 @@ export async function startServer(config: Config, opts: ContextOptions = {}): Pr
     await ctx.blobs.check?.()
     await ctx.chain.check?.()
     await scheduleWatcher(ctx)
+    await scheduleRetention(ctx)
   } catch (err) {
     await ctx.store.close()
     throw err

@@ -121,6 +121,7 @@ export function workerCommand(): Command {
         await ctx.blobs.check?.()
         await ctx.chain.check?.()
         await (await import('../payments/watch-deposits.ts')).scheduleWatcher(ctx)
+        await (await import('../retention/prune.ts')).scheduleRetention(ctx)
       } catch (err) {
         await ctx.store.close()
         throw err

@@ -33,6 +33,8 @@ export interface JobPayloads {
   'email.send': { id: string; to: string; subject: string; sealed: string }
   /** One watcher per deployment follows the deposit address; it carries nothing. */
   'chain.watch': Record<string, never>
+  /** One pruner per deployment deletes finished work past its retention period (ADR 0025). */
+  'retention.prune': Record<string, never>
 }
 
 export type JobKind = keyof JobPayloads
@@ -52,6 +54,7 @@ export const JOB_KINDS = [
   'sandbox.submit',
   'email.send',
   'chain.watch',
+  'retention.prune',
 ] as const satisfies readonly JobKind[]
 
 export interface JobInput<K extends JobKind> {

@@ -10,6 +10,7 @@ export const LANE_OF: Record<JobKind, JobLane> = {
   'review.auto_approve': 'timers',
   'earnings.release': 'timers',
   'credentials.purge': 'timers',
+  'retention.prune': 'timers',
   'guardian.review': 'guardian',
   'email.send': 'mail',
   'payouts.send': 'payouts',

@@ -10,6 +10,9 @@ const OPEN_STATUSES = TASK_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s)
 /** Delivery statuses counted: a delivered one (`done`) is history, not load. */
 const UNFINISHED_DELIVERIES = ['pending', 'failed'] as const
 
+/** The `table` label of `humcli_retention_pruned_rows_total`; `retention_totals` names are `<table>[.<status>]`. */
+const PRUNED_TABLES = ['jobs', 'webhook_deliveries', 'outbox', 'idempotency_keys'] as const
+
 const counts = (rows: { key: string; n: bigint | number | string }[]) =>
   new Map(rows.map((r) => [r.key, Number(r.n)]))
 
@@ -55,8 +58,11 @@ export async function readStoreFigures(ctx: Ctx) {
     .where('status', '=', 'PENDING_ONCHAIN')
     .where('waiting_reason', 'is not', null)
     .executeTakeFirst()
+  // A handful of rows, one per kind of pruned row (`retention.prune`, ADR 0025).
+  const pruned = await db.selectFrom('retention_totals').select(['name as key', 'pruned as n']).execute()
   const jobCount = (status: string) => counts(jobs.filter((j) => j.status === status))
   return {
+    pruned: counts(pruned),
     tasks: counts(tasks),
     jobsQueued: jobCount('queued'),
     jobsRunning: jobCount('running'),
@@ -96,9 +102,19 @@ export async function readStoreGauges(ctx: Ctx): Promise<string> {
     family('humcli_jobs_running', 'gauge', 'Jobs claimed by a worker and not finished.', [
       { value: sum(f.jobsRunning) },
     ]) +
+    // Failed jobs still kept plus those pruned since, so the counter never goes down.
     family('humcli_jobs_failed_total', 'counter', 'Jobs that failed every attempt and were given up.', [
-      { value: sum(f.jobsFailed) },
+      { value: sum(f.jobsFailed) + (f.pruned.get('jobs.failed') ?? 0) },
     ]) +
+    family(
+      'humcli_retention_pruned_rows_total',
+      'counter',
+      'Rows deleted by the retention job past their retention period, by table.',
+      PRUNED_TABLES.map((table) => ({
+        labels: { table },
+        value: [...f.pruned].filter(([k]) => k.split('.')[0] === table).reduce((a, [, n]) => a + n, 0),
+      })),
+    ) +
     family(
       'humcli_webhook_deliveries',
       'gauge',

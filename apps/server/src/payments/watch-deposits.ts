@@ -6,6 +6,7 @@ import { DomainError } from '../domain/errors.ts'
 import { newId } from '../domain/ids.ts'
 import { faultPoint } from '../faults.ts'
 import { enqueueJob } from '../jobs/enqueue.ts'
+import { enqueueOnce } from '../jobs/enqueue-once.ts'
 import type { Tx } from '../store/schema.ts'
 import { withTx } from '../store/tx.ts'
 import type { ChainWatch, ObservedTransfer } from './chain.ts'
@@ -21,15 +22,8 @@ const RECHECK_BATCH = 100
 /** Queues the watcher unless a run is already queued or running (`humcli serve`, `worker`). */
 export async function scheduleWatcher(ctx: Ctx): Promise<void> {
   if (!ctx.chain.watch) return
-  const queued = await ctx.store.db
-    .selectFrom('jobs')
-    .select('id')
-    .where('kind', '=', 'chain.watch')
-    .where('status', 'in', ['queued', 'running'])
-    .executeTakeFirst()
-  if (queued) return
   const now = ctx.clock.now()
-  await withTx(ctx.store, (tx) => enqueueJob(tx, { kind: 'chain.watch', payload: {}, runAt: now, now }))
+  await withTx(ctx.store, (tx) => enqueueOnce(tx, { kind: 'chain.watch', payload: {}, runAt: now, now }))
 }
 
 /** The cursor row, created on first use at HUMCLI_CHAIN_START_BLOCK (or the block after the latest). */

@@ -20,6 +20,7 @@ import * as m0017 from './migrations/0017-sealed-webhook-secrets.ts'
 import * as m0018 from './migrations/0018-task-lists.ts'
 import * as m0020 from './migrations/0020-daily-stats-rollup.ts'
 import * as m0021 from './migrations/0021-pg-create-task.ts'
+import * as m0022 from './migrations/0022-retention.ts'
 import * as m0023 from './migrations/0023-geo-bands.ts'
 import * as m0025 from './migrations/0025-session-api-key.ts'
 import { withTx } from './tx.ts'
@@ -64,6 +65,7 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['0018-task-lists', m0018],
   ['0020-daily-stats-rollup', m0020],
   ['0021-pg-create-task', m0021],
+  ['0022-retention', m0022],
   ['0023-geo-bands', m0023],
   ['0025-session-api-key', m0025],
 ]

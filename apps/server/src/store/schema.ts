@@ -481,6 +481,13 @@ export interface DailyStatsTable {
   folded_at: string
 }
 
+/** Rows pruned by `retention.prune`, per kind (`jobs.done`, `outbox`, …), since the first run (migration 0022). */
+export interface RetentionTotalsTable {
+  name: string
+  pruned: bigint
+  updated_at: string
+}
+
 export interface Database {
   agents: AgentsTable
   api_keys: ApiKeysTable
@@ -513,6 +520,7 @@ export interface Database {
   agent_login_links: AgentLoginLinksTable
   audit_log: AuditLogTable
   daily_stats: DailyStatsTable
+  retention_totals: RetentionTotalsTable
   sessions: SessionsTable
   login_throttle: LoginThrottleTable
 

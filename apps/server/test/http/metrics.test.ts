@@ -88,6 +88,7 @@ forEachDialect('Prometheus metrics at /metrics', (dialect) => {
       humcli_jobs_due: 'gauge',
       humcli_jobs_running: 'gauge',
       humcli_jobs_failed_total: 'counter',
+      humcli_retention_pruned_rows_total: 'counter',
       humcli_webhook_deliveries: 'gauge',
       humcli_payouts_waiting: 'gauge',
       process_resident_memory_bytes: 'gauge',
