@@ -106,7 +106,6 @@ export const machine = () =>
 
 export interface JsonReply {
   status: number
-  // biome-ignore lint/suspicious/noExplicitAny: the benches read a few fields of the API's answers
   body: any
   headers: http.IncomingHttpHeaders
 }
@@ -148,7 +147,6 @@ export async function jsonOk(
   method: string,
   headers: Record<string, string>,
   body?: unknown,
-  // biome-ignore lint/suspicious/noExplicitAny: as JsonReply.body
 ): Promise<Record<string, any>> {
   const r = await jsonCall(agent, url, method, headers, body)
   if (r.status >= 300) throw new Error(`${method} ${url}: ${r.status} ${JSON.stringify(r.body)}`)
