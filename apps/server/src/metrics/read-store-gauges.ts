@@ -7,7 +7,7 @@ import { family } from './exposition.ts'
 
 /** Task statuses a task can still leave: the ones worth a gauge. */
 const OPEN_STATUSES = TASK_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s))
-/** Delivery statuses counted: a delivered one (`done`) is history, not load. */
+/** Delivery statuses counted: a delivered one (`succeeded`) is history, not load. */
 const UNFINISHED_DELIVERIES = ['pending', 'failed'] as const
 
 /** The `table` label of `humcli_retention_pruned_rows_total`; `retention_totals` names are `<table>[.<status>]`. */
@@ -15,6 +15,18 @@ const PRUNED_TABLES = ['jobs', 'webhook_deliveries', 'outbox', 'idempotency_keys
 
 const counts = (rows: { key: string; n: bigint | number | string }[]) =>
   new Map(rows.map((r) => [r.key, Number(r.n)]))
+
+/**
+ * Deliveries by open status, read from the partial index that holds only them (migration 0026).
+ * The statuses are written into the SQL, not bound: SQLite uses a partial index only when it can
+ * see that the query's terms match the index's.
+ */
+export const unfinishedDeliveries = (db: Ctx['store']['db']) =>
+  db
+    .selectFrom('webhook_deliveries')
+    .select(['status as key', sql<bigint>`count(*)`.as('n')])
+    .where(sql.ref('status'), 'in', sql`(${sql.join(UNFINISHED_DELIVERIES.map((s) => sql.lit(s)))})`)
+    .groupBy('status')
 
 /**
  * The figures of the store, for the whole deployment (every process sharing the database reports
@@ -44,13 +56,7 @@ export async function readStoreFigures(ctx: Ctx) {
     .where('run_at', '<=', iso(ctx.clock.now()))
     .groupBy('kind')
     .execute()
-  const deliveries = await db
-    .selectFrom('webhook_deliveries')
-    .select(['status as key', sql<bigint>`count(*)`.as('n')])
-    // The same predicate as the partial index `webhook_deliveries_unfinished` (migration 0008).
-    .where('status', '<>', 'done')
-    .groupBy('status')
-    .execute()
+  const deliveries = await unfinishedDeliveries(db).execute()
   // Payouts held back by the hot wallet (short of USDC or gas, gas too dear): through `payouts_status`.
   const waiting = await db
     .selectFrom('payouts')

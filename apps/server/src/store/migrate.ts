@@ -23,6 +23,7 @@ import * as m0021 from './migrations/0021-pg-create-task.ts'
 import * as m0022 from './migrations/0022-retention.ts'
 import * as m0023 from './migrations/0023-geo-bands.ts'
 import * as m0025 from './migrations/0025-session-api-key.ts'
+import * as m0026 from './migrations/0026-unfinished-deliveries.ts'
 import { withTx } from './tx.ts'
 
 /**
@@ -68,6 +69,7 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['0022-retention', m0022],
   ['0023-geo-bands', m0023],
   ['0025-session-api-key', m0025],
+  ['0026-unfinished-deliveries', m0026],
 ]
 
 /**
