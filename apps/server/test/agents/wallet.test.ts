@@ -209,6 +209,9 @@ forEachDialect('deposit wallet binding (spec §4)', (dialect) => {
       token: 'USDC',
       token_contract: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913',
       address: DEPOSIT_ADDRESS,
+      // The development chain is no chain: nothing to sign against, nothing to wait for.
+      chain_id: null,
+      confirmations: null,
     })
   })
 
