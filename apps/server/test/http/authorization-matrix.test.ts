@@ -20,6 +20,7 @@ import {
   newOperator,
   type OperatorFixture,
   proofForm,
+  txHash,
 } from '../helpers/fixtures.ts'
 import { forEachDialect, type TestServer, useServer } from '../helpers/harness.ts'
 import { assertErrorEnvelope, snapshot } from './refusal-checks.ts'
@@ -40,7 +41,7 @@ interface World {
   y: OperatorFixture
   admin: { token: string }
   /** B's task, held (IN_PROGRESS) by operator X; B's spare key, endpoint and a delivery to it. */
-  ids: { task: string; key: string; endpoint: string; delivery: string }
+  ids: { task: string; key: string; endpoint: string; delivery: string; deposit: string }
 }
 
 interface Cell {
@@ -51,6 +52,8 @@ interface Cell {
   form?: () => FormData
   /** The id prefix of a made-up id. */
   prefix: string
+  /** A made-up id of another shape than `<prefix>_<hex>` (a transaction hash). */
+  madeUp?: () => string
   /** When another tenant's object is not a 404, and why. */
   foreignStatus?: { status: number; code: string; why: string }
   query?: string
@@ -103,6 +106,11 @@ const CELLS: Record<string, Cell> = {
     prefix: 'payout',
     body: { outcome: 'FAILED' },
   },
+  'GET /api/v1/agents/deposits/:tx_hash': {
+    foreign: (w) => w.ids.deposit,
+    prefix: 'tx',
+    madeUp: () => txHash(),
+  },
   'GET /api/v1/files/:id': {
     foreign: null,
     prefix: 'file',
@@ -150,16 +158,28 @@ function roleOf(route: RouteOptions): Route['role'] {
 }
 
 const made = (prefix: string) => `${prefix}_${randomBytes(8).toString('hex')}`
-const fill = (url: string, id: string) => url.replace('/api/v1', '').replace(':id', id)
+const fill = (url: string, id: string) => url.replace('/api/v1', '').replace(/:[a-z_]+/, id)
 
-/** A 404 that says nothing a 404 for a made-up id would not say. */
-function assertSameNotFound(what: string, mine: ApiResponse, none: ApiResponse): void {
+/**
+ * A 404 that says nothing a 404 for a made-up id would not say. A message may repeat the id the
+ * caller sent (the two ids are of equal length); apart from it, the answers are identical.
+ */
+function assertSameNotFound(
+  what: string,
+  mine: ApiResponse & { id: string },
+  none: ApiResponse & { id: string },
+): void {
   assert.equal(mine.status, 404, `${what}: ${mine.text}`)
   assertErrorEnvelope(mine, 404, 'NOT_FOUND')
   assertErrorEnvelope(none, 404, 'NOT_FOUND')
-  const strip = (r: ApiResponse) => ({ ...r.body, request_id: undefined })
+  const strip = (r: ApiResponse & { id: string }) => ({
+    ...r.body,
+    error: String(r.body.error).replaceAll(r.id, '<id>'),
+    request_id: undefined,
+  })
   assert.deepEqual(strip(mine), strip(none), what)
-  assert.equal(mine.text.length, none.text.length, what)
+  const bare = (r: ApiResponse & { id: string }) => r.text.replaceAll(r.id, '<id>')
+  assert.equal(bare(mine).length, bare(none).length, what)
 }
 
 async function setUp(s: TestServer): Promise<World> {
@@ -176,6 +196,11 @@ async function setUp(s: TestServer): Promise<World> {
   assert.equal(ep.status, 201, ep.text)
   assert.equal((await b.api.post(`/webhooks/${ep.body.id}/test`)).status, 202)
   const deliveries = await b.api.get(`/webhooks/${ep.body.id}/deliveries`)
+  const deposit = txHash()
+  assert.equal(
+    (await b.api.post('/agents/deposit/usdc', { tx_hash: deposit, amount_usdc: 1, chain: 'base' })).status,
+    201,
+  )
   return {
     s,
     a,
@@ -183,7 +208,13 @@ async function setUp(s: TestServer): Promise<World> {
     x,
     y,
     admin,
-    ids: { task: taskId, key: key.body.id, endpoint: ep.body.id, delivery: deliveries.body.data[0].id },
+    ids: {
+      task: taskId,
+      key: key.body.id,
+      endpoint: ep.body.id,
+      delivery: deliveries.body.data[0].id,
+      deposit,
+    },
   }
 }
 
@@ -257,7 +288,8 @@ forEachDialect('authorization matrix from the route table', (dialect) => {
           body: cell.body,
           form: cell.form?.(),
         })
-      const none = await call(made(cell.prefix))
+      const noneId = cell.madeUp?.() ?? made(cell.prefix)
+      const none = await call(noneId)
       if (r.role === 'public') {
         assert.ok(none.status >= 400 && none.status < 500, `${name(r)} with a forged signature: ${none.text}`)
         cells++
@@ -267,9 +299,15 @@ forEachDialect('authorization matrix from the route table', (dialect) => {
       cells++
       if (!cell.foreign) continue
       const before = await snapshot(w.s)
-      const mine = await call(cell.foreign(w))
+      const mineId = cell.foreign(w)
+      const mine = await call(mineId)
       if (cell.foreignStatus) assertErrorEnvelope(mine, cell.foreignStatus.status, cell.foreignStatus.code)
-      else assertSameNotFound(`${name(r)} on another tenant's object`, mine, none)
+      else
+        assertSameNotFound(
+          `${name(r)} on another tenant's object`,
+          { ...mine, id: mineId },
+          { ...none, id: noneId },
+        )
       assert.deepEqual(await snapshot(w.s), before, `${name(r)} wrote something`)
       cells++
     }
