@@ -4,9 +4,9 @@
 // are switched off: it shows an index serves every statement, not that the planner picks it at scale.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { CompiledQuery } from 'kysely'
 import { pruneTargets } from '../../src/retention/targets.ts'
 import { forEachDialect, useServer } from '../helpers/harness.ts'
+import { planText } from '../helpers/plan-text.ts'
 
 const INDEX: Record<string, string> = {
   'jobs.done': 'jobs_due',
@@ -25,9 +25,8 @@ forEachDialect('retention plans', (dialect) => {
     assert.deepEqual(targets.map((t) => t.name).sort(), Object.keys(INDEX).sort())
     for (const t of targets) {
       const c = t.query(db, 1000).compile()
+      const text = await planText(db, dialect, c)
       if (dialect === 'sqlite') {
-        const r = await db.executeQuery(CompiledQuery.raw(`explain query plan ${c.sql}`, [...c.parameters]))
-        const text = (r.rows as { detail: string }[]).map((x) => x.detail).join(' | ')
         assert.doesNotMatch(text, /(^|\| )SCAN /, `${t.name}: a full scan (${text})`)
         assert.match(
           text,
@@ -35,12 +34,6 @@ forEachDialect('retention plans', (dialect) => {
           `${t.name}: not a range of ${INDEX[t.name]} (${text})`,
         )
       } else {
-        const text = await db.connection().execute(async (conn) => {
-          await conn.executeQuery(CompiledQuery.raw('set enable_seqscan = off'))
-          const r = await conn.executeQuery(CompiledQuery.raw(`explain ${c.sql}`, [...c.parameters]))
-          await conn.executeQuery(CompiledQuery.raw('reset enable_seqscan'))
-          return (r.rows as Record<string, string>[]).map((x) => x['QUERY PLAN']).join(' | ')
-        })
         assert.doesNotMatch(text, /Seq Scan/, `${t.name}: ${text}`)
         assert.match(text, new RegExp(INDEX[t.name]!), `${t.name}: ${text}`)
       }

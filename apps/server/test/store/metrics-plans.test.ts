@@ -5,6 +5,7 @@ import { test } from 'node:test'
 import { CompiledQuery } from 'kysely'
 import { unfinishedDeliveries } from '../../src/metrics/read-store-gauges.ts'
 import { forEachDialect, useServer } from '../helpers/harness.ts'
+import { planText } from '../helpers/plan-text.ts'
 
 forEachDialect('metrics plans', (dialect) => {
   const server = useServer(dialect)
@@ -17,8 +18,7 @@ forEachDialect('metrics plans', (dialect) => {
         CompiledQuery.raw(`select sql from sqlite_master where name = 'webhook_deliveries_unfinished'`),
       )
       assert.match(def.rows[0]!.sql, /where "status" in \('pending', 'failed'\)/i)
-      const r = await db.executeQuery(CompiledQuery.raw(`explain query plan ${c.sql}`, [...c.parameters]))
-      const text = (r.rows as { detail: string }[]).map((x) => x.detail).join(' | ')
+      const text = await planText(db, dialect, c)
       assert.match(text, /INDEX webhook_deliveries_unfinished/, text)
     } else {
       const def = await db.executeQuery<{ indexdef: string }>(
@@ -30,12 +30,7 @@ forEachDialect('metrics plans', (dialect) => {
         def.rows[0]!.indexdef,
         /WHERE \(status = ANY \(ARRAY\['pending'::text, 'failed'::text\]\)\)/,
       )
-      const text = await db.connection().execute(async (conn) => {
-        await conn.executeQuery(CompiledQuery.raw('set enable_seqscan = off'))
-        const r = await conn.executeQuery(CompiledQuery.raw(`explain ${c.sql}`, [...c.parameters]))
-        await conn.executeQuery(CompiledQuery.raw('reset enable_seqscan'))
-        return (r.rows as Record<string, string>[]).map((x) => x['QUERY PLAN']).join(' | ')
-      })
+      const text = await planText(db, dialect, c)
       assert.match(text, /webhook_deliveries_unfinished/, text)
     }
   })
