@@ -59,7 +59,10 @@ async function hasLiveCredential(ctx: Ctx, req: FastifyRequest): Promise<boolean
   if (key && (await authenticateApiKey(ctx, key))) return true
   const token = bearer(req)
   if (!token) return false
-  if (token.startsWith('hagt_')) return (await liveDashboardAgent(ctx, token)) !== null
+  if (token.startsWith('hagt_')) {
+    const agent = await liveDashboardAgent(ctx, token)
+    return agent !== null && agent !== 'ended'
+  }
   if (token.startsWith('hstf_')) return (await authenticateStaffToken(ctx, token)) !== null
   if (token.startsWith('hadm_')) return (await authenticateAdminToken(ctx, token)) !== null
   return isLiveOperatorToken(ctx, token)

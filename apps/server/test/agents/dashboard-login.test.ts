@@ -75,6 +75,9 @@ forEachDialect('a dashboard session opened with an API key ends with that key', 
     assert.match(after.body.error, /session has ended/)
     const refresh = await refreshSession(s, PATH, withFirst.cookie)
     assert.equal(refresh.status, 401, refresh.text)
+    // An ended session's token is no live credential anywhere: 401 on another role's route, not 403.
+    const elsewhere = await withFirst.api.get('/operator/me')
+    assert.equal(elsewhere.status, 401, elsewhere.text)
     // The session opened with the key still live is untouched.
     assert.equal((await withSecond.api.get('/agents/me')).status, 200)
     assert.equal((await refreshSession(s, PATH, withSecond.cookie)).status, 200)
