@@ -9,7 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { sql } from 'kysely'
 import { loadConfig } from '../src/config.ts'
-import { encodeCursor } from '../src/domain/cursor.ts'
+import { encodeCursor, MAX_OFFSET } from '../src/domain/cursor.ts'
 import type { TaskStatus } from '../src/domain/lifecycle.ts'
 import { openContext } from '../src/server.ts'
 import { rng, seedTasks } from '../test/helpers/seed-tasks.ts'
@@ -53,7 +53,9 @@ async function measure(
     if (!res.ok) throw new Error(`${dialect} ${name}: ${res.status} ${text}`)
     return ms
   }
-  for (let i = 0; i < Math.max(3, Math.round(n / 10)); i++) await once()
+  // A warm-up of its own for each row: V8 compiles the row's code path and the database caches
+  // its pages before anything is recorded.
+  for (let i = 0; i < Math.max(10, Math.round(n / 4)); i++) await once()
   const times: number[] = []
   for (let i = 0; i < n; i++) times.push(await once())
   times.sort((x, y) => x - y)
@@ -180,9 +182,11 @@ async function benchDialect(label: string, env: Record<string, string>): Promise
     await m('reference: GET /healthz', `${url}/healthz`, {})
     await m('list, first page of 100', `${api}/tasks?limit=100`, a)
     await m('list, cursor page at 90% depth', `${api}/tasks?limit=100&cursor=${deep}`, a)
+    // The compat offset at 90% depth, or at its cap (MAX_OFFSET) when that is shallower.
+    const offset = Math.min(Math.floor(N * 0.9), MAX_OFFSET)
     await m(
-      'list, offset at 90% depth (compat)',
-      `${api}/tasks?limit=100&offset=${Math.floor(N * 0.9)}`,
+      `list, offset ${offset.toLocaleString('en')} (compat${offset === MAX_OFFSET ? ', its cap' : ''})`,
+      `${api}/tasks?limit=100&offset=${offset}`,
       a,
       SLOW_REQUESTS,
     )

@@ -1,8 +1,9 @@
 import { iso } from '../clock.ts'
+import type { JobLane } from '../config-jobs.ts'
 import type { Tx } from '../store/schema.ts'
 import { statement } from '../store/statement.ts'
 import { laneOf } from './lanes.ts'
-import { notifyJobDue } from './wake.ts'
+import { jobDueExpression, jobDueNotifyPending } from './wake.ts'
 
 /** A sandbox step carries the task version it was queued for; another version means do nothing. */
 export interface SandboxStepPayload {
@@ -93,17 +94,20 @@ export function jobRow(job: JobInput<JobKind>): JobRow {
   }
 }
 
-const insertJob = statement((db, p: JobRow) =>
-  db.insertInto('jobs').values({
-    kind: p.kind,
-    payload: p.payload,
-    run_at: p.run_at,
-    status: 'queued',
-    attempts: 0n,
-    max_attempts: p.max_attempts,
-    created_at: p.created_at,
-    group_key: p.group_key,
-  }),
+const jobValues = (p: JobRow) => ({
+  kind: p.kind,
+  payload: p.payload,
+  run_at: p.run_at,
+  status: 'queued' as const,
+  attempts: 0n,
+  max_attempts: p.max_attempts,
+  created_at: p.created_at,
+  group_key: p.group_key,
+})
+const insertJob = statement((db, p: JobRow) => db.insertInto('jobs').values(jobValues(p)))
+/** PostgreSQL: the insert that also wakes the lane's workers at COMMIT, in the same round trip. */
+const insertJobWaking = statement((db, p: JobRow & { lane: JobLane }) =>
+  db.insertInto('jobs').values(jobValues(p)).returning(jobDueExpression(p.lane).as('woken')),
 )
 
 /**
@@ -112,6 +116,8 @@ const insertJob = statement((db, p: JobRow) =>
  * COMMIT); elsewhere they find it by polling.
  */
 export async function enqueueJob<K extends JobKind>(tx: Tx, job: JobInput<K>): Promise<void> {
-  await insertJob.run(tx, jobRow(job))
-  if (job.runAt <= job.now) await notifyJobDue(tx, laneOf(job.kind))
+  const lane = laneOf(job.kind)
+  if (job.runAt <= job.now && jobDueNotifyPending(tx, lane))
+    await insertJobWaking.run(tx, { ...jobRow(job), lane })
+  else await insertJob.run(tx, jobRow(job))
 }

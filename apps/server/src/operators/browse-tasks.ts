@@ -1,7 +1,7 @@
 import type { BrowseSort } from '@humcli/contract'
 import { type Kysely, sql } from 'kysely'
 import type { Ctx } from '../context.ts'
-import { decodeCursor, encodeCursor } from '../domain/cursor.ts'
+import { checkOffset, decodeCursor, encodeCursor } from '../domain/cursor.ts'
 import { invalid, notFound } from '../domain/errors.ts'
 import type { TaskStatus } from '../domain/lifecycle.ts'
 import type { Database } from '../store/schema.ts'
@@ -40,9 +40,7 @@ export async function browseTasks(ctx: Ctx, operatorId: string, input: BrowseInp
   const op = await loadOperator(ctx.store.db, operatorId)
   const skills = JSON.parse(op.skills) as string[]
   const sort = input.sort ?? (input.near ? 'distance' : 'newest')
-  if (input.cursor !== undefined && input.offset > 0) {
-    throw invalid('offset', '`offset` and `cursor` cannot be combined: send the cursor alone.')
-  }
+  checkOffset(input)
   if (input.near) return browseNear(ctx, operatorId, skills, { ...input, sort, near: input.near })
   if (sort === 'distance') throw invalid('sort', '`sort=distance` needs `near=lat,lng`.')
   const after = input.cursor === undefined ? null : decodeCursor(input.cursor, 2)

@@ -13,17 +13,26 @@ import type { Tx } from './schema.ts'
 
 const sentIn = new WeakMap<object, Set<string>>()
 
-/** Sends `message` on `channel` when the transaction commits (PostgreSQL), once per transaction. */
-export async function notifyOnCommit(tx: Tx, channel: string, message: string): Promise<void> {
-  if (!(tx.getExecutor().adapter instanceof PostgresAdapter)) return
-  if (tx.isTransaction) {
-    const sent = sentIn.get(tx) ?? new Set<string>()
-    sentIn.set(tx, sent)
-    if (sent.has(`${channel}|${message}`)) return
-    sent.add(`${channel}|${message}`)
-  }
-  await sql`select pg_notify(${channel}, current_schema() || ':' || ${message})`.execute(tx)
+/**
+ * Whether `tx` still has to send `message` on `channel` (PostgreSQL, not yet in this
+ * transaction); a true answer counts as sent, so the caller must send it.
+ */
+export function notifyPending(tx: Tx, channel: string, message: string): boolean {
+  if (!(tx.getExecutor().adapter instanceof PostgresAdapter)) return false
+  if (!tx.isTransaction) return true
+  const sent = sentIn.get(tx) ?? new Set<string>()
+  sentIn.set(tx, sent)
+  if (sent.has(`${channel}|${message}`)) return false
+  sent.add(`${channel}|${message}`)
+  return true
 }
+
+/**
+ * The notification as an expression, for a statement that sends it as it writes (a `returning`
+ * column, so the write and the wake-up are one round trip). Delivered at COMMIT.
+ */
+export const notifyExpression = (channel: unknown, message: unknown) =>
+  sql<null>`pg_notify(${channel}, current_schema() || ':' || ${message})`
 
 const RECONNECT_MS = 1_000
 

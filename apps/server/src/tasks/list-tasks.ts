@@ -1,7 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { Ctx } from '../context.ts'
-import { decodeCursor, encodeCursor } from '../domain/cursor.ts'
-import { invalid } from '../domain/errors.ts'
+import { checkOffset, decodeCursor, encodeCursor } from '../domain/cursor.ts'
 import type { TaskStatus } from '../domain/lifecycle.ts'
 import type { Database } from '../store/schema.ts'
 import { taskSummary } from './serialize.ts'
@@ -28,10 +27,8 @@ export interface ListTasksInput {
  */
 export async function listTasks(ctx: Ctx, agentId: string, input: ListTasksInput) {
   const db = ctx.store.db
+  checkOffset(input)
   const after = input.cursor === undefined ? null : decodeCursor(input.cursor, 2)
-  if (after && input.offset > 0) {
-    throw invalid('offset', '`offset` and `cursor` cannot be combined: send the cursor alone.')
-  }
   const rows = await taskPageQuery(db, agentId, { ...input, after }).execute()
   const page = rows.slice(0, input.limit)
   const last = page.at(-1)

@@ -76,8 +76,51 @@ async function prepare(
   return { url: ep.url, headers: { ...base, ...standardHeaders(secrets, d.event_id, now, d.payload) } }
 }
 
-/** Claims a due delivery for one attempt (a lock, not a status change), or returns null. */
+/**
+ * The common case in one statement: the delivery is due, unlocked and the first pending event of
+ * its task for its target, so the attempt's lock is taken at once (then one read for the target).
+ * Anything else — not due, held by another attempt, waiting for an earlier event, gone — goes
+ * through `claimCarefully`, which says why.
+ */
 async function claim(ctx: Ctx, deliveryId: string): Promise<Claimed | null> {
+  const now = ctx.clock.now()
+  const nowIso = iso(now)
+  const d = await ctx.store.db
+    .updateTable('webhook_deliveries as d')
+    .set({ locked_until: iso(addMs(now, ctx.config.webhookTimeoutMs + ATTEMPT_LOCK_MARGIN_MS)) })
+    .where('d.id', '=', deliveryId)
+    .where('d.status', '=', 'pending')
+    .where('d.next_attempt_at', '<=', nowIso)
+    .where((eb) => eb.or([eb('d.locked_until', 'is', null), eb('d.locked_until', '<=', nowIso)]))
+    .where((eb) =>
+      eb.or([
+        eb('d.task_id', 'is', null),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('webhook_deliveries as e')
+              .select('e.id')
+              .whereRef('e.target', '=', 'd.target')
+              .whereRef('e.task_id', '=', 'd.task_id')
+              .where('e.status', '=', 'pending')
+              .whereRef('e.event_seq', '<', 'd.event_seq'),
+          ),
+        ),
+      ]),
+    )
+    .returningAll()
+    .executeTakeFirst()
+  if (!d) return claimCarefully(ctx, deliveryId)
+  const prepared = await prepare(ctx, ctx.store.db, d, now)
+  if (typeof prepared === 'string') {
+    await withTx(ctx.store, (tx) => finishUndeliverable(tx, d, prepared, now))
+    return null
+  }
+  return { delivery: d, ...prepared }
+}
+
+/** Claims a due delivery for one attempt (a lock, not a status change) in a transaction, or returns null. */
+async function claimCarefully(ctx: Ctx, deliveryId: string): Promise<Claimed | null> {
   const now = ctx.clock.now()
   const nowIso = iso(now)
   return withTx(ctx.store, async (tx) => {

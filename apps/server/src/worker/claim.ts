@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { sql } from 'kysely'
+import { type ExpressionBuilder, sql } from 'kysely'
 import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import type { JobKind } from '../jobs/enqueue.ts'
-import type { JobsTable } from '../store/schema.ts'
+import type { Database, JobsTable } from '../store/schema.ts'
 import { runHandler } from './handlers.ts'
 
 export type JobRow = Omit<JobsTable, 'id'> & { id: bigint }
@@ -19,15 +19,27 @@ export const newWorkerId = () => `w_${process.pid}_${randomBytes(4).toString('he
 export interface ClaimFilter {
   /** Only these kinds (a lane's); every kind when omitted. */
   kinds?: readonly JobKind[]
-  /** Not these groups (agents already running their most webhook attempts here). */
-  skipGroups?: readonly string[]
+  /**
+   * At most `perGroup` jobs of one group (an agent's webhook attempts) running here, `running`
+   * of them already: a group at its cap is skipped, and one with room gets no more than it has.
+   */
+  groups?: { perGroup: number; running: ReadonlyMap<string, number> }
 }
 
+/** How many due jobs a claim looks at per job it may claim, when groups cap it (and at least). */
+const WINDOW_PER_SLOT = 4
+const MIN_WINDOW = 64
+
 /**
- * Claims up to `limit` due jobs for this worker. On PostgreSQL the inner select takes
+ * Claims up to `limit` due jobs for this worker. On PostgreSQL the outer select takes
  * `FOR UPDATE SKIP LOCKED`, so several processes never claim the same job; SQLite has one writer.
  * A job whose worker died is claimable again: at once when that worker has stopped beating
  * (`startWorker`), otherwise when its lock expires.
+ *
+ * With `groups`, the claim ranks a window of the earliest due jobs within their group and takes
+ * only the ranks the group has room for, so a lane never claims jobs it would have to give back
+ * (each given back is a second write of its row). The window is bounded (`WINDOW_PER_SLOT` per
+ * free slot): the claim's cost follows the slots, not the backlog.
  */
 export async function claimDueJobs(
   ctx: Ctx,
@@ -37,26 +49,57 @@ export async function claimDueJobs(
 ): Promise<JobRow[]> {
   const now = ctx.clock.now()
   const nowIso = iso(now)
+  const deadBefore = iso(addMs(now, -DEAD_AFTER_MS))
   const db = ctx.store.db
-  let due = db
-    .selectFrom('jobs')
-    .select('id')
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', nowIso)]),
-        eb.and([eb('status', '=', 'running'), eb('locked_until', '<', nowIso)]),
-        eb.and([
-          eb('status', '=', 'running'),
-          sql<boolean>`locked_by in (select id from workers where last_seen_at < ${iso(addMs(now, -DEAD_AFTER_MS))})`,
-        ]),
+  const isDue = (eb: ExpressionBuilder<Database, 'jobs'>) =>
+    eb.or([
+      eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', nowIso)]),
+      eb.and([eb('status', '=', 'running'), eb('locked_until', '<', nowIso)]),
+      eb.and([
+        eb('status', '=', 'running'),
+        sql<boolean>`locked_by in (select id from workers where last_seen_at < ${deadBefore})`,
       ]),
-    )
+    ])
+  let due = db.selectFrom('jobs').select('id').where(isDue)
   if (filter.kinds) due = due.where('kind', 'in', filter.kinds)
-  if (filter.skipGroups?.length) {
-    const skip = filter.skipGroups
-    due = due.where((eb) => eb.or([eb('group_key', 'is', null), eb('group_key', 'not in', skip)]))
+  const groups = filter.groups
+  if (groups) {
+    const full = [...groups.running].filter(([, n]) => n >= groups.perGroup).map(([g]) => g)
+    if (full.length)
+      due = due.where((eb) => eb.or([eb('group_key', 'is', null), eb('group_key', 'not in', full)]))
+    const window = due
+      .select(['group_key', 'run_at'])
+      .orderBy('run_at')
+      .orderBy('id')
+      .limit(Math.max(limit * WINDOW_PER_SLOT, MIN_WINDOW))
+    const partly = [...groups.running].filter(([, n]) => n > 0 && n < groups.perGroup)
+    const room = partly.length
+      ? sql<number>`case w.group_key ${sql.join(
+          partly.map(([g, n]) => sql`when ${g} then ${sql.lit(groups.perGroup - n)}`),
+          sql` `,
+        )} else ${sql.lit(groups.perGroup)} end`
+      : sql<number>`${sql.lit(groups.perGroup)}`
+    const ranked = db
+      .selectFrom(window.as('w'))
+      .select([
+        'w.id',
+        'w.group_key',
+        'w.run_at',
+        sql<number>`row_number() over (partition by w.group_key order by w.run_at, w.id)`.as('rank'),
+        room.as('room'),
+      ])
+    const picked = db
+      .selectFrom(ranked.as('r'))
+      .select('r.id')
+      .where((eb) => eb.or([eb('r.group_key', 'is', null), eb('r.rank', '<=', eb.ref('r.room'))]))
+      .orderBy('r.run_at')
+      .orderBy('r.id')
+      .limit(limit)
+    // The outer select locks (PostgreSQL re-checks `isDue` on a row another worker changed meanwhile).
+    due = db.selectFrom('jobs').select('id').where('id', 'in', picked).where(isDue)
+  } else {
+    due = due.orderBy('run_at').orderBy('id').limit(limit)
   }
-  due = due.orderBy('run_at').orderBy('id').limit(limit)
   if (ctx.store.dialect === 'postgres') due = due.forUpdate().skipLocked()
   const rows = await db
     .updateTable('jobs')

@@ -33,18 +33,22 @@ export class Lane {
   async fill(): Promise<{ started: number; more: boolean }> {
     const free = this.spec.slots - this.running.size
     if (free <= 0) return { started: 0, more: true }
-    const busy = [...this.groups].filter(([, n]) => n >= this.spec.perGroup).map(([g]) => g)
     const jobs = await claimDueJobs(this.ctx, this.workerId, free, {
       kinds: this.spec.kinds,
-      skipGroups: busy,
+      groups: { perGroup: this.spec.perGroup, running: this.groups },
     })
+    // The claim takes only what each group has room for; this guard gives back anything over
+    // (another lane of this process sharing a group, should one ever).
     const over: bigint[] = []
     for (const job of jobs) {
       if (job.group_key && (this.groups.get(job.group_key) ?? 0) >= this.spec.perGroup) over.push(job.id)
       else this.start(job)
     }
     await releaseJobs(this.ctx, this.workerId, over)
-    return { started: jobs.length - over.length, more: jobs.length === free || over.length > 0 }
+    // A group that reached its cap may hide other groups' due jobs behind its own: look again at
+    // once, skipping it.
+    const filled = jobs.some((j) => j.group_key && (this.groups.get(j.group_key) ?? 0) >= this.spec.perGroup)
+    return { started: jobs.length - over.length, more: jobs.length === free || filled }
   }
 
   private start(job: JobRow): void {

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { sql } from 'kysely'
+import { MAX_OFFSET } from '../../src/domain/cursor.ts'
 import { DomainError } from '../../src/domain/errors.ts'
 import { haversineKm } from '../../src/domain/geo.ts'
 import type { TaskStatus } from '../../src/domain/lifecycle.ts'
@@ -133,6 +134,22 @@ forEachDialect('task lists by cursor', (dialect) => {
     const both = await agent.api.get(`/tasks?cursor=${cursor}&offset=1`)
     assert.equal(both.status, 400, both.text)
     assert.match(both.body.error, /`offset` and `cursor` cannot be combined/)
+    // A compat offset is bounded (MAX_OFFSET): past it, the answer says to page by cursor, on the
+    // agent's list and on the operator's browse, with and without `near`.
+    const op = await newOperator(s)
+    for (const [api, path] of [
+      [agent.api, '/tasks'],
+      [op.api, '/operator/tasks'],
+      [op.api, '/operator/tasks?near=52.5,13.4&'],
+    ] as const) {
+      const sep = path.endsWith('&') ? '' : '?'
+      const deepest = await api.get(`${path}${sep}offset=${MAX_OFFSET}`)
+      assert.equal(deepest.status, 200, deepest.text)
+      const past = await api.get(`${path}${sep}offset=${MAX_OFFSET + 1}`)
+      assert.equal(past.status, 400, past.text)
+      assert.equal(past.body.details[0].path, 'offset')
+      assert.match(past.body.error, /at most 10000 .*page further with `cursor`/)
+    }
     // Another agent's cursor reads only that agent's own tasks: the key is a position, not a grant.
     const other = await newAgent(s)
     const theirs = await other.api.get<Page>(`/tasks?cursor=${cursor}`)

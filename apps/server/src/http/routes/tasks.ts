@@ -90,7 +90,7 @@ export function taskRoutes(app: FastifyInstance, ctx: Ctx): void {
         operationId: 'listTasks',
         summary: 'List your tasks, newest first',
         description:
-          'Compat summaries, filtered by `status` and `task_type`; paged with `limit`/`offset` (compat; the cost of a page grows with the offset) or by `cursor` (the `next_cursor` of the previous page; the same cost at any depth).',
+          'Compat summaries, filtered by `status` and `task_type`; paged with `limit`/`offset` (compat; the cost of a page grows with the offset, at most 10000) or by `cursor` (the `next_cursor` of the previous page; the same cost at any depth).',
         querystring: ListTasksQuery,
         response: { 200: TaskPage, ...errorResponses(400, 401) },
       },
