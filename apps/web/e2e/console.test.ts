@@ -1,85 +1,30 @@
 /**
  * The staff console (`/admin`) through the UI only, against a real server: a staff user made by
  * the CLI's code path enrols TOTP and signs in, decides a manual review, splits a dispute 60/40,
- * approves a KYC, reconciles a stuck payout; the audit log shows each with its actor. Two
- * contexts decide one review at once. axe on every console page.
+ * approves a KYC, reconciles a stuck payout; the audit log shows each with its actor. axe on
+ * every console page. Several staff members at once, roles and sessions: console-staff.test.ts.
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import type { BrowserContext, Page } from 'playwright-core'
-import { applyReviewDecision } from '../../server/src/guardian/apply-decision.ts'
-import { createStaffUser } from '../../server/src/staff/create-staff-user.ts'
-import { client } from '../../server/test/helpers/api.ts'
-import {
-  createTask,
-  driveTo,
-  newAgent,
-  newOperator,
-  proofForm,
-  txHash,
-} from '../../server/test/helpers/fixtures.ts'
+import type { Page } from 'playwright-core'
+import { createTask, driveTo, newAgent, newOperator, txHash } from '../../server/test/helpers/fixtures.ts'
 import type { TestServer } from '../../server/test/helpers/harness.ts'
-import { genuinePhotos, makePhoto } from '../../server/test/helpers/images.ts'
+import { makePhoto } from '../../server/test/helpers/images.ts'
 import { codeAt } from '../../server/test/helpers/staff.ts'
 import { fundedOperator, payoutBody } from '../../server/test/payouts/fixtures.ts'
 import { DESKTOP, PHONE, useWeb } from './harness.ts'
-import { axe, shot } from './steps.ts'
+import {
+  axe,
+  createStaffUserLink,
+  inManualReview,
+  STAFF_PASSWORD,
+  setUpStaffByApi,
+  shot,
+  staffEmail,
+  staffSignInUi,
+} from './steps.ts'
 
-const PASSWORD = 'a long staff password'
 let n = 0
-const staffEmail = (who: string) => `${who}-${process.pid}-${n++}@example.com`
-
-/** `humcli admin create-user`'s own function; returns the set-up path of the link it prints. */
-async function createUser(server: TestServer, email: string, role: 'admin' | 'reviewer') {
-  const u = await createStaffUser(server.ctx, { email, role, actor: 'cli' })
-  const token = u.setup_link.split('#token=')[1]!
-  return { ...u, path: `/admin/setup#token=${token}` }
-}
-
-/** A user set up through the API (for the second and third staff members); returns its secret. */
-async function setUpByApi(server: TestServer, email: string, role: 'admin' | 'reviewer') {
-  const u = await createUser(server, email, role)
-  const token = u.path.split('#token=')[1]!
-  const anon = client(server.url)
-  const secret = (await anon.get(`/staff/setup?token=${token}`)).body.totp_secret as string
-  const r = await anon.post('/staff/setup', { token, password: PASSWORD, totp_code: codeAt(server, secret) })
-  assert.equal(r.status, 200, r.text)
-  return { ...u, secret }
-}
-
-async function signInUi(page: Page, server: TestServer, email: string, secret: string) {
-  await page.goto('/admin/login')
-  await page.getByLabel('Email').fill(email)
-  await page.getByLabel('Password').fill(PASSWORD)
-  await page.getByLabel('Code from your authenticator app').fill(codeAt(server, secret))
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByTestId('staff-user').getByText(email).waitFor()
-}
-
-/** A task whose proof (two real photos with EXIF) the Guardian sent to a person. */
-async function inManualReview(server: TestServer, title: string) {
-  const agent = await newAgent(server, { tier: 'STANDARD', deposit: 100 })
-  const op = await newOperator(server)
-  const taskId = await createTask(server, agent, { title, reward_usd: 10 })
-  await driveTo(server, agent, op, taskId, 'IN_PROGRESS')
-  server.clock.advance(5 * 60_000)
-  const photos = await genuinePhotos(server.clock.now(), 40 + n++)
-  const r = await op.api.post(`/operator/tasks/${taskId}/proof`, undefined, { form: proofForm(photos) })
-  assert.equal(r.status, 200, r.text)
-  // The Guardian's verb, with checks a person must weigh (the real rules pass these photos).
-  const decided = await applyReviewDecision(server.ctx, taskId, {
-    decision: 'MANUAL_REVIEW',
-    confidence: 55,
-    reasoning: 'Manual review: the opening hours are hard to read.',
-    checks: [
-      { name: 'photo_count', score: 100, reason: '2 photos for 2 requirements' },
-      { name: 'capture_time', score: 95, reason: 'taken during the work window' },
-      { name: 'photo_quality', score: 40, reason: 'photo 2 is blurred' },
-    ],
-  })
-  assert.ok(decided)
-  return { agent, op, taskId }
-}
 
 /**
  * The page at phone size fits the width (no sideways scrolling), and its screenshots at desktop
@@ -113,15 +58,15 @@ describe('staff console, through the UI only', () => {
 
     // The set-up link the CLI printed: QR code, secret, password, a current code.
     const email = staffEmail('alice')
-    const u = await createUser(server, email, 'admin')
+    const u = await createStaffUserLink(server, email, 'admin')
     await page.goto(u.path)
     await page.getByRole('heading', { name: 'Set up your staff account' }).waitFor()
     await page.getByRole('img', { name: 'QR code of your authenticator secret' }).waitFor()
     const secret = (await page.getByTestId('totp-secret').textContent())!.trim()
     assert.match(secret, /^[A-Z2-7]{32}$/)
     await axe(page, 'set-up')
-    await page.getByLabel('2. Choose a password').fill(PASSWORD)
-    await page.getByLabel('Repeat the password').fill(PASSWORD)
+    await page.getByLabel('2. Choose a password').fill(STAFF_PASSWORD)
+    await page.getByLabel('Repeat the password').fill(STAFF_PASSWORD)
     await page.getByLabel('Code from your authenticator app').fill(codeAt(server, secret, 3))
     await page.getByRole('button', { name: 'Finish set-up' }).click()
     await page.getByText('The code does not match', { exact: false }).waitFor()
@@ -134,7 +79,7 @@ describe('staff console, through the UI only', () => {
     server.clock.advance(30_000)
     await page.getByRole('link', { name: 'Staff sign-in' }).click()
     await page.getByLabel('Email').fill(email)
-    await page.getByLabel('Password').fill(PASSWORD)
+    await page.getByLabel('Password').fill(STAFF_PASSWORD)
     await page.getByLabel('Code from your authenticator app').fill(codeAt(server, secret, 4))
     await page.getByRole('button', { name: 'Sign in' }).click()
     await page.getByText('The email, password or code is wrong.', { exact: false }).waitFor()
@@ -267,10 +212,10 @@ describe('staff console, through the UI only', () => {
       .where('id', '=', payoutId)
       .execute()
     const email = staffEmail('payadmin')
-    const { secret } = await setUpByApi(server, email, 'admin')
+    const { secret } = await setUpStaffByApi(server, email, 'admin')
     server.clock.advance(30_000)
     const page = await (await web().context()).newPage()
-    await signInUi(page, server, email, secret)
+    await staffSignInUi(page, server, email, secret)
     await page.getByRole('link', { name: 'Stuck payouts 1 waiting' }).click()
     await page.getByText(payoutId).waitFor()
     await axe(page, 'payouts')
@@ -291,102 +236,6 @@ describe('staff console, through the UI only', () => {
     await page.goto(`/admin/audit?object_id=${payoutId}`)
     const row = auditRows(page).filter({ hasText: 'payout.reconcile.confirmed' })
     await row.getByText(email).waitFor()
-  })
-
-  test('two staff decide the same review at once: one wins, the other is told who and when', async () => {
-    const { server } = web()
-    const [a, b] = [staffEmail('ann'), staffEmail('bob')]
-    const sa = await setUpByApi(server, a, 'reviewer')
-    const sb = await setUpByApi(server, b, 'reviewer')
-    server.clock.advance(30_000)
-    const { taskId } = await inManualReview(server, 'Photograph the fountain')
-    const pages: Page[] = []
-    for (const [email, secret] of [
-      [a, sa.secret],
-      [b, sb.secret],
-    ] as const) {
-      const page = await (await web().context({ viewport: DESKTOP })).newPage()
-      await signInUi(page, server, email, secret)
-      await page.goto(`/admin/tasks/${taskId}`)
-      await page.getByRole('button', { name: 'Approve and pay' }).waitFor()
-      pages.push(page)
-    }
-    const [pa, pb] = pages as [Page, Page]
-    await Promise.all([
-      pa.getByRole('button', { name: 'Approve and pay' }).click(),
-      pb.getByRole('button', { name: 'Reject and refund' }).click(),
-    ])
-    const outcome = async (p: Page) => {
-      const won = p.getByText('Decided. The task is now:', { exact: false })
-      const lost = p.getByRole('alert').filter({ hasText: 'already decided by' })
-      await won.or(lost).first().waitFor()
-      return (await won.count()) > 0 ? 'won' : 'lost'
-    }
-    const results = [await outcome(pa), await outcome(pb)]
-    assert.deepEqual([...results].sort(), ['lost', 'won'], results.join(','))
-    const loser = results[0] === 'lost' ? pa : pb
-    const winnerEmail = results[0] === 'won' ? a : b
-    const said = (await loser.getByRole('alert').textContent()) ?? ''
-    assert.match(
-      said,
-      new RegExp(
-        `already decided by ${winnerEmail.replace(/[.+]/g, '\\$&')} \\(admin:stf_\\w+\\) at 20\\d\\d-`,
-      ),
-    )
-    const lines = await server.ctx.store.db
-      .selectFrom('audit_log')
-      .select('action')
-      .where('object_id', '=', taskId)
-      .execute()
-    assert.equal(lines.length, 1, 'decided once')
-  })
-
-  test('an operator at /admin, a reviewer trying an admin action, an expired session, sign out everywhere', async () => {
-    const { server } = web()
-    // An operator signed in to the operator app gets the staff sign-in at /admin, not a blank page.
-    const opCtx = await web().context()
-    const opPage = await opCtx.newPage()
-    const op = await newOperator(server)
-    await opPage.goto('/login')
-    await opPage.getByLabel('Email').fill(op.email)
-    await opPage.getByLabel('Password').fill(op.password)
-    await opPage.getByRole('button', { name: 'Sign in' }).click()
-    await opPage.getByRole('link', { name: 'My tasks' }).waitFor()
-    await opPage.goto('/admin/reviews')
-    await opPage.getByRole('heading', { name: 'Staff sign-in' }).waitFor()
-    await opPage.getByText('This console is for humcli staff only.', { exact: false }).waitFor()
-
-    // A reviewer may look an agent up but not change its tier: a sentence, nothing changed.
-    const email = staffEmail('rita')
-    const { secret } = await setUpByApi(server, email, 'reviewer')
-    server.clock.advance(30_000)
-    const ctx: BrowserContext = await web().context({ viewport: PHONE })
-    const page = await ctx.newPage()
-    await signInUi(page, server, email, secret)
-    const agent = await newAgent(server, { tier: 'STANDARD' })
-    await page.goto(`/admin/agents/${agent.id}`)
-    await page.getByLabel('New tier').selectOption('SANDBOX')
-    await page.getByRole('button', { name: 'Change tier' }).click()
-    await page.getByText('This action needs the admin role; you are a reviewer.', { exact: false }).waitFor()
-    assert.equal((await agent.api.get('/agents/me')).body.tier, 'STANDARD')
-    await page.getByRole('link', { name: 'Stuck payouts' }).click()
-    await page.getByText('This action needs the admin role; you are a reviewer.', { exact: false }).waitFor()
-
-    // 13 hours later (past the 12 h idle timeout) the next page says the session ended.
-    server.clock.advance(13 * 3_600_000)
-    await page.getByRole('link', { name: 'Audit log' }).click()
-    await page.getByText('Your console session has ended', { exact: false }).waitFor()
-    await axe(page, 'expired session')
-
-    // Sign out everywhere: a second browser's session ends too.
-    await signInUi(page, server, email, secret)
-    server.clock.advance(30_000)
-    const other = await (await web().context()).newPage()
-    await signInUi(other, server, email, secret)
-    await page.getByRole('button', { name: 'Sign out everywhere' }).click()
-    await page.getByText('You are signed out.').waitFor()
-    await other.getByRole('link', { name: 'Health' }).click()
-    await other.getByText('Your console session has ended', { exact: false }).waitFor()
   })
 })
 

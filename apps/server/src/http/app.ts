@@ -22,7 +22,10 @@ import { adminConsoleRoutes } from './routes/admin-console.ts'
 import { agentRoutes } from './routes/agents.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
 import { fileRoutes } from './routes/files.ts'
-import { operatorRoutes } from './routes/operators.ts'
+import { operatorAccountRoutes } from './routes/operator-account.ts'
+import { operatorEarningsRoutes } from './routes/operator-earnings.ts'
+import { operatorKycRoutes } from './routes/operator-kyc.ts'
+import { operatorTaskRoutes } from './routes/operator-tasks.ts'
 import { browserSessionRoutes } from './routes/sessions.ts'
 import { staffRoutes } from './routes/staff.ts'
 import { taskRoutes } from './routes/tasks.ts'
@@ -177,7 +180,11 @@ export async function buildApp(ctx: Ctx, options: BuildAppOptions = {}): Promise
     async (api) => {
       agentRoutes(api, ctx)
       taskRoutes(api, ctx)
-      operatorRoutes(api, ctx)
+      // In this order: the operator routes appear in the OpenAPI document as they are registered.
+      operatorAccountRoutes(api, ctx)
+      operatorTaskRoutes(api, ctx)
+      operatorKycRoutes(api, ctx)
+      operatorEarningsRoutes(api, ctx)
       browserSessionRoutes(api, ctx)
       adminRoutes(api, ctx)
       adminConsoleRoutes(api, ctx)

@@ -1,6 +1,6 @@
-import { useState } from 'preact/hooks'
 import { sessionEnded, signIn } from '../api/client.ts'
-import { ErrorText, Layout } from '../components/layout.tsx'
+import { Layout } from '../components/layout.tsx'
+import { SignInForm } from '../components/sign-in-form.tsx'
 import { useT } from '../i18n/index.ts'
 import { describeError } from '../lib/errors.ts'
 import { Link, navigate, useQuery } from '../lib/router.tsx'
@@ -9,22 +9,10 @@ import { useStore } from '../lib/store.ts'
 export function LoginPage() {
   const t = useT()
   const next = useQuery().get('next') ?? '/tasks'
-  const [error, setError] = useState<string | null>(null)
-  const [busy, setBusy] = useState(false)
   const ended = useStore(sessionEnded)
-  const submit = async (e: Event) => {
-    e.preventDefault()
-    const form = new FormData(e.currentTarget as HTMLFormElement)
-    setBusy(true)
-    setError(null)
-    try {
-      await signIn(String(form.get('email')), String(form.get('password')))
-      navigate(next.startsWith('/') ? next : '/tasks', { replace: true })
-    } catch (err) {
-      setError(describeError(err, { UNAUTHORIZED: 'err.wrongPassword' }))
-    } finally {
-      setBusy(false)
-    }
+  const submit = async (form: FormData) => {
+    await signIn(String(form.get('email')), String(form.get('password')))
+    navigate(next.startsWith('/') ? next : '/tasks', { replace: true })
   }
   return (
     <Layout title={t('auth.login.title')}>
@@ -33,7 +21,11 @@ export function LoginPage() {
           {t('err.sessionExpired')}
         </p>
       )}
-      <form class="stack" onSubmit={submit}>
+      <SignInForm
+        onSubmit={submit}
+        describe={(err) => describeError(err, { UNAUTHORIZED: 'err.wrongPassword' })}
+        submitLabel={t('auth.login.submit')}
+      >
         <label>
           {t('auth.email')}
           <input name="email" type="email" autocomplete="email" required />
@@ -42,11 +34,7 @@ export function LoginPage() {
           {t('auth.password')}
           <input name="password" type="password" autocomplete="current-password" required />
         </label>
-        <ErrorText message={error} />
-        <button type="submit" disabled={busy}>
-          {t('auth.login.submit')}
-        </button>
-      </form>
+      </SignInForm>
       <p>
         <Link href="/signup">{t('auth.toSignup')}</Link>
       </p>

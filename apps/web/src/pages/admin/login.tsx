@@ -1,6 +1,5 @@
-import { useState } from 'preact/hooks'
 import { signInStaff } from '../../api/admin.ts'
-import { ErrorText } from '../../components/layout.tsx'
+import { SignInForm } from '../../components/sign-in-form.tsx'
 import { useT } from '../../i18n/index.ts'
 import { describeError } from '../../lib/errors.ts'
 import { navigate, useQuery } from '../../lib/router.tsx'
@@ -11,22 +10,9 @@ export function StaffLoginPage() {
   const t = useT()
   const q = useQuery()
   const next = q.get('next') ?? '/admin/reviews'
-  const [error, setError] = useState<string | null>(null)
-  const [busy, setBusy] = useState(false)
-  const submit = async (e: Event) => {
-    e.preventDefault()
-    const form = new FormData(e.currentTarget as HTMLFormElement)
-    setBusy(true)
-    setError(null)
-    try {
-      await signInStaff(String(form.get('email')), String(form.get('password')), String(form.get('code')))
-      navigate(next.startsWith('/admin') ? next : '/admin/reviews', { replace: true })
-    } catch (err) {
-      // The server does not say which of the three was wrong (on purpose): neither do we.
-      setError(describeError(err, { UNAUTHORIZED: 'admin.err.wrongLogin' }))
-    } finally {
-      setBusy(false)
-    }
+  const submit = async (form: FormData) => {
+    await signInStaff(String(form.get('email')), String(form.get('password')), String(form.get('code')))
+    navigate(next.startsWith('/admin') ? next : '/admin/reviews', { replace: true })
   }
   return (
     <AdminLayout title={t('admin.login.title')}>
@@ -37,7 +23,12 @@ export function StaffLoginPage() {
         </p>
       )}
       {q.get('out') && <p role="status">{t('admin.login.signedOut')}</p>}
-      <form class="stack" onSubmit={submit}>
+      <SignInForm
+        onSubmit={submit}
+        // The server does not say which of the three was wrong (on purpose): neither do we.
+        describe={(err) => describeError(err, { UNAUTHORIZED: 'admin.err.wrongLogin' })}
+        submitLabel={t('admin.login.submit')}
+      >
         <label>
           {t('auth.email')}
           <input name="email" type="email" autocomplete="username" required />
@@ -59,11 +50,7 @@ export function StaffLoginPage() {
           />
           <small id="code-hint">{t('admin.codeHint')}</small>
         </label>
-        <ErrorText message={error} />
-        <button type="submit" disabled={busy}>
-          {t('admin.login.submit')}
-        </button>
-      </form>
+      </SignInForm>
     </AdminLayout>
   )
 }

@@ -7,6 +7,7 @@ import {
   signInWithLink,
 } from '../../api/dashboard.ts'
 import { ErrorText } from '../../components/layout.tsx'
+import { SignInForm } from '../../components/sign-in-form.tsx'
 import { useDT as useT } from '../../i18n/dashboard.ts'
 import { navigate, useQuery } from '../../lib/router.tsx'
 import { useStore } from '../../lib/store.ts'
@@ -24,8 +25,7 @@ export function DashLoginPage() {
   const [linkError, setLinkError] = useState<string | null>(null)
   const [redeeming, setRedeeming] = useState(false)
   const [sent, setSent] = useState<string | null>(null)
-  const [mailError, setMailError] = useState<string | null>(null)
-  const [keyError, setKeyError] = useState<string | null>(null)
+  // One flag for both forms: neither button works while either form is being sent.
   const [busy, setBusy] = useState(false)
 
   useEffect(() => {
@@ -47,34 +47,15 @@ export function DashLoginPage() {
     return () => removeEventListener('hashchange', redeem)
   }, [])
 
-  const askLink = async (e: Event) => {
-    e.preventDefault()
-    const email = String(new FormData(e.currentTarget as HTMLFormElement).get('email')).trim()
-    setBusy(true)
-    setMailError(null)
+  const askLink = async (form: FormData) => {
+    const email = String(form.get('email')).trim()
     setSent(null)
-    try {
-      await requestLoginLink(email)
-      setSent(t('dash.login.sent', { email }))
-    } catch (err) {
-      setMailError(dashError(err))
-    } finally {
-      setBusy(false)
-    }
+    await requestLoginLink(email)
+    setSent(t('dash.login.sent', { email }))
   }
-  const withKey = async (e: Event) => {
-    e.preventDefault()
-    const key = String(new FormData(e.currentTarget as HTMLFormElement).get('api_key'))
-    setBusy(true)
-    setKeyError(null)
-    try {
-      await signInWithKey(key)
-      navigate(next, { replace: true })
-    } catch (err) {
-      setKeyError(dashError(err, { UNAUTHORIZED: 'dash.err.badKey' }))
-    } finally {
-      setBusy(false)
-    }
+  const withKey = async (form: FormData) => {
+    await signInWithKey(String(form.get('api_key')))
+    navigate(next, { replace: true })
   }
 
   if (state === 'signed-in' && !redeeming) {
@@ -100,25 +81,35 @@ export function DashLoginPage() {
       <div class="grid2">
         <section class="panel" aria-labelledby="by-email">
           <h2 id="by-email">{t('dash.login.byEmail')}</h2>
-          <form class="stack" onSubmit={askLink}>
+          <SignInForm
+            onSubmit={askLink}
+            describe={(err) => dashError(err)}
+            submitLabel={t('dash.login.sendLink')}
+            status={
+              sent && (
+                <p class="ok" role="status">
+                  {sent}
+                </p>
+              )
+            }
+            busy={busy}
+            onBusy={setBusy}
+          >
             <label>
               {t('auth.email')}
               <input name="email" type="email" autocomplete="email" required />
             </label>
-            <ErrorText message={mailError} />
-            {sent && (
-              <p class="ok" role="status">
-                {sent}
-              </p>
-            )}
-            <button type="submit" disabled={busy}>
-              {t('dash.login.sendLink')}
-            </button>
-          </form>
+          </SignInForm>
         </section>
         <section class="panel" aria-labelledby="by-key">
           <h2 id="by-key">{t('dash.login.byKey')}</h2>
-          <form class="stack" onSubmit={withKey}>
+          <SignInForm
+            onSubmit={withKey}
+            describe={(err) => dashError(err, { UNAUTHORIZED: 'dash.err.badKey' })}
+            submitLabel={t('dash.login.submitKey')}
+            busy={busy}
+            onBusy={setBusy}
+          >
             <label>
               {t('dash.login.apiKey')}
               <input
@@ -134,11 +125,7 @@ export function DashLoginPage() {
             <p class="hint" id="key-hint">
               {t('dash.login.keyHint')}
             </p>
-            <ErrorText message={keyError} />
-            <button type="submit" disabled={busy}>
-              {t('dash.login.submitKey')}
-            </button>
-          </form>
+          </SignInForm>
         </section>
       </div>
       <p class="hint">

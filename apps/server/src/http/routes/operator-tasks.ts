@@ -2,27 +2,15 @@ import type { MultipartFile } from '@fastify/multipart'
 import {
   AcceptBody,
   AcceptedEstimate,
-  AccessToken,
   BrowseQuery,
   type BrowseSort,
   BrowseTaskPage,
   errorResponses,
   IdParams,
-  KycSubmitted,
-  LoginBody,
   MineQuery,
-  OperatorEarnings,
-  OperatorProfile,
-  OperatorRatings,
-  OperatorRegistration,
   OperatorTask,
   OperatorTaskPage,
-  PageQuery,
-  Payout,
-  PayoutBody,
-  PayoutList,
   ProofSubmitted,
-  RegisterOperatorBody,
   ReleaseBody,
   ReleasedTask,
   StartedTask,
@@ -32,19 +20,11 @@ import type { Ctx } from '../../context.ts'
 import { DomainError, invalid } from '../../domain/errors.ts'
 import { type AcceptInput, acceptTask } from '../../operators/accept-task.ts'
 import { browseTasks, myTasks, operatorGetTask } from '../../operators/browse-tasks.ts'
-import { operatorEarnings } from '../../operators/earnings.ts'
-import { listOperatorRatings } from '../../operators/list-ratings.ts'
-import { operatorMe } from '../../operators/me.ts'
-import { loginOperator, type RegisterOperatorInput, registerOperator } from '../../operators/register.ts'
 import { releaseTask } from '../../operators/release-task.ts'
 import { startTask } from '../../operators/start-task.ts'
-import { KYC_DOCUMENTS, type KycDocument, submitKyc } from '../../operators/submit-kyc.ts'
-import { listPayouts } from '../../payments/list-payouts.ts'
-import { type PayoutInput, requestPayout } from '../../payments/request-payout.ts'
 import { parseClientEvidence } from '../../proof/client-evidence.ts'
 import { type ProofInput, submitProof, type UploadedFile } from '../../proof/submit-proof.ts'
 import { operatorId, requireOperator } from '../auth.ts'
-import { perIpLimit } from '../rate-limit.ts'
 import { findNul, nulRefused } from '../refuse-nul.ts'
 
 const TEXT_FIELDS = new Set([
@@ -122,27 +102,6 @@ async function readProof(ctx: Ctx, req: FastifyRequest): Promise<ProofInput> {
   }
 }
 
-async function readKyc(req: FastifyRequest): Promise<Partial<Record<KycDocument, Buffer>>> {
-  if (!req.isMultipart()) {
-    throw new DomainError(
-      'UNSUPPORTED_MEDIA_TYPE',
-      `KYC documents must be sent as multipart/form-data: ${KYC_DOCUMENTS.join(', ')}.`,
-    )
-  }
-  const docs: Partial<Record<KycDocument, Buffer>> = {}
-  for await (const part of req.parts()) {
-    if (part.type !== 'file' || !(KYC_DOCUMENTS as readonly string[]).includes(part.fieldname)) {
-      if (part.type === 'file') await part.toBuffer().catch(() => {})
-      throw invalid(
-        part.fieldname,
-        `Unknown field \`${part.fieldname}\`; upload the files ${KYC_DOCUMENTS.join(', ')}.`,
-      )
-    }
-    docs[part.fieldname as KycDocument] = await part.toBuffer()
-  }
-  return docs
-}
-
 function parseNear(near: string | undefined) {
   if (!near) return undefined
   const [lat, lng] = near.split(',').map(Number) as [number, number]
@@ -151,67 +110,13 @@ function parseNear(near: string | undefined) {
   return { lat, lng }
 }
 
-export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
+/** An operator's work: browse and open tasks, accept, start, release, submit proof. */
+export function operatorTaskRoutes(app: FastifyInstance, ctx: Ctx): void {
   const auth = requireOperator(ctx)
   const tags = ['operators']
   const security = [{ bearer: [] }]
   type Id = { Params: IdParams }
 
-  app.post<{ Body: RegisterOperatorInput }>(
-    '/operator/register',
-    {
-      config: perIpLimit('register', ctx.config.signupRateLimitPerMinute),
-      schema: {
-        tags,
-        security: [],
-        operationId: 'registerOperator',
-        summary: 'Register as an operator',
-        description:
-          'No auth. Answers a bearer token for the operator endpoints; tasks can be accepted once ' +
-          'the identity check (KYC) is APPROVED. Rate limited per address.',
-        body: RegisterOperatorBody,
-        response: { 201: OperatorRegistration, ...errorResponses(400, 409, 429) },
-      },
-    },
-    async (req, reply) => {
-      reply.code(201)
-      return registerOperator(ctx, req.body)
-    },
-  )
-  app.post<{ Body: { email: string; password: string } }>(
-    '/operator/login',
-    {
-      config: perIpLimit('login', ctx.config.loginRateLimitPerMinute),
-      schema: {
-        tags,
-        security: [],
-        operationId: 'loginOperator',
-        summary: 'Log in; returns a short-lived token',
-        description:
-          'Failed logins are limited per account and client address (after 5 failures each try waits ' +
-          '2^n s, at most 15 min) and per account (100 an hour from all addresses; then only ' +
-          'addresses that signed in to it before may try): 429 with Retry-After.',
-        body: LoginBody,
-        response: { 200: AccessToken, ...errorResponses(400, 401, 429) },
-      },
-    },
-    (req) => loginOperator(ctx, req.body, req.ip),
-  )
-  app.get(
-    '/operator/me',
-    {
-      onRequest: auth,
-      schema: {
-        tags,
-        security,
-        operationId: 'getOperatorProfile',
-        summary: 'Your profile',
-        description: 'Profile, skills, KYC status, rating and task counts.',
-        response: { 200: OperatorProfile, ...errorResponses(401) },
-      },
-    },
-    (req) => operatorMe(ctx, operatorId(req)),
-  )
   app.get<{
     Querystring: {
       task_type?: string
@@ -359,93 +264,5 @@ export function operatorRoutes(app: FastifyInstance, ctx: Ctx): void {
       },
     },
     async (req) => submitProof(ctx, operatorId(req), req.params.id, await readProof(ctx, req)),
-  )
-  app.post(
-    '/operator/kyc',
-    {
-      onRequest: auth,
-      schema: {
-        tags,
-        security,
-        operationId: 'submitKyc',
-        summary: 'Upload identity documents (multipart: id_document, selfie, proof_of_address)',
-        description:
-          'JPEG, PNG, WebP or PDF files, stored encrypted; the check is then PENDING (APPROVED at once in auto mode).',
-        consumes: ['multipart/form-data'],
-        response: { 200: KycSubmitted, ...errorResponses(400, 401, 409, 413, 415) },
-      },
-    },
-    async (req) => submitKyc(ctx, operatorId(req), await readKyc(req)),
-  )
-  app.get(
-    '/operator/earnings',
-    {
-      onRequest: auth,
-      schema: {
-        tags,
-        security,
-        operationId: 'getEarnings',
-        summary: 'Pending and available earnings',
-        description:
-          'USD: pending earnings become available after the holding period; the last 20 completed tasks.',
-        response: { 200: OperatorEarnings, ...errorResponses(401) },
-      },
-    },
-    (req) => operatorEarnings(ctx, operatorId(req)),
-  )
-  app.post<{ Body: PayoutInput }>(
-    '/operator/payout',
-    {
-      onRequest: auth,
-      config: { idempotent: true },
-      schema: {
-        tags,
-        security,
-        operationId: 'requestPayout',
-        summary: 'Withdraw available earnings in USDC (minimum $10; sent on chain by a job)',
-        description:
-          'Debits the available balance now; `status` follows the on-chain send (see GET /operator/payouts).',
-        body: PayoutBody,
-        response: { 201: Payout, ...errorResponses(400, 401, 402, 403, 409, 422) },
-      },
-    },
-    async (req, reply) => {
-      reply.code(201)
-      return requestPayout(ctx, operatorId(req), req.body)
-    },
-  )
-  app.get<{ Querystring: { limit: number; offset: number } }>(
-    '/operator/ratings',
-    {
-      onRequest: auth,
-      schema: {
-        tags,
-        security,
-        operationId: 'listOperatorRatings',
-        summary: 'Ratings you received, with the agents’ comments',
-        description:
-          'The ratings agents gave your completed tasks, newest first, with their comments and your ' +
-          'average (5 before any rating).',
-        querystring: PageQuery,
-        response: { 200: OperatorRatings, ...errorResponses(400, 401) },
-      },
-    },
-    (req) => listOperatorRatings(ctx, operatorId(req), req.query),
-  )
-  app.get<{ Querystring: { limit: number; offset: number } }>(
-    '/operator/payouts',
-    {
-      onRequest: auth,
-      schema: {
-        tags,
-        security,
-        operationId: 'listPayouts',
-        summary: 'Your payouts, newest first',
-        description: 'Every payout you requested, with its on-chain status.',
-        querystring: PageQuery,
-        response: { 200: PayoutList, ...errorResponses(400, 401) },
-      },
-    },
-    (req) => listPayouts(ctx, operatorId(req), req.query),
   )
 }
