@@ -137,7 +137,7 @@ export function operatorTaskRoutes(app: FastifyInstance, ctx: Ctx): void {
         operationId: 'browseTasks',
         summary: 'Open tasks matching your skills',
         description:
-          'PENDING tasks whose deadline is ahead, newest first; with `near`, within `radius_km` (default 25), nearest first. Paged with `limit`/`offset` (compat) or by `cursor` (the `next_cursor` of the previous page).',
+          'PENDING tasks whose deadline is ahead, newest first; with `near`, within `radius_km` (default 25), nearest first. Paged with `limit`/`offset` (compat, at most 10000) or by `cursor` (the `next_cursor` of the previous page).',
         querystring: BrowseQuery,
         response: { 200: BrowseTaskPage, ...errorResponses(400, 401) },
       },
