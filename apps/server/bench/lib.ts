@@ -22,7 +22,11 @@ export function startProcess(
 ): Promise<{ child: ChildProcess; url: string }> {
   const ready = opts.ready ?? /(http:\/\/127\.0\.0\.1:\d+)/
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
+    // BENCH_PROFILE_DIR=dir writes a V8 CPU profile of every server process there (open it in
+    // Chrome DevTools); NODE_OPTIONS may not carry --cpu-prof.
+    const profile = process.env.BENCH_PROFILE_DIR
+    const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`, ...args] : args
+    const child = spawn(process.execPath, nodeArgs, {
       cwd: opts.cwd ?? ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],

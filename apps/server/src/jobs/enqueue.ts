@@ -1,9 +1,10 @@
+import { SqliteAdapter } from 'kysely'
 import { iso } from '../clock.ts'
 import type { JobLane } from '../config-jobs.ts'
 import type { Tx } from '../store/schema.ts'
 import { statement } from '../store/statement.ts'
 import { laneOf } from './lanes.ts'
-import { jobDueExpression, jobDueNotifyPending } from './wake.ts'
+import { jobDueExpression, jobDueNotifyPending, wakeLocalLane } from './wake.ts'
 
 /** A sandbox step carries the task version it was queued for; another version means do nothing. */
 export interface SandboxStepPayload {
@@ -112,12 +113,13 @@ const insertJobWaking = statement((db, p: JobRow & { lane: JobLane }) =>
 
 /**
  * Schedules a job inside the caller's transaction, so it exists only if the business change
- * commits. A job due now also wakes the workers of its lane on PostgreSQL (NOTIFY, delivered at
- * COMMIT); elsewhere they find it by polling.
+ * commits. A job due now also wakes the workers of its lane: on PostgreSQL by NOTIFY (delivered
+ * at COMMIT), on SQLite in this process (`wakeLocalLane`).
  */
 export async function enqueueJob<K extends JobKind>(tx: Tx, job: JobInput<K>): Promise<void> {
   const lane = laneOf(job.kind)
-  if (job.runAt <= job.now && jobDueNotifyPending(tx, lane))
-    await insertJobWaking.run(tx, { ...jobRow(job), lane })
+  const due = job.runAt <= job.now
+  if (due && jobDueNotifyPending(tx, lane)) await insertJobWaking.run(tx, { ...jobRow(job), lane })
   else await insertJob.run(tx, jobRow(job))
+  if (due && tx.getExecutor().adapter instanceof SqliteAdapter) wakeLocalLane(lane)
 }

@@ -3,7 +3,6 @@ import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { DomainError, invalid } from '../domain/errors.ts'
 import { OPERATOR_ACTIVE_STATUSES, type TaskStatus, TERMINAL_STATUSES } from '../domain/lifecycle.ts'
-import { recordEvent } from '../outbox/record-event.ts'
 import type { Tx } from '../store/schema.ts'
 import { lockRow, withTx } from '../store/tx.ts'
 import { findTask } from '../tasks/load.ts'
@@ -103,21 +102,23 @@ export async function acceptTask(
       submitted_at: iso(now),
       expires_at: iso(expiresAt),
     }
-    const _updated = await transitionTask(ctx, tx, {
+    await transitionTask(ctx, tx, {
       task,
       to: 'ESTIMATE_PENDING',
       actor: `operator:${operatorId}`,
       reason: 'accepted with an estimate',
       patch: { operator_id: operatorId, estimate: JSON.stringify(estimate) },
+      events: [
+        {
+          type: 'task.estimate_submitted',
+          agentId: task.agent_id,
+          operatorId,
+          taskId,
+          data: { event: 'task.estimate_submitted', task_id: taskId, estimate, timestamp: iso(now) },
+          at: now,
+        },
+      ],
       now,
-    })
-    await recordEvent(tx, {
-      type: 'task.estimate_submitted',
-      agentId: task.agent_id,
-      operatorId,
-      taskId,
-      data: { event: 'task.estimate_submitted', task_id: taskId, estimate, timestamp: iso(now) },
-      at: now,
     })
     return { task_id: taskId, status: 'ESTIMATE_PENDING' as const, estimate_expires_at: iso(expiresAt) }
   })

@@ -6,7 +6,6 @@ import { sealCredentials } from '../credentials/seal-credentials.ts'
 import { DomainError } from '../domain/errors.ts'
 import { newId } from '../domain/ids.ts'
 import { assertAction, type TaskStatus } from '../domain/lifecycle.ts'
-import { recordEvent } from '../outbox/record-event.ts'
 import { withTx } from '../store/tx.ts'
 import { loadOperatorTask } from '../tasks/load.ts'
 import { transitionTask } from '../tasks/transition.ts'
@@ -151,15 +150,22 @@ export async function submitProof(ctx: Ctx, operatorId: string, taskId: string, 
           submit_attempts: task.submit_attempts + 1n,
           ...(sealedCreds ? { credentials: sealedCreds } : {}),
         },
+        events: [
+          {
+            type: 'task.proof_submitted',
+            agentId: task.agent_id,
+            operatorId,
+            taskId,
+            data: {
+              event: 'task.proof_submitted',
+              task_id: taskId,
+              photos: files.length,
+              timestamp: iso(now),
+            },
+            at: now,
+          },
+        ],
         now,
-      })
-      await recordEvent(tx, {
-        type: 'task.proof_submitted',
-        agentId: task.agent_id,
-        operatorId,
-        taskId,
-        data: { event: 'task.proof_submitted', task_id: taskId, photos: files.length, timestamp: iso(now) },
-        at: now,
       })
       // The Guardian reviews every submission asynchronously, right away: entering SUBMITTED
       // queued it (ON_ENTER in domain/lifecycle.ts).

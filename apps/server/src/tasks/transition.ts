@@ -5,7 +5,7 @@ import { DomainError } from '../domain/errors.ts'
 import { canTransition, DEADLINE_CANCELLABLE, ON_ENTER, type TaskStatus } from '../domain/lifecycle.ts'
 import { enqueueJob, type JobInput, type JobKind } from '../jobs/enqueue.ts'
 import { type Posting, post } from '../ledger/post.ts'
-import { recordEvent } from '../outbox/record-event.ts'
+import { type EventInput, recordEvent } from '../outbox/record-event.ts'
 import { sandboxStepJob } from '../sandbox/schedule.ts'
 import type { TasksTable, Tx } from '../store/schema.ts'
 import type { TaskRow } from './load.ts'
@@ -19,13 +19,15 @@ export interface TransitionInput {
   reason?: string | null
   patch?: Updateable<TasksTable>
   ledger?: { kind: string; entries: Posting[] }
+  /** Further events of this change, recorded in order right after its `task.status_changed`. */
+  events?: EventInput[]
   now: Date
 }
 
 /**
  * The one way a task changes status: a compare-and-set on (status, version), a row in the
- * transition log, the status counters, the ledger postings and the outbox event, all in the
- * caller's transaction.
+ * transition log, the timers, the outbox event, the status counters and the ledger postings, all
+ * in the caller's transaction.
  * Zero rows updated means another request won the race: 409 and the caller's transaction rolls back.
  */
 export async function transitionTask(ctx: Ctx, tx: Tx, input: TransitionInput): Promise<TaskRow> {
@@ -60,9 +62,6 @@ export async function transitionTask(ctx: Ctx, tx: Tx, input: TransitionInput): 
       at,
     })
     .execute()
-  // Before the postings: counter rows are locked before balance rows, everywhere (`countTaskChange`).
-  await countTaskChange(tx, task, from, to)
-  if (input.ledger) await post(tx, { ...input.ledger, taskId: task.id, at: now })
   // The deadline timer acts only on statuses where the deadline applies. A task that comes back
   // into one of them after its deadline passed (proof sent back for resubmission) gets the timer
   // again at once; otherwise nothing would ever cancel it and its escrow would stay locked.
@@ -88,6 +87,13 @@ export async function transitionTask(ctx: Ctx, tx: Tx, input: TransitionInput): 
     },
     at: now,
   })
+  for (const e of input.events ?? []) await recordEvent(tx, e)
+  // Last, so the agent's shared rows are locked for the shortest span: every transition of an
+  // agent's tasks writes its counters, and on PostgreSQL each waits for the one before to commit.
+  // The counters before the postings: counter rows are locked before balance rows, everywhere
+  // (`countTaskChange`).
+  await countTaskChange(tx, task, from, to)
+  if (input.ledger) await post(tx, { ...input.ledger, taskId: task.id, at: now })
   return updated
 }
 

@@ -1,7 +1,8 @@
+import type { ExpressionBuilder } from 'kysely'
 import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { callbackSecretPurpose, endpointSecretPurpose, openSecret } from '../credentials/at-rest.ts'
-import type { Tx, WebhookDeliveriesTable } from '../store/schema.ts'
+import type { Database, Tx, WebhookDeliveriesTable } from '../store/schema.ts'
 import { withTx } from '../store/tx.ts'
 import { scheduleAttempt } from './fan-out.ts'
 import { type AttemptOutcome, finishUndeliverable, recordAttempt } from './record-attempt.ts'
@@ -20,20 +21,33 @@ interface Claimed {
   headers: Record<string, string>
 }
 
-/** Whether an earlier event of the same task is still pending for the same target (order per task). */
-async function blockedByEarlier(tx: Tx, d: DeliveryRow): Promise<boolean> {
-  if (!d.task_id) return false
-  const earlier = await tx
-    .selectFrom('webhook_deliveries')
-    .select('id')
-    .where('target', '=', d.target)
-    .where('task_id', '=', d.task_id)
-    .where('status', '=', 'pending')
-    .where('event_seq', '<', d.event_seq)
-    .limit(1)
-    .executeTakeFirst()
-  return earlier !== undefined
-}
+type DeliveryEb = ExpressionBuilder<Database & { d: WebhookDeliveriesTable }, 'd'>
+
+/**
+ * An earlier event of the same task still pending for the same target (`d`): the delivery waits
+ * for it, so each task's events arrive in order.
+ */
+const earlierPending = (eb: DeliveryEb) =>
+  eb.and([
+    eb('d.task_id', 'is not', null),
+    eb.exists(
+      eb
+        .selectFrom('webhook_deliveries as e')
+        .select('e.id')
+        .whereRef('e.target', '=', 'd.target')
+        .whereRef('e.task_id', '=', 'd.task_id')
+        .where('e.status', '=', 'pending')
+        .whereRef('e.event_seq', '<', 'd.event_seq'),
+    ),
+  ])
+
+/** No attempt holds the delivery (or its lock ran out). */
+const unlocked = (eb: DeliveryEb, nowIso: string) =>
+  eb.or([eb('d.locked_until', 'is', null), eb('d.locked_until', '<=', nowIso)])
+
+/** How long an attempt's lock lasts: the request timeout plus a margin for recording the outcome. */
+const lockUntil = (ctx: Ctx, now: Date) =>
+  iso(addMs(now, ctx.config.webhookTimeoutMs + ATTEMPT_LOCK_MARGIN_MS))
 
 /** URL and signed headers for the delivery's target, or why it cannot be sent any more. */
 async function prepare(
@@ -87,27 +101,12 @@ async function claim(ctx: Ctx, deliveryId: string): Promise<Claimed | null> {
   const nowIso = iso(now)
   const d = await ctx.store.db
     .updateTable('webhook_deliveries as d')
-    .set({ locked_until: iso(addMs(now, ctx.config.webhookTimeoutMs + ATTEMPT_LOCK_MARGIN_MS)) })
+    .set({ locked_until: lockUntil(ctx, now) })
     .where('d.id', '=', deliveryId)
     .where('d.status', '=', 'pending')
     .where('d.next_attempt_at', '<=', nowIso)
-    .where((eb) => eb.or([eb('d.locked_until', 'is', null), eb('d.locked_until', '<=', nowIso)]))
-    .where((eb) =>
-      eb.or([
-        eb('d.task_id', 'is', null),
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('webhook_deliveries as e')
-              .select('e.id')
-              .whereRef('e.target', '=', 'd.target')
-              .whereRef('e.task_id', '=', 'd.task_id')
-              .where('e.status', '=', 'pending')
-              .whereRef('e.event_seq', '<', 'd.event_seq'),
-          ),
-        ),
-      ]),
-    )
+    .where((eb) => unlocked(eb, nowIso))
+    .where((eb) => eb.not(earlierPending(eb)))
     .returningAll()
     .executeTakeFirst()
   if (!d) return claimCarefully(ctx, deliveryId)
@@ -136,18 +135,24 @@ async function claimCarefully(ctx: Ctx, deliveryId: string): Promise<Claimed | n
       await scheduleAttempt(tx, d, new Date(d.locked_until), now)
       return null
     }
-    if (await blockedByEarlier(tx, d)) return null
+    const blocked = await tx
+      .selectFrom('webhook_deliveries as d')
+      .select('d.id')
+      .where('d.id', '=', d.id)
+      .where(earlierPending)
+      .executeTakeFirst()
+    if (blocked) return null
     const prepared = await prepare(ctx, tx, d, now)
     if (typeof prepared === 'string') {
       await finishUndeliverable(tx, d, prepared, now)
       return null
     }
     const r = await tx
-      .updateTable('webhook_deliveries')
-      .set({ locked_until: iso(addMs(now, ctx.config.webhookTimeoutMs + ATTEMPT_LOCK_MARGIN_MS)) })
-      .where('id', '=', d.id)
-      .where('status', '=', 'pending')
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', nowIso)]))
+      .updateTable('webhook_deliveries as d')
+      .set({ locked_until: lockUntil(ctx, now) })
+      .where('d.id', '=', d.id)
+      .where('d.status', '=', 'pending')
+      .where((eb) => unlocked(eb, nowIso))
       .executeTakeFirst()
     if (r.numUpdatedRows === 0n) return null
     return { delivery: d, ...prepared }

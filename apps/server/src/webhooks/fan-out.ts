@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { newId } from '../domain/ids.ts'
@@ -79,6 +80,13 @@ export async function fanOutEvents(ctx: Ctx): Promise<number> {
   let total = 0
   for (;;) {
     const n = await withTx(ctx.store, async (tx) => {
+      // One fan-out at a time (SQLite has one writer anyway). Two on PostgreSQL would read the
+      // same events and insert every delivery twice, the second waiting on the first's unique
+      // keys; nor may they split the events, or a task's later event could be delivered before
+      // an earlier one still uncommitted in the other. The one that waited finds what is left.
+      if (ctx.store.dialect === 'postgres') {
+        await sql`select pg_advisory_xact_lock(hashtext(current_schema() || ':humcli-fan-out'))`.execute(tx)
+      }
       const events = (await tx
         .selectFrom('outbox')
         .selectAll()

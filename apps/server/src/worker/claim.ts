@@ -28,7 +28,80 @@ export interface ClaimFilter {
 
 /** How many due jobs a claim looks at per job it may claim, when groups cap it (and at least). */
 const WINDOW_PER_SLOT = 4
-const MIN_WINDOW = 64
+const MIN_WINDOW = 16
+
+/**
+ * The earliest due jobs, at most `window`: per kind, the queued ones whose time has come (each
+ * an ordered walk of `jobs_due_by_kind`), and the running ones whose lock ran out or whose worker
+ * died (few: at most the slots of the workers). One arm per kind, so no plan reads the jobs of
+ * other kinds or the finished ones; `skip` leaves out groups at their cap.
+ */
+function dueCandidates(ctx: Ctx, filter: ClaimFilter, window: number, skip: string[]) {
+  const db = ctx.store.db
+  const now = ctx.clock.now()
+  const nowIso = iso(now)
+  const deadBefore = iso(addMs(now, -DEAD_AFTER_MS))
+  const base = (status: 'queued' | 'running') => {
+    let q = db.selectFrom('jobs').select(['id', 'group_key', 'run_at']).where('status', '=', status)
+    if (skip.length)
+      q = q.where((eb) => eb.or([eb('group_key', 'is', null), eb('group_key', 'not in', skip)]))
+    return q
+  }
+  const arms = (filter.kinds ?? [null]).map((kind) => {
+    const q = base('queued').where('run_at', '<=', nowIso)
+    return kind ? q.where('kind', '=', kind) : q
+  })
+  let stale = base('running').where((eb) =>
+    eb.or([
+      eb('locked_until', '<', nowIso),
+      sql<boolean>`locked_by in (select id from workers where last_seen_at < ${deadBefore})`,
+    ]),
+  )
+  if (filter.kinds) stale = stale.where('kind', 'in', filter.kinds)
+  const [first, ...rest] = [...arms, stale].map((q, i) =>
+    db.selectFrom(q.orderBy('run_at').orderBy('id').limit(window).as(`a${i}`)).selectAll(),
+  )
+  const all = rest.reduce((u, arm) => u.unionAll(arm), first!)
+  return db.selectFrom(all.as('c')).selectAll().orderBy('run_at').orderBy('id').limit(window)
+}
+
+/**
+ * Of a window of the earliest due jobs (groups at their cap left out), each group's earliest up
+ * to the room it has: ranked within the group, and only the ranks that fit are picked.
+ */
+function withinShares(
+  ctx: Ctx,
+  limit: number,
+  filter: ClaimFilter,
+  groups: NonNullable<ClaimFilter['groups']>,
+) {
+  const full = [...groups.running].filter(([, n]) => n >= groups.perGroup).map(([g]) => g)
+  const window = dueCandidates(ctx, filter, Math.max(limit * WINDOW_PER_SLOT, MIN_WINDOW), full)
+  const partly = [...groups.running].filter(([, n]) => n > 0 && n < groups.perGroup)
+  const room = partly.length
+    ? sql<number>`case w.group_key ${sql.join(
+        partly.map(([g, n]) => sql`when ${g} then ${sql.lit(groups.perGroup - n)}`),
+        sql` `,
+      )} else ${sql.lit(groups.perGroup)} end`
+    : sql<number>`${sql.lit(groups.perGroup)}`
+  const db = ctx.store.db
+  const ranked = db
+    .selectFrom(window.as('w'))
+    .select([
+      'w.id',
+      'w.group_key',
+      'w.run_at',
+      sql<number>`row_number() over (partition by w.group_key order by w.run_at, w.id)`.as('rank'),
+      room.as('room'),
+    ])
+  return db
+    .selectFrom(ranked.as('r'))
+    .select(['r.id', 'r.group_key', 'r.run_at'])
+    .where((eb) => eb.or([eb('r.group_key', 'is', null), eb('r.rank', '<=', eb.ref('r.room'))]))
+    .orderBy('r.run_at')
+    .orderBy('r.id')
+    .limit(limit)
+}
 
 /**
  * Claims up to `limit` due jobs for this worker. On PostgreSQL the outer select takes
@@ -39,7 +112,9 @@ const MIN_WINDOW = 64
  * With `groups`, the claim ranks a window of the earliest due jobs within their group and takes
  * only the ranks the group has room for, so a lane never claims jobs it would have to give back
  * (each given back is a second write of its row). The window is bounded (`WINDOW_PER_SLOT` per
- * free slot): the claim's cost follows the slots, not the backlog.
+ * free slot): the claim's cost follows the slots, not the backlog — except that leaving out the
+ * groups at their cap walks past their due jobs (the lane does that at most once per poll
+ * interval while it finds nothing else).
  */
 export async function claimDueJobs(
   ctx: Ctx,
@@ -47,6 +122,11 @@ export async function claimDueJobs(
   limit = 20,
   filter: ClaimFilter = {},
 ): Promise<JobRow[]> {
+  return (await claimStatement(ctx, workerId, limit, filter).execute()) as JobRow[]
+}
+
+/** The statement `claimDueJobs` runs (tests read its plan). */
+export function claimStatement(ctx: Ctx, workerId: string, limit: number, filter: ClaimFilter) {
   const now = ctx.clock.now()
   const nowIso = iso(now)
   const deadBefore = iso(addMs(now, -DEAD_AFTER_MS))
@@ -60,48 +140,18 @@ export async function claimDueJobs(
         sql<boolean>`locked_by in (select id from workers where last_seen_at < ${deadBefore})`,
       ]),
     ])
-  let due = db.selectFrom('jobs').select('id').where(isDue)
-  if (filter.kinds) due = due.where('kind', 'in', filter.kinds)
-  const groups = filter.groups
-  if (groups) {
-    const full = [...groups.running].filter(([, n]) => n >= groups.perGroup).map(([g]) => g)
-    if (full.length)
-      due = due.where((eb) => eb.or([eb('group_key', 'is', null), eb('group_key', 'not in', full)]))
-    const window = due
-      .select(['group_key', 'run_at'])
-      .orderBy('run_at')
-      .orderBy('id')
-      .limit(Math.max(limit * WINDOW_PER_SLOT, MIN_WINDOW))
-    const partly = [...groups.running].filter(([, n]) => n > 0 && n < groups.perGroup)
-    const room = partly.length
-      ? sql<number>`case w.group_key ${sql.join(
-          partly.map(([g, n]) => sql`when ${g} then ${sql.lit(groups.perGroup - n)}`),
-          sql` `,
-        )} else ${sql.lit(groups.perGroup)} end`
-      : sql<number>`${sql.lit(groups.perGroup)}`
-    const ranked = db
-      .selectFrom(window.as('w'))
-      .select([
-        'w.id',
-        'w.group_key',
-        'w.run_at',
-        sql<number>`row_number() over (partition by w.group_key order by w.run_at, w.id)`.as('rank'),
-        room.as('room'),
-      ])
-    const picked = db
-      .selectFrom(ranked.as('r'))
-      .select('r.id')
-      .where((eb) => eb.or([eb('r.group_key', 'is', null), eb('r.rank', '<=', eb.ref('r.room'))]))
-      .orderBy('r.run_at')
-      .orderBy('r.id')
-      .limit(limit)
-    // The outer select locks (PostgreSQL re-checks `isDue` on a row another worker changed meanwhile).
-    due = db.selectFrom('jobs').select('id').where('id', 'in', picked).where(isDue)
-  } else {
-    due = due.orderBy('run_at').orderBy('id').limit(limit)
-  }
-  if (ctx.store.dialect === 'postgres') due = due.forUpdate().skipLocked()
-  const rows = await db
+  const picked = filter.groups
+    ? withinShares(ctx, limit, filter, filter.groups)
+    : dueCandidates(ctx, filter, limit, [])
+  const ids = db.selectFrom(picked.as('p')).select('p.id')
+  // On PostgreSQL an outer select locks and re-checks `isDue` on a row another worker changed
+  // meanwhile. SQLite has one writer, and that re-check would be planned as a walk of every due
+  // job (MULTI-INDEX OR) instead of a lookup of the few picked.
+  const due =
+    ctx.store.dialect === 'postgres'
+      ? db.selectFrom('jobs').select('id').where('id', 'in', ids).where(isDue).forUpdate().skipLocked()
+      : ids
+  return db
     .updateTable('jobs')
     .set({
       status: 'running',
@@ -111,8 +161,6 @@ export async function claimDueJobs(
     })
     .where('id', 'in', due)
     .returningAll()
-    .execute()
-  return rows as JobRow[]
 }
 
 /**

@@ -1,15 +1,21 @@
 import type { JobLane } from '../config-jobs.ts'
 import type { Ctx } from '../context.ts'
 import type { JobKind } from '../jobs/enqueue.ts'
-import { claimDueJobs, type JobRow, releaseJobs, runOne } from './claim.ts'
+import { claimDueJobs, type JobRow, runOne } from './claim.ts'
 
 export interface LaneSpec {
   name: JobLane
   kinds: JobKind[]
   slots: number
-  /** At most this many jobs of one group (an agent's webhook attempts) at once. */
+  /**
+   * A group's share (an agent's webhook attempts): this many of its jobs always get slots before
+   * any group borrows more; beyond it a group only takes slots nobody else wants.
+   */
   perGroup: number
 }
+
+/** Slots that are never borrowed beyond a group's share: a quarter of the lane, at least one. */
+export const reserveOf = (slots: number) => Math.max(1, Math.ceil(slots / 4))
 
 /**
  * One lane of the runner (ADR 0013): its own kinds and slots. It claims as many due jobs as it
@@ -21,6 +27,8 @@ export class Lane {
   private readonly groups = new Map<string, number>()
   private wakeUp: (() => void) | null = null
   private woken = false
+  /** When the claim by shares may run again while groups are at their cap (0: at once). */
+  private sharesAgainAt = 0
 
   constructor(
     private readonly ctx: Ctx,
@@ -31,24 +39,39 @@ export class Lane {
 
   /** Claims into the free slots and starts what it claimed; `more` = there may be more due now. */
   async fill(): Promise<{ started: number; more: boolean }> {
-    const free = this.spec.slots - this.running.size
+    const { slots, perGroup, kinds } = this.spec
+    const free = slots - this.running.size
     if (free <= 0) return { started: 0, more: true }
-    const jobs = await claimDueJobs(this.ctx, this.workerId, free, {
-      kinds: this.spec.kinds,
-      groups: { perGroup: this.spec.perGroup, running: this.groups },
-    })
-    // The claim takes only what each group has room for; this guard gives back anything over
-    // (another lane of this process sharing a group, should one ever).
-    const over: bigint[] = []
-    for (const job of jobs) {
-      if (job.group_key && (this.groups.get(job.group_key) ?? 0) >= this.spec.perGroup) over.push(job.id)
-      else this.start(job)
+    let started = 0
+    const cappedBefore = this.capped()
+    // 1. Each group its share, earliest first. Leaving out the groups at their cap walks past
+    // their due jobs, so while that finds nothing else it is done once per poll interval.
+    if (cappedBefore.size === 0 || Date.now() >= this.sharesAgainAt) {
+      const jobs = await claimDueJobs(this.ctx, this.workerId, free, {
+        kinds,
+        groups: { perGroup, running: this.groups },
+      })
+      for (const job of jobs) this.start(job)
+      started += jobs.length
+      this.sharesAgainAt =
+        cappedBefore.size > 0 && jobs.length < free ? Date.now() + this.ctx.config.jobPollMs : 0
     }
-    await releaseJobs(this.ctx, this.workerId, over)
-    // A group that reached its cap may hide other groups' due jobs behind its own: look again at
-    // once, skipping it.
-    const filled = jobs.some((j) => j.group_key && (this.groups.get(j.group_key) ?? 0) >= this.spec.perGroup)
-    return { started: jobs.length - over.length, more: jobs.length === free || filled }
+    // 2. Slots no group's share wants may be borrowed by a group at its cap, the earliest due
+    // first, but never the lane's last quarter: another group's job finds a slot free at once.
+    const spare = free - started - reserveOf(slots)
+    if (spare > 0 && this.capped().size > 0) {
+      const jobs = await claimDueJobs(this.ctx, this.workerId, spare, { kinds })
+      for (const job of jobs) this.start(job)
+      started += jobs.length
+    }
+    // A group that reached its cap may hide other groups' due jobs behind its own: look again.
+    const newlyCapped = [...this.capped()].some((g) => !cappedBefore.has(g))
+    return { started, more: started === free || newlyCapped }
+  }
+
+  /** The groups at their share. */
+  private capped(): Set<string> {
+    return new Set([...this.groups].filter(([, n]) => n >= this.spec.perGroup).map(([g]) => g))
   }
 
   private start(job: JobRow): void {

@@ -56,10 +56,11 @@ export async function runDueJobs(
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref())
 
 /**
- * The worker `humcli serve` and `humcli worker` start: one loop per lane, woken by NOTIFY on
- * PostgreSQL, polling `HUMCLI_JOB_POLL_MS` otherwise. Returns `stop`, which claims nothing more,
- * lets running jobs finish for at most `HUMCLI_JOB_DRAIN_MS`, then gives the rest back (queued,
- * the attempt not counted) so another worker runs them.
+ * The worker `humcli serve` and `humcli worker` start: one loop per lane, woken when a job of it
+ * is enqueued (NOTIFY on PostgreSQL, in-process on SQLite) and polling `HUMCLI_JOB_POLL_MS` for
+ * the rest (jobs that come due later, other processes' jobs on SQLite). Returns `stop`, which
+ * claims nothing more, lets running jobs finish for at most `HUMCLI_JOB_DRAIN_MS`, then gives the
+ * rest back (queued, the attempt not counted) so another worker runs them.
  */
 export function startWorker(ctx: Ctx, opts: RunnerOptions = {}): () => Promise<void> {
   const workerId = newWorkerId()
@@ -68,23 +69,13 @@ export function startWorker(ctx: Ctx, opts: RunnerOptions = {}): () => Promise<v
   const beating = setInterval(beat, HEARTBEAT_MS)
   beating.unref()
   let stopped = false
-  // Without NOTIFY (SQLite) a finished job may have queued follow-ups in other lanes: look soon.
-  let soon: NodeJS.Timeout | null = null
-  const wakeAllSoon = () => {
-    if (soon || ctx.store.dialect === 'postgres') return
-    soon = setTimeout(() => {
-      soon = null
-      for (const l of lanes) l.wake()
-    }, 10)
-  }
-  const lanes = lanesFor(ctx, workerId, opts, wakeAllSoon)
+  const lanes = lanesFor(ctx, workerId, opts)
   const byName = new Map(lanes.map((l) => [l.spec.name, l]))
   const listening = listenForJobs(ctx, (lane) => byName.get(lane)?.wake())
   const loops = lanes.map((l) => l.loop(() => stopped))
   return async () => {
     stopped = true
     for (const l of lanes) l.wake()
-    if (soon) clearTimeout(soon)
     await (await listening)()
     await Promise.all(loops)
     const running = lanes.flatMap((l) => [...l.running.values()])

@@ -8,9 +8,10 @@ import { sql } from 'kysely'
 import { addMs } from '../../src/clock.ts'
 import { enqueueJob } from '../../src/jobs/enqueue.ts'
 import { withTx } from '../../src/store/tx.ts'
-import { claimDueJobs } from '../../src/worker/claim.ts'
-import { Lane } from '../../src/worker/lane.ts'
+import { claimDueJobs, claimStatement } from '../../src/worker/claim.ts'
+import { Lane, reserveOf } from '../../src/worker/lane.ts'
 import { forEachDialect, useServer } from '../helpers/harness.ts'
+import { planText } from '../helpers/plan-text.ts'
 
 forEachDialect('claiming within group caps', (dialect) => {
   const server = useServer(dialect)
@@ -92,15 +93,86 @@ forEachDialect('claiming within group caps', (dialect) => {
     }
     const before = await versions()
     const filled = await lane.fill()
-    assert.equal(filled.started, 2)
-    assert.equal(lane.running.size, 2)
+    // Its share (2), then what nobody else wants but the lane's last quarter (16 − 2 − 4).
+    assert.equal(filled.started, 12)
+    assert.ok(lane.running.size <= 12, 'on PostgreSQL some may have finished already')
     await Promise.all(lane.running.values())
     const after = await versions()
     const touched = [...after].filter(([id, r]) => {
       const b = before.get(id)!
       return r.status !== 'queued' || Number(r.attempts) !== 0 || (dialect === 'postgres' && r.v !== b.v)
     })
-    assert.equal(touched.length, 2, `rows written: ${touched.map(([id]) => id).join(', ')}`)
+    assert.equal(touched.length, 12, `rows written: ${touched.map(([id]) => id).join(', ')}`)
     assert.ok(touched.every(([, r]) => r.status === 'done'))
+  })
+  test('one agent borrows the slots nobody else wants but never the last quarter; another agent takes one of those at once', async () => {
+    const s = server()
+    await clear()
+    await queue('a', 40)
+    const lane = new Lane(s.ctx, 'w_borrow', {
+      name: 'deliveries',
+      kinds: ['webhooks.deliver'],
+      slots: 16,
+      perGroup: 2,
+    })
+    assert.equal(reserveOf(16), 4)
+    const first = await lane.fill()
+    assert.equal(first.started, 12, 'a: its share of 2 and 10 borrowed')
+    const runningOf = async (agent: string) =>
+      (
+        await s.ctx.store.db
+          .selectFrom('jobs')
+          .select('id')
+          .where('group_key', '=', `agent:${agent}`)
+          .where('status', 'in', ['running', 'done'])
+          .execute()
+      ).length
+    // b's job is the newest due, behind 28 of a's: its share puts it first.
+    await queue('b', 1, 60_000 - 1)
+    const second = await lane.fill()
+    assert.ok(second.started >= 1, 'the second claim started b')
+    assert.equal(await runningOf('b'), 1, 'b got a slot')
+    await Promise.all(lane.running.values())
+    // Run everything left: a's rest, 12 at a time at most.
+    while ((await lane.fill()).started > 0) {
+      assert.ok(lane.running.size <= 12 + 1)
+      await Promise.all(lane.running.values())
+    }
+    assert.equal(await runningOf('a'), 40)
+  })
+
+  test('a claim reads the due jobs of its kinds through jobs_due_by_kind, never the finished ones', async () => {
+    const s = server()
+    const db = s.ctx.store.db
+    const filters = {
+      plain: { kinds: ['webhooks.deliver' as const] },
+      'several kinds': { kinds: ['webhooks.fan_out' as const, 'task.deadline' as const] },
+      'within shares, a group at its cap': {
+        kinds: ['webhooks.deliver' as const],
+        groups: {
+          perGroup: 2,
+          running: new Map([
+            ['agent:a', 2],
+            ['agent:b', 1],
+          ]),
+        },
+      },
+    }
+    for (const [name, filter] of Object.entries(filters)) {
+      const text = await planText(db, dialect, claimStatement(s.ctx, 'w_plan', 4, filter).compile())
+      if (dialect === 'sqlite') {
+        // Before: the kind's whole history through jobs_kind_status (kind=?), sorted, and the
+        // re-check walked every due job (MULTI-INDEX OR).
+        assert.match(
+          text,
+          /INDEX jobs_due_by_kind \(status=\? AND kind=\? AND run_at<\?\)/,
+          `${name}: ${text}`,
+        )
+        assert.doesNotMatch(text, /jobs_kind_status|MULTI-INDEX OR|(^|\| )SCAN jobs/, `${name}: ${text}`)
+      } else {
+        assert.doesNotMatch(text, /Seq Scan on jobs/, `${name}: ${text}`)
+        assert.match(text, /jobs_due_by_kind/, `${name}: ${text}`)
+      }
+    }
   })
 })
