@@ -223,7 +223,9 @@ function verdict(samples: Sample[]) {
   ) as Record<(typeof TABLES)[number], { thirds: number[]; bounded: boolean }>
 }
 
-const runs = [await soak('SQLite', {})]
+// BENCH_SKIP_SQLITE=1 runs PostgreSQL alone and writes soak-latest-postgres.md.
+const skipSqlite = process.env.BENCH_SKIP_SQLITE === '1'
+const runs = skipSqlite ? [] : [await soak('SQLite', {})]
 if (process.env.BENCH_SKIP_PG !== '1') {
   runs.push(
     await withPgSchema((schema) => soak('PostgreSQL', { DATABASE_URL: PG_URL, HUMCLI_DB_SCHEMA: schema })),
@@ -266,7 +268,10 @@ for (const r of runs) {
 const out = lines.join('\n')
 process.stdout.write(out)
 fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true })
-fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'soak-latest.md'), out)
+fs.writeFileSync(
+  path.join(ROOT, 'bench', 'results', skipSqlite ? 'soak-latest-postgres.md' : 'soak-latest.md'),
+  out,
+)
 if (!allBounded) {
   console.error('soak: a table did not stay bounded, or requests failed')
   process.exitCode = 1
