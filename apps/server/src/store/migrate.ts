@@ -24,7 +24,7 @@ import * as m0022 from './migrations/0022-retention.ts'
 import * as m0023 from './migrations/0023-geo-bands.ts'
 import * as m0025 from './migrations/0025-session-api-key.ts'
 import * as m0026 from './migrations/0026-unfinished-deliveries.ts'
-import { withTx } from './tx.ts'
+import { lockSection, withTx } from './tx.ts'
 
 /**
  * What a data migration needs from the layers above the store (sealing under the master key, API
@@ -88,9 +88,7 @@ export async function migrateToLatest(
 ): Promise<string[]> {
   return withTx({ db: db as never, dialect }, async (trx) => {
     const tx = trx as unknown as Kysely<unknown>
-    if (dialect === 'postgres') {
-      await sql`select pg_advisory_xact_lock(hashtext(current_schema() || ':humcli-migrate'))`.execute(tx)
-    }
+    await lockSection(tx, dialect, 'migrate')
     await sql`create table if not exists humcli_migrations (name text primary key, applied_at text not null)`.execute(
       tx,
     )

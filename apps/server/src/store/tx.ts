@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely'
+import { type Kysely, type QueryExecutorProvider, sql } from 'kysely'
 import type { DialectName } from './db.ts'
 import type { GroupCommitter } from './group-commit.ts'
 import type { Database, Tx } from './schema.ts'
@@ -85,6 +85,17 @@ export async function lockRow(
 ) {
   if (dialect === 'postgres') {
     await sql`select id from ${sql.table(table)} where id = ${id} for update`.execute(tx)
+  }
+}
+
+/**
+ * Serialises one section of work across processes until the transaction ends, on PostgreSQL: a
+ * transaction-scoped advisory lock whose key is `name` within the current schema (several humcli
+ * schemas may share a database). SQLite already has one writer.
+ */
+export async function lockSection(tx: QueryExecutorProvider, dialect: DialectName, name: string) {
+  if (dialect === 'postgres') {
+    await sql`select pg_advisory_xact_lock(hashtext(current_schema() || ${`:humcli-${name}`}))`.execute(tx)
   }
 }
 

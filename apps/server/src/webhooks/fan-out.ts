@@ -1,11 +1,10 @@
-import { sql } from 'kysely'
 import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { newId } from '../domain/ids.ts'
 import { enqueueJob } from '../jobs/enqueue.ts'
 import { fanOutPayload } from '../outbox/record-event.ts'
 import type { OutboxTable, Tx, WebhookEndpointsTable } from '../store/schema.ts'
-import { withTx } from '../store/tx.ts'
+import { lockSection, withTx } from '../store/tx.ts'
 import { RETRY_WINDOW_MS } from './schedule.ts'
 
 type OutboxRow = Omit<OutboxTable, 'seq'> & { seq: bigint }
@@ -84,9 +83,7 @@ export async function fanOutEvents(ctx: Ctx): Promise<number> {
       // same events and insert every delivery twice, the second waiting on the first's unique
       // keys; nor may they split the events, or a task's later event could be delivered before
       // an earlier one still uncommitted in the other. The one that waited finds what is left.
-      if (ctx.store.dialect === 'postgres') {
-        await sql`select pg_advisory_xact_lock(hashtext(current_schema() || ':humcli-fan-out'))`.execute(tx)
-      }
+      await lockSection(tx, ctx.store.dialect, 'fan-out')
       const events = (await tx
         .selectFrom('outbox')
         .selectAll()

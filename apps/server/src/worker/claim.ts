@@ -30,17 +30,33 @@ export interface ClaimFilter {
 const WINDOW_PER_SLOT = 4
 const MIN_WINDOW = 16
 
+/** The instants one claim compares with: now, and the last beat of a worker still alive. */
+interface ClaimTimes {
+  now: Date
+  nowIso: string
+  deadBefore: string
+}
+
+const claimTimes = (ctx: Ctx): ClaimTimes => {
+  const now = ctx.clock.now()
+  return { now, nowIso: iso(now), deadBefore: iso(addMs(now, -DEAD_AFTER_MS)) }
+}
+
+/** A running job whose lock ran out or whose worker stopped beating: it is due again. */
+const staleLock = (eb: ExpressionBuilder<Database, 'jobs'>, t: ClaimTimes) =>
+  eb.or([
+    eb('locked_until', '<', t.nowIso),
+    sql<boolean>`locked_by in (select id from workers where last_seen_at < ${t.deadBefore})`,
+  ])
+
 /**
  * The earliest due jobs, at most `window`: per kind, the queued ones whose time has come (each
  * an ordered walk of `jobs_due_by_kind`), and the running ones whose lock ran out or whose worker
  * died (few: at most the slots of the workers). One arm per kind, so no plan reads the jobs of
  * other kinds or the finished ones; `skip` leaves out groups at their cap.
  */
-function dueCandidates(ctx: Ctx, filter: ClaimFilter, window: number, skip: string[]) {
+function dueCandidates(ctx: Ctx, t: ClaimTimes, filter: ClaimFilter, window: number, skip: string[]) {
   const db = ctx.store.db
-  const now = ctx.clock.now()
-  const nowIso = iso(now)
-  const deadBefore = iso(addMs(now, -DEAD_AFTER_MS))
   const base = (status: 'queued' | 'running') => {
     let q = db.selectFrom('jobs').select(['id', 'group_key', 'run_at']).where('status', '=', status)
     if (skip.length)
@@ -48,15 +64,10 @@ function dueCandidates(ctx: Ctx, filter: ClaimFilter, window: number, skip: stri
     return q
   }
   const arms = (filter.kinds ?? [null]).map((kind) => {
-    const q = base('queued').where('run_at', '<=', nowIso)
+    const q = base('queued').where('run_at', '<=', t.nowIso)
     return kind ? q.where('kind', '=', kind) : q
   })
-  let stale = base('running').where((eb) =>
-    eb.or([
-      eb('locked_until', '<', nowIso),
-      sql<boolean>`locked_by in (select id from workers where last_seen_at < ${deadBefore})`,
-    ]),
-  )
+  let stale = base('running').where((eb) => staleLock(eb, t))
   if (filter.kinds) stale = stale.where('kind', 'in', filter.kinds)
   const [first, ...rest] = [...arms, stale].map((q, i) =>
     db.selectFrom(q.orderBy('run_at').orderBy('id').limit(window).as(`a${i}`)).selectAll(),
@@ -71,12 +82,13 @@ function dueCandidates(ctx: Ctx, filter: ClaimFilter, window: number, skip: stri
  */
 function withinShares(
   ctx: Ctx,
+  t: ClaimTimes,
   limit: number,
   filter: ClaimFilter,
   groups: NonNullable<ClaimFilter['groups']>,
 ) {
   const full = [...groups.running].filter(([, n]) => n >= groups.perGroup).map(([g]) => g)
-  const window = dueCandidates(ctx, filter, Math.max(limit * WINDOW_PER_SLOT, MIN_WINDOW), full)
+  const window = dueCandidates(ctx, t, filter, Math.max(limit * WINDOW_PER_SLOT, MIN_WINDOW), full)
   const partly = [...groups.running].filter(([, n]) => n > 0 && n < groups.perGroup)
   const room = partly.length
     ? sql<number>`case w.group_key ${sql.join(
@@ -127,22 +139,16 @@ export async function claimDueJobs(
 
 /** The statement `claimDueJobs` runs (tests read its plan). */
 export function claimStatement(ctx: Ctx, workerId: string, limit: number, filter: ClaimFilter) {
-  const now = ctx.clock.now()
-  const nowIso = iso(now)
-  const deadBefore = iso(addMs(now, -DEAD_AFTER_MS))
+  const t = claimTimes(ctx)
   const db = ctx.store.db
   const isDue = (eb: ExpressionBuilder<Database, 'jobs'>) =>
     eb.or([
-      eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', nowIso)]),
-      eb.and([eb('status', '=', 'running'), eb('locked_until', '<', nowIso)]),
-      eb.and([
-        eb('status', '=', 'running'),
-        sql<boolean>`locked_by in (select id from workers where last_seen_at < ${deadBefore})`,
-      ]),
+      eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', t.nowIso)]),
+      eb.and([eb('status', '=', 'running'), staleLock(eb, t)]),
     ])
   const picked = filter.groups
-    ? withinShares(ctx, limit, filter, filter.groups)
-    : dueCandidates(ctx, filter, limit, [])
+    ? withinShares(ctx, t, limit, filter, filter.groups)
+    : dueCandidates(ctx, t, filter, limit, [])
   const ids = db.selectFrom(picked.as('p')).select('p.id')
   // On PostgreSQL an outer select locks and re-checks `isDue` on a row another worker changed
   // meanwhile. SQLite has one writer, and that re-check would be planned as a walk of every due
@@ -157,7 +163,7 @@ export function claimStatement(ctx: Ctx, workerId: string, limit: number, filter
       status: 'running',
       attempts: sql`attempts + 1`,
       locked_by: workerId,
-      locked_until: iso(addMs(now, LOCK_MS)),
+      locked_until: iso(addMs(t.now, LOCK_MS)),
     })
     .where('id', 'in', due)
     .returningAll()

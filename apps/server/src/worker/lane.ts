@@ -59,13 +59,15 @@ export class Lane {
     // 2. Slots no group's share wants may be borrowed by a group at its cap, the earliest due
     // first, but never the lane's last quarter: another group's job finds a slot free at once.
     const spare = free - started - reserveOf(slots)
-    if (spare > 0 && this.capped().size > 0) {
+    let cappedNow = started > 0 ? this.capped() : cappedBefore
+    if (spare > 0 && cappedNow.size > 0) {
       const jobs = await claimDueJobs(this.ctx, this.workerId, spare, { kinds })
       for (const job of jobs) this.start(job)
       started += jobs.length
+      if (jobs.length) cappedNow = this.capped()
     }
     // A group that reached its cap may hide other groups' due jobs behind its own: look again.
-    const newlyCapped = [...this.capped()].some((g) => !cappedBefore.has(g))
+    const newlyCapped = [...cappedNow].some((g) => !cappedBefore.has(g))
     return { started, more: started === free || newlyCapped }
   }
 

@@ -92,19 +92,21 @@ forEachDialect('webhook delivery survives SIGKILL', (dialect) => {
     await start()
     const base = `http://127.0.0.1:${port}/api/v1`
 
-    /** One HTTP call; network errors (server down) come back as status 0. */
+    /** One HTTP call; network errors (server down) and time-outs come back as status 0. */
     const call = async (method: string, path: string, auth: Record<string, string>, body?: unknown) => {
+      const started = Date.now()
       try {
         const res = await fetch(`${base}${path}`, {
           method,
           headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
           body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(15_000),
+          signal: AbortSignal.timeout(30_000),
         })
         const text = await res.text()
         return { status: res.status, text, body: text ? JSON.parse(text) : null }
-      } catch {
-        return { status: 0, text: '', body: null }
+      } catch (err) {
+        const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+        return { status: 0, text: `${why} after ${Date.now() - started} ms`, body: null }
       }
     }
 
@@ -183,9 +185,12 @@ forEachDialect('webhook delivery survives SIGKILL', (dialect) => {
     // Each task runs its own state-driven loop; tasks run side by side. After a failed request
     // (server killed mid-request: it may or may not have committed) the task is read back.
     const deadline = Date.now() + STREAM_MS
+    let lateLandings = 0
     const drive = async (id: string) => {
       let rounds = 0
       let status = 'PENDING'
+      /** The last request whose outcome the client did not learn (server killed, time-out). */
+      let unanswered: string | null = null
       for (;;) {
         assert.ok(Date.now() < deadline, `the stream did not finish in ${STREAM_MS} ms`)
         if (status === 'CANCELLED') return
@@ -202,8 +207,16 @@ forEachDialect('webhook delivery survives SIGKILL', (dialect) => {
         if (r.status === 200) {
           if (status === 'IN_PROGRESS') rounds++
           onOk()
-        } else if (r.status !== 0 && r.status < 500 && r.status !== 409) {
-          assert.fail(`${id} in ${status}: ${r.status} ${r.text}`)
+          unanswered = null
+        } else if (r.status === 0 || r.status >= 500) {
+          unanswered = `${status}: ${r.status} ${r.text}`
+        } else if (r.status === 404 && unanswered) {
+          // An unanswered request may still commit after the read-back saw the task unchanged
+          // (a time-out while the server works on it): this one then finds the task moved on.
+          lateLandings++
+          unanswered = null
+        } else if (r.status !== 409) {
+          assert.fail(`${id} in ${status}: ${r.status} ${r.text} (unanswered before: ${unanswered})`)
         }
         // Read the task back: the source of truth whether the last request committed or not.
         for (;;) {
@@ -279,7 +292,7 @@ forEachDialect('webhook delivery survives SIGKILL', (dialect) => {
     const changes = transitions.length - TASKS // minus each task's creation entry, which is no change
     assert.ok(events.length >= changes, `${events.length} outbox events for ${changes} status changes`)
     t.diagnostic(
-      `${events.length} events, ${deliveries.length} deliveries (${deliveries.length - new Set(deliveries.map((d) => d.eventId)).size} duplicates), ${kills} SIGKILLs, ${ok} transitions answered 200`,
+      `${events.length} events, ${deliveries.length} deliveries (${deliveries.length - new Set(deliveries.map((d) => d.eventId)).size} duplicates), ${kills} SIGKILLs, ${ok} transitions answered 200, ${lateLandings} found moved on by a late commit`,
     )
 
     const byId = new Map(events.map((e) => [e.id, e]))
