@@ -117,7 +117,8 @@ async function writeCreateInOneStatement(db: Tx, plan: CreatePlan, overLimit: Ov
     // Inside a transaction (an idempotent request's), the create commits with it, alone.
     if (db.isTransaction) await createTaskFn.run(db, { plan: jsonb(doc) })
     else {
-      const market = plan.counts.find((c) => c.scope.startsWith('market:'))?.scope ?? ''
+      // Every create takes its shard's market row first (`taskCountDeltas`).
+      const market = plan.counts[0]!.scope
       await batcherFor(db).run({ key: `${market}|${plan.task.agent_id}`, plan: jsonb(doc) })
     }
   } catch (err) {

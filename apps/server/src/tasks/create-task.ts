@@ -18,7 +18,7 @@ import { type CreatePlan, type DailyUsage, dailyUsage, writeCreate } from './cre
 import type { TaskRow } from './load.ts'
 import type { TransitionRow } from './serialize.ts'
 import { holdEscrow } from './settle.ts'
-import { marketShardOf, taskCountDeltas } from './task-counts.ts'
+import { taskCountDeltas } from './task-counts.ts'
 import { entryTimerJobs } from './transition.ts'
 
 export interface CreateTaskInput {
@@ -209,7 +209,7 @@ export async function createTask(ctx: Ctx, agentId: string, input: CreateTaskInp
         { kind: 'task.deadline', payload: { taskId: task.id }, runAt: deadline, now },
         ...entryTimerJobs(ctx, task, now),
       ],
-      counts: taskCountDeltas(task, null, 'PENDING', marketShardOf(agentId)),
+      counts: taskCountDeltas(task, null, 'PENDING'),
       usage: {
         agent_id: agentId,
         day,

@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto'
 import { sql } from 'kysely'
 import type { Tx } from '../store/schema.ts'
 
@@ -18,8 +17,10 @@ interface CountedTask {
 export type TaskCountDelta = { scope: string; status: string; task_type: string; n: bigint }
 
 /**
- * The market shard of an agent's creates: always the same one, so that PostgreSQL's batched creates
- * (`PgBatcher`), sorted by (shard, agent), lock counter rows in one order in every process.
+ * The market shard an agent's tasks count on: always the same one. Every write of counters takes
+ * that shard's row before the agent's rows, and PostgreSQL's batched creates (`PgBatcher`) are
+ * sorted by (shard, agent), so every transaction of every process locks these rows in one order
+ * (market shard, then the agent's counters, usage and balances) and none can deadlock on them.
  */
 export function marketShardOf(agentId: string): number {
   let h = 0
@@ -27,30 +28,23 @@ export function marketShardOf(agentId: string): number {
   return h % MARKET_SHARDS
 }
 
-/**
- * The counter rows a task moving from `from` (null: created) to `to` changes; `shard` is the
- * market row it counts on (a random one unless given).
- */
-export function taskCountDeltas(
-  task: CountedTask,
-  from: string | null,
-  to: string,
-  shard = randomInt(MARKET_SHARDS),
-): TaskCountDelta[] {
+/** The counter rows a task moving from `from` (null: created) to `to` changes, in lock order. */
+export function taskCountDeltas(task: CountedTask, from: string | null, to: string): TaskCountDelta[] {
   const out: TaskCountDelta[] = []
   const add = (scope: string, status: string, n: bigint) =>
     out.push({ scope, status, task_type: task.task_type, n })
   if (from !== null) add(task.agent_id, from, -1n)
   add(task.agent_id, to, 1n)
-  // The market counts what an operator may browse: open tasks that are not sandbox ones.
+  // The market counts what an operator may browse: open tasks that are not sandbox ones. A
+  // sandbox create still takes its shard's row (adding 0): a batch of creates then locks every
+  // agent's rows after its shard's, as the lock order asks.
+  const market = MARKET_SCOPES[marketShardOf(task.agent_id)]!
   if (task.sandbox === 0n && (from === 'PENDING' || to === 'PENDING')) {
-    add(MARKET_SCOPES[shard]!, 'PENDING', from === 'PENDING' ? -1n : 1n)
-  }
-  // A fixed order of rows, so two transactions of one agent lock its counters in the same order
-  // on PostgreSQL and cannot deadlock on them.
-  return out.sort((a, b) =>
-    a.scope === b.scope ? (a.status < b.status ? -1 : 1) : a.scope < b.scope ? -1 : 1,
-  )
+    add(market, 'PENDING', from === 'PENDING' ? -1n : 1n)
+  } else if (from === null) add(market, 'PENDING', 0n)
+  // The market row first, then the agent's by status (`marketShardOf`): one lock order for all.
+  const rank = (d: TaskCountDelta) => (d.scope.startsWith('market:') ? 0 : 1)
+  return out.sort((a, b) => rank(a) - rank(b) || (a.status < b.status ? -1 : a.status > b.status ? 1 : 0))
 }
 
 /**

@@ -48,7 +48,7 @@ async function rows(s: TestServer, agents: AgentFixture[]): Promise<unknown> {
       .map((r) => {
         const row: Record<string, unknown> = {}
         for (const [k, v] of Object.entries(r)) {
-          // Serial ids and the sealed secret's nonce differ by construction; the shard is random.
+          // Serial ids and the sealed secret's nonce differ by construction; the shard follows the agent's id.
           if (k === 'id' && typeof v === 'bigint') continue
           row[k] = k === 'callback_secret' && v !== null ? 'sealed' : normal(v)
         }
@@ -56,7 +56,7 @@ async function rows(s: TestServer, agents: AgentFixture[]): Promise<unknown> {
       })
       .sort((a, b) => (key(a) < key(b) ? -1 : 1))
   }
-  // The market's shards, chosen at random, summed.
+  // The market's shards (each agent's own, by its random id) summed.
   const counts = new Map<string, Record<string, unknown>>()
   for (const r of out.task_counts as { scope: string; status: string; task_type: string; n: bigint }[]) {
     const k = `${r.scope}|${r.status}|${r.task_type}`
