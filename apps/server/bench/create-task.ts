@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import autocannon from 'autocannon'
+import { sql } from 'kysely'
 import { setAgentTier } from '../src/admin/set-tier.ts'
 import { adminCredit } from '../src/agents/deposit.ts'
 import { loadConfig } from '../src/config.ts'
@@ -86,6 +87,13 @@ interface Deployment {
   newAgent(): Promise<string>
   /** CPU seconds used so far by each humcli process (API processes first). */
   cpu(): number[]
+  /**
+   * PostgreSQL: waits until `tasks` has been analyzed after `since` (by the `retention.analyze` job, or
+   * autovacuum when it is on), as a
+   * deployment's list would after a burst of creates (at most `HUMCLI_ANALYZE_EVERY`, 60 s).
+   * Returns the seconds waited; 0 on SQLite.
+   */
+  statistics(since: Date): Promise<number>
   stop(): Promise<void>
 }
 
@@ -135,6 +143,19 @@ async function deploy(env: Record<string, string>, apis: number, build: Build): 
       return agent.api_key as string
     },
     cpu: () => started.map((p) => cpuSeconds(p.child.pid!)),
+    async statistics(since) {
+      if (admin.store.dialect !== 'postgres') return 0
+      const t0 = Date.now()
+      for (;;) {
+        const r = await sql<{ at: Date | null }>`
+          select greatest(last_analyze, last_autoanalyze) as at from pg_stat_user_tables
+          where schemaname = current_schema() and relname = 'tasks'`.execute(admin.store.db)
+        const at = r.rows[0]?.at
+        if (at && new Date(at) > since) return Math.round((Date.now() - t0) / 1000)
+        if (Date.now() - t0 > 120_000) throw new Error('tasks was not analyzed within 120 s')
+        await new Promise((r) => setTimeout(r, 500))
+      }
+    },
     async stop() {
       await admin.store.close()
       for (const p of started) p.child.kill('SIGTERM')
@@ -195,7 +216,10 @@ async function benchHumcli(
     const keys = await Promise.all(Array.from({ length: CONNECTIONS }, d.newAgent))
     const createMany = await createRow(`create-task, ${keys.length} agents (${label})`, d, keys)
     if (build !== THIS_BUILD) return [create, createMany]
+    const createsDone = new Date()
     const get = await run(`GET task (${label})`, { url: `${url}/api/v1/tasks/${created.task_id}`, headers })
+    const waited = await d.statistics(createsDone)
+    if (waited > 0) console.error(`waited ${waited} s for the statistics job to analyze tasks`)
     // The first agent now has tens of thousands of tasks: a page of 100 with the total count.
     const list = await run(`list tasks, 100 a page (${label})`, {
       url: `${url}/api/v1/tasks?limit=100`,

@@ -17,6 +17,8 @@ export interface JobsConfig {
   jobDrainMs: number
   /** What the `retention.prune` job deletes, and how (ADR 0025). */
   retention: RetentionConfig
+  /** How often `retention.analyze` looks for PostgreSQL tables whose statistics are stale. */
+  analyzeEveryMs: number
 }
 
 /** Retention periods in ms; null = never pruned (`off`). */
@@ -79,5 +81,6 @@ export function jobsConfig(env: Env): JobsConfig {
     webhookAgentConcurrency: int(env, 'HUMCLI_WEBHOOK_AGENT_CONCURRENCY', 2, 1),
     jobDrainMs: int(env, 'HUMCLI_JOB_DRAIN_MS', 10_000),
     retention: retentionConfig(env),
+    analyzeEveryMs: duration(env, 'HUMCLI_ANALYZE_EVERY', 60_000) as number,
   }
 }

@@ -12,6 +12,7 @@ import {
 } from './credentials/at-rest.ts'
 import { buildApp } from './http/app.ts'
 import { scheduleWatcher } from './payments/watch-deposits.ts'
+import { scheduleStatistics } from './retention/analyze.ts'
 import { scheduleRetention } from './retention/prune.ts'
 import type { Secrets } from './secrets.ts'
 import { type MigrationHelpers, migrateToLatest } from './store/migrate.ts'
@@ -51,6 +52,7 @@ export async function startServer(config: Config, opts: ContextOptions = {}): Pr
     await ctx.chain.check?.()
     await scheduleWatcher(ctx)
     await scheduleRetention(ctx)
+    await scheduleStatistics(ctx)
   } catch (err) {
     await ctx.store.close()
     throw err

@@ -122,6 +122,7 @@ export function workerCommand(): Command {
         await ctx.chain.check?.()
         await (await import('../payments/watch-deposits.ts')).scheduleWatcher(ctx)
         await (await import('../retention/prune.ts')).scheduleRetention(ctx)
+        await (await import('../retention/analyze.ts')).scheduleStatistics(ctx)
       } catch (err) {
         await ctx.store.close()
         throw err

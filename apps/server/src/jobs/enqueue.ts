@@ -37,6 +37,8 @@ export interface JobPayloads {
   'chain.watch': Record<string, never>
   /** One pruner per deployment deletes finished work past its retention period (ADR 0025). */
   'retention.prune': Record<string, never>
+  /** One per deployment keeps PostgreSQL's statistics fresh when autovacuum is off. */
+  'retention.analyze': Record<string, never>
 }
 
 export type JobKind = keyof JobPayloads
@@ -57,6 +59,7 @@ export const JOB_KINDS = [
   'email.send',
   'chain.watch',
   'retention.prune',
+  'retention.analyze',
 ] as const satisfies readonly JobKind[]
 
 export interface JobInput<K extends JobKind> {

@@ -11,6 +11,7 @@ export const LANE_OF: Record<JobKind, JobLane> = {
   'earnings.release': 'timers',
   'credentials.purge': 'timers',
   'retention.prune': 'timers',
+  'retention.analyze': 'timers',
   'guardian.review': 'guardian',
   'email.send': 'mail',
   'payouts.send': 'payouts',

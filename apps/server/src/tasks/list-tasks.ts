@@ -3,7 +3,7 @@ import type { Ctx } from '../context.ts'
 import { checkOffset, decodeCursor, encodeCursor } from '../domain/cursor.ts'
 import type { TaskStatus } from '../domain/lifecycle.ts'
 import type { Database } from '../store/schema.ts'
-import { taskSummary } from './serialize.ts'
+import { TASK_SUMMARY_COLUMNS, taskSummary } from './serialize.ts'
 import { countedTasks } from './task-counts.ts'
 
 export interface ListTasksInput {
@@ -62,13 +62,15 @@ export function taskPageQuery(
   const after = input.after
   if (after) q = q.where(sql<boolean>`(created_at, id) < (${after[0]}, ${after[1]})`)
   const take = input.limit + 1
+  // Only what a summary shows: a whole row's long texts (description, proof, metadata) cost
+  // four times the read on SQLite, where they spill to overflow pages.
   if (input.offset === 0) {
-    return q.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(take)
+    return q.select(TASK_SUMMARY_COLUMNS).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(take)
   }
   // Deferred join: the offset is skipped in the index alone, only the page's rows are read.
   return db
     .selectFrom('tasks')
-    .selectAll()
+    .select(TASK_SUMMARY_COLUMNS)
     .where(
       'id',
       'in',

@@ -37,8 +37,20 @@ function photoDetails(p: StoredPhoto) {
   }
 }
 
+/** The columns a task's summary shows: a list reads these and no others (not its long texts). */
+export const TASK_SUMMARY_COLUMNS = [
+  'id',
+  'title',
+  'status',
+  'task_type',
+  'reward_micros',
+  'operator_id',
+  'created_at',
+  'deadline',
+] as const
+
 /** The compat summary used by `GET /tasks`. */
-export function taskSummary(t: TaskRow) {
+export function taskSummary(t: Pick<TaskRow, (typeof TASK_SUMMARY_COLUMNS)[number]>) {
   return {
     task_id: t.id,
     title: t.title,

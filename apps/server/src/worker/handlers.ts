@@ -6,6 +6,7 @@ import { sendEmail } from '../mail/send-email.ts'
 import { releaseEarnings } from '../operators/earnings.ts'
 import { sendPayout } from '../payments/send-payout.ts'
 import { watchDeposits } from '../payments/watch-deposits.ts'
+import { analyzeStale } from '../retention/analyze.ts'
 import { pruneFinished } from '../retention/prune.ts'
 import { simulateAccept } from '../sandbox/simulate-accept.ts'
 import { simulateStart } from '../sandbox/simulate-start.ts'
@@ -38,6 +39,7 @@ export const JOB_HANDLERS: Handlers = {
   'email.send': sendEmail,
   'chain.watch': watchDeposits,
   'retention.prune': pruneFinished,
+  'retention.analyze': analyzeStale,
 }
 
 export const isJobKind = (kind: string): kind is JobKind => (JOB_KINDS as readonly string[]).includes(kind)
