@@ -100,7 +100,8 @@ export async function withPgSchema<T>(fn: (schema: string) => Promise<T>): Promi
   try {
     return await fn(schema)
   } finally {
-    await c.query(`drop schema if exists ${schema} cascade`)
+    if (process.env.BENCH_KEEP_DATA === '1') console.error(`PostgreSQL schema kept: ${schema}`)
+    else await c.query(`drop schema if exists ${schema} cascade`)
     await c.end()
   }
 }

@@ -192,7 +192,7 @@ export async function foldDailyStats(db: Kysely<unknown>, dialect: DialectName, 
   const d = db as unknown as Kysely<Database>
   const first = await d
     .selectFrom('tasks')
-    .select(sql<string | null>`min(created_at)`.as('at'))
+    .select(sql<string | null>`min(substr(created_at, 1, 10))`.as('at'))
     .executeTakeFirst()
   if (!first?.at) return
   const from = first.at.slice(0, 10)
@@ -208,8 +208,9 @@ export async function foldDailyStats(db: Kysely<unknown>, dialect: DialectName, 
 
 /**
  * The figures of the days from `from` to `to` from the raw tables: one grouped query per figure
- * over a range of an index on its timestamp (migration 0016), `substr(ts, 1, 10)` as the UTC day.
- * Days without activity are absent from the map.
+ * over a range of an index on its timestamp (migration 0016), `substr(ts, 1, 10)` as the UTC day
+ * (tasks created: an index on that day, migration 0027). Days without activity are absent from
+ * the map.
  */
 export async function computeDays(
   db: Tx,
@@ -232,8 +233,8 @@ export async function computeDays(
   const created = await db
     .selectFrom('tasks')
     .select([day('created_at').as('day'), sql<bigint>`count(*)`.as('n')])
-    .where('created_at', '>=', lo)
-    .where('created_at', '<', hi)
+    .where(day('created_at'), '>=', from)
+    .where(day('created_at'), '<=', to)
     .groupBy(day('created_at'))
     .execute()
   for (const r of created) at(r.day).tasks_created = num(r.n)

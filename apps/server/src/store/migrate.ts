@@ -24,6 +24,7 @@ import * as m0022 from './migrations/0022-retention.ts'
 import * as m0023 from './migrations/0023-geo-bands.ts'
 import * as m0025 from './migrations/0025-session-api-key.ts'
 import * as m0026 from './migrations/0026-unfinished-deliveries.ts'
+import * as m0027 from './migrations/0027-created-day-index.ts'
 import { lockSection, withTx } from './tx.ts'
 
 /**
@@ -70,6 +71,7 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['0023-geo-bands', m0023],
   ['0025-session-api-key', m0025],
   ['0026-unfinished-deliveries', m0026],
+  ['0027-created-day-index', m0027],
 ]
 
 /**

@@ -61,7 +61,7 @@ forEachDialect('retention.analyze', (dialect) => {
       t.diagnostic(`counted by pg_stat_user_tables after ${Date.now() - t0} ms`)
       const plan = async () =>
         (
-          await sql<{ 'QUERY PLAN': string }>`explain ${taskPageQuery(db, agent.id, {
+          await sql<{ 'QUERY PLAN': string }>`explain ${taskPageQuery(s.ctx.store, agent.id, {
             limit: 100,
             offset: 0,
             after: null,
