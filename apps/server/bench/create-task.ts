@@ -88,9 +88,9 @@ interface Deployment {
   /** CPU seconds used so far by each humcli process (API processes first). */
   cpu(): number[]
   /**
-   * PostgreSQL: waits until `tasks` has been analyzed after `since` (by the `retention.analyze` job, or
-   * autovacuum when it is on), as a
-   * deployment's list would after a burst of creates (at most `HUMCLI_ANALYZE_EVERY`, 60 s).
+   * PostgreSQL: waits until `tasks` has been analyzed after `since` (by the `retention.analyze`
+   * job, or by autovacuum when it is on), as a deployment's list would be after a burst of creates
+   * (at most `HUMCLI_ANALYZE_EVERY`, 60 s).
    * Returns the seconds waited; 0 on SQLite.
    */
   statistics(since: Date): Promise<number>
