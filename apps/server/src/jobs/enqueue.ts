@@ -1,6 +1,7 @@
 import { SqliteAdapter } from 'kysely'
 import { iso } from '../clock.ts'
 import type { JobLane } from '../config-jobs.ts'
+import { HeldInserts } from '../store/held-inserts.ts'
 import type { Tx } from '../store/schema.ts'
 import { statement } from '../store/statement.ts'
 import { laneOf } from './lanes.ts'
@@ -117,12 +118,33 @@ const insertJobWaking = statement((db, p: JobRow & { lane: JobLane }) =>
 /**
  * Schedules a job inside the caller's transaction, so it exists only if the business change
  * commits. A job due now also wakes the workers of its lane: on PostgreSQL by NOTIFY (delivered
- * at COMMIT), on SQLite in this process (`wakeLocalLane`).
+ * at COMMIT), on SQLite in this process (`wakeLocalLane`). With `held` (PostgreSQL) the row and
+ * its wake-up wait for the holder's one statement.
  */
-export async function enqueueJob<K extends JobKind>(tx: Tx, job: JobInput<K>): Promise<void> {
+export async function enqueueJob<K extends JobKind>(
+  tx: Tx,
+  job: JobInput<K>,
+  held: HeldInserts | null = null,
+): Promise<void> {
   const lane = laneOf(job.kind)
   const due = job.runAt <= job.now
+  if (held) {
+    held.add('jobs', jobValues(jobRow(job)))
+    if (due && jobDueNotifyPending(tx, lane)) held.notify(jobDueExpression(lane))
+    return
+  }
   if (due && jobDueNotifyPending(tx, lane)) await insertJobWaking.run(tx, { ...jobRow(job), lane })
   else await insertJob.run(tx, jobRow(job))
   if (due && tx.getExecutor().adapter instanceof SqliteAdapter) wakeLocalLane(lane)
+}
+
+/**
+ * `enqueueJob` for many jobs in the caller's transaction. On PostgreSQL they go as one multi-row
+ * insert per 500 (`HeldInserts`), with one wake-up per lane: for a fan-out's deliveries, a round
+ * trip instead of one per delivery. SQLite runs each prepared insert in-process.
+ */
+export async function enqueueJobs(tx: Tx, jobs: readonly JobInput<JobKind>[]): Promise<void> {
+  const held = HeldInserts.of(tx)
+  for (const job of jobs) await enqueueJob(tx, job, held)
+  await held?.flush()
 }

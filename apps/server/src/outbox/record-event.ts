@@ -2,6 +2,7 @@ import type { EventType } from '@humcli/contract/enums'
 import { iso } from '../clock.ts'
 import { newId } from '../domain/ids.ts'
 import { enqueueJob } from '../jobs/enqueue.ts'
+import type { HeldInserts } from '../store/held-inserts.ts'
 import type { OutboxTable, Tx } from '../store/schema.ts'
 import { statement } from '../store/statement.ts'
 
@@ -19,7 +20,8 @@ export interface EventInput {
 /**
  * Writes an event to the outbox inside the business transaction, with a job that fans it out to
  * webhook deliveries (`fanOutEvents` reads the outbox in `seq` order); an event exists exactly when
- * the change that caused it committed.
+ * the change that caused it committed. With `held` (PostgreSQL) both rows wait for the holder's
+ * one statement.
  */
 /** The fan-out job of one event; a fan-out that handles the event retires its job (`fanOutEvents`). */
 export const fanOutPayload = (eventId: string) => ({ eventId })
@@ -36,9 +38,9 @@ const insertEvent = statement((db, p: Omit<OutboxTable, 'seq' | 'dispatched_at'>
   }),
 )
 
-export async function recordEvent(tx: Tx, e: EventInput): Promise<string> {
+export async function recordEvent(tx: Tx, e: EventInput, held: HeldInserts | null = null): Promise<string> {
   const id = newId('evt')
-  await insertEvent.run(tx, {
+  const row = {
     id,
     type: e.type,
     agent_id: e.agentId ?? null,
@@ -46,8 +48,10 @@ export async function recordEvent(tx: Tx, e: EventInput): Promise<string> {
     task_id: e.taskId ?? null,
     payload: JSON.stringify(e.data),
     created_at: iso(e.at),
-  })
+  }
+  if (held) held.add('outbox', row)
+  else await insertEvent.run(tx, row)
   // Wakes the webhook fan-out (`fanOutEvents`), which reads every undispatched event in order.
-  await enqueueJob(tx, { kind: 'webhooks.fan_out', payload: fanOutPayload(id), runAt: e.at, now: e.at })
+  await enqueueJob(tx, { kind: 'webhooks.fan_out', payload: fanOutPayload(id), runAt: e.at, now: e.at }, held)
   return id
 }

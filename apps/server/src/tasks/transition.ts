@@ -7,6 +7,7 @@ import { enqueueJob, type JobInput, type JobKind } from '../jobs/enqueue.ts'
 import { type Posting, post } from '../ledger/post.ts'
 import { type EventInput, recordEvent } from '../outbox/record-event.ts'
 import { sandboxStepJob } from '../sandbox/schedule.ts'
+import { HeldInserts } from '../store/held-inserts.ts'
 import type { TasksTable, Tx } from '../store/schema.ts'
 import type { TaskRow } from './load.ts'
 import { countTaskChange } from './task-counts.ts'
@@ -51,17 +52,19 @@ export async function transitionTask(ctx: Ctx, tx: Tx, input: TransitionInput): 
       `Task ${task.id} changed while this request ran; reload it and try again.`,
     )
   }
-  await tx
-    .insertInto('task_transitions')
-    .values({
-      task_id: task.id,
-      from_status: from,
-      to_status: to,
-      actor: input.actor,
-      reason: input.reason ?? null,
-      at,
-    })
-    .execute()
+  // The log row, the timers and the events are inserts nothing here reads back: on PostgreSQL
+  // they go as one statement (`HeldInserts`), right before the counters.
+  const held = HeldInserts.of(tx)
+  const logRow = {
+    task_id: task.id,
+    from_status: from,
+    to_status: to,
+    actor: input.actor,
+    reason: input.reason ?? null,
+    at,
+  }
+  if (held) held.add('task_transitions', logRow)
+  else await tx.insertInto('task_transitions').values(logRow).execute()
   // The deadline timer acts only on statuses where the deadline applies. A task that comes back
   // into one of them after its deadline passed (proof sent back for resubmission) gets the timer
   // again at once; otherwise nothing would ever cancel it and its escrow would stay locked.
@@ -70,24 +73,29 @@ export async function transitionTask(ctx: Ctx, tx: Tx, input: TransitionInput): 
     !DEADLINE_CANCELLABLE.includes(from) &&
     new Date(task.deadline).getTime() <= now.getTime()
   ) {
-    await enqueueJob(tx, { kind: 'task.deadline', payload: { taskId: task.id }, runAt: now, now })
+    await enqueueJob(tx, { kind: 'task.deadline', payload: { taskId: task.id }, runAt: now, now }, held)
   }
-  await queueEntryTimers(ctx, tx, updated, now)
-  await recordEvent(tx, {
-    type: 'task.status_changed',
-    agentId: task.agent_id,
-    operatorId: updated.operator_id ?? task.operator_id,
-    taskId: task.id,
-    data: {
-      event: 'task.status_changed',
-      task_id: task.id,
-      status: to,
-      previous_status: from,
-      timestamp: at,
+  await queueEntryTimers(ctx, tx, updated, now, held)
+  await recordEvent(
+    tx,
+    {
+      type: 'task.status_changed',
+      agentId: task.agent_id,
+      operatorId: updated.operator_id ?? task.operator_id,
+      taskId: task.id,
+      data: {
+        event: 'task.status_changed',
+        task_id: task.id,
+        status: to,
+        previous_status: from,
+        timestamp: at,
+      },
+      at: now,
     },
-    at: now,
-  })
-  for (const e of input.events ?? []) await recordEvent(tx, e)
+    held,
+  )
+  for (const e of input.events ?? []) await recordEvent(tx, e, held)
+  await held?.flush()
   // Last, so the agent's shared rows are locked for the shortest span: every transition of an
   // agent's tasks writes its counters, and on PostgreSQL each waits for the one before to commit.
   // The counters before the postings: counter rows are locked before balance rows, everywhere
@@ -122,6 +130,12 @@ export function entryTimerJobs(ctx: Ctx, task: TaskRow, now: Date): JobInput<Job
 }
 
 /** Queues `entryTimerJobs` in the caller's transaction. `createTask` plans the same for the PENDING a task is born in. */
-export async function queueEntryTimers(ctx: Ctx, tx: Tx, task: TaskRow, now: Date): Promise<void> {
-  for (const job of entryTimerJobs(ctx, task, now)) await enqueueJob(tx, job)
+export async function queueEntryTimers(
+  ctx: Ctx,
+  tx: Tx,
+  task: TaskRow,
+  now: Date,
+  held: HeldInserts | null = null,
+): Promise<void> {
+  for (const job of entryTimerJobs(ctx, task, now)) await enqueueJob(tx, job, held)
 }

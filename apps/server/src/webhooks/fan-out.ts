@@ -1,15 +1,18 @@
+import type { Insertable } from 'kysely'
 import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { newId } from '../domain/ids.ts'
-import { enqueueJob } from '../jobs/enqueue.ts'
+import { enqueueJob, enqueueJobs, type JobInput } from '../jobs/enqueue.ts'
 import { fanOutPayload } from '../outbox/record-event.ts'
-import type { OutboxTable, Tx, WebhookEndpointsTable } from '../store/schema.ts'
+import type { OutboxTable, Tx, WebhookDeliveriesTable, WebhookEndpointsTable } from '../store/schema.ts'
 import { lockSection, withTx } from '../store/tx.ts'
 import { RETRY_WINDOW_MS } from './schedule.ts'
 
 type OutboxRow = Omit<OutboxTable, 'seq'> & { seq: bigint }
 
 const BATCH = 200
+/** Delivery rows per multi-row insert (14 values each). */
+const DELIVERIES_PER_INSERT = 500
 
 /** Whether an endpoint subscribed to this event type. */
 export function subscribes(endpoint: Pick<WebhookEndpointsTable, 'events'>, type: string): boolean {
@@ -94,32 +97,40 @@ export async function fanOutEvents(ctx: Ctx): Promise<number> {
       if (events.length === 0) return 0
       const now = ctx.clock.now()
       const targets = await targetsOf(tx, events)
+      const rows: Insertable<WebhookDeliveriesTable>[] = []
       for (const e of events) {
         for (const t of targets.get(e.id) ?? []) {
-          const inserted = await tx
-            .insertInto('webhook_deliveries')
-            .values({
-              id: newId('whd'),
-              event_id: e.id,
-              event_type: e.type,
-              event_seq: e.seq,
-              agent_id: e.agent_id ?? '',
-              task_id: e.task_id,
-              target: t.target,
-              payload: t.payload,
-              event_at: e.created_at,
-              status: 'pending',
-              attempts: 0n,
-              next_attempt_at: iso(now),
-              retry_until: iso(addMs(new Date(e.created_at), RETRY_WINDOW_MS)),
-              created_at: iso(now),
-            })
-            .onConflict((oc) => oc.columns(['event_id', 'target']).doNothing())
-            .returning('id')
-            .executeTakeFirst()
-          if (inserted) await scheduleAttempt(tx, { id: inserted.id, agent_id: e.agent_id ?? '' }, now, now)
+          rows.push({
+            id: newId('whd'),
+            event_id: e.id,
+            event_type: e.type,
+            event_seq: e.seq,
+            agent_id: e.agent_id ?? '',
+            task_id: e.task_id,
+            target: t.target,
+            payload: t.payload,
+            event_at: e.created_at,
+            status: 'pending',
+            attempts: 0n,
+            next_attempt_at: iso(now),
+            retry_until: iso(addMs(new Date(e.created_at), RETRY_WINDOW_MS)),
+            created_at: iso(now),
+          })
         }
       }
+      // The deliveries in multi-row inserts and their first attempts in one more: a round trip or
+      // two for the batch, not two per delivery, while every other fan-out waits for this one.
+      const attempts: JobInput<'webhooks.deliver'>[] = []
+      for (let i = 0; i < rows.length; i += DELIVERIES_PER_INSERT) {
+        const inserted = await tx
+          .insertInto('webhook_deliveries')
+          .values(rows.slice(i, i + DELIVERIES_PER_INSERT))
+          .onConflict((oc) => oc.columns(['event_id', 'target']).doNothing())
+          .returning(['id', 'agent_id'])
+          .execute()
+        for (const d of inserted) attempts.push(attemptJob(d, now, now))
+      }
+      await enqueueJobs(tx, attempts)
       await tx
         .updateTable('outbox')
         .set({ dispatched_at: iso(now) })
@@ -150,6 +161,21 @@ export async function fanOutEvents(ctx: Ctx): Promise<number> {
   }
 }
 
+/** The job of one delivery attempt (capped per agent by the runner). */
+function attemptJob(
+  delivery: { id: string; agent_id: string },
+  runAt: Date,
+  now: Date,
+): JobInput<'webhooks.deliver'> {
+  return {
+    kind: 'webhooks.deliver',
+    payload: { deliveryId: delivery.id, agentId: delivery.agent_id },
+    runAt,
+    now,
+    maxAttempts: 3,
+  }
+}
+
 /** Schedules one delivery attempt as a job (capped per agent by the runner). */
 export function scheduleAttempt(
   tx: Tx,
@@ -157,11 +183,5 @@ export function scheduleAttempt(
   runAt: Date,
   now: Date,
 ): Promise<void> {
-  return enqueueJob(tx, {
-    kind: 'webhooks.deliver',
-    payload: { deliveryId: delivery.id, agentId: delivery.agent_id },
-    runAt,
-    now,
-    maxAttempts: 3,
-  })
+  return enqueueJob(tx, attemptJob(delivery, runAt, now))
 }

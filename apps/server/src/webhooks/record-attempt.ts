@@ -79,10 +79,13 @@ export async function disableEndpoint(tx: Tx, endpointId: string, reason: string
 
 async function trackEndpointHealth(tx: Tx, endpointId: string, ok: boolean, now: Date): Promise<void> {
   if (ok) {
+    // Only an endpoint that was failing is written: a success locks no row, so one endpoint's
+    // concurrent attempts do not queue on it.
     await tx
       .updateTable('webhook_endpoints')
       .set({ failing_since: null })
       .where('id', '=', endpointId)
+      .where('failing_since', 'is not', null)
       .execute()
     return
   }

@@ -1,6 +1,7 @@
 // The webhook fan-out turns outbox events into delivery rows. Two fan-outs at once (two timer
 // slots, or two workers on PostgreSQL) used to read the same events and insert every delivery
-// twice, the second waiting on the first's unique keys; they now take turns.
+// twice, the second waiting on the first's unique keys; they now take turns. A run writes its
+// batch's deliveries and their attempt jobs in multi-row inserts, 500 rows at most each.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { sql } from 'kysely'
@@ -41,5 +42,58 @@ forEachDialect('webhook fan-out', (dialect) => {
       .execute()
     assert.equal(callbacks.length, 20, 'one callback delivery per cancel')
     assert.equal(new Set(callbacks.map((c) => c.event_id)).size, 20)
+  })
+
+  test('a batch with more deliveries than one insert holds: one delivery and one attempt per event and target', async () => {
+    const s = server()
+    const agent = await newAgent(s, { tier: 'STANDARD', deposit: 1000 })
+    // Six endpoints for every event and a callback for each status change (the cancels): one
+    // fan-out run writes more than 600 deliveries, so more than one insert.
+    for (let i = 0; i < 6; i++) {
+      const r = await agent.api.post('/webhooks', { url: `http://127.0.0.1:9/hook-${i}`, events: ['*'] })
+      assert.equal(r.status, 201, r.text)
+    }
+    for (let i = 0; i < 90; i++) {
+      const r = await agent.api.post('/tasks', { ...taskBody(s), callback_url: 'http://127.0.0.1:9/cb' })
+      assert.equal(r.status, 201, r.text)
+      assert.equal((await agent.api.post(`/tasks/${r.body.task_id}/cancel`)).status, 200)
+    }
+    const db = s.ctx.store.db
+    const events = await db
+      .selectFrom('outbox')
+      .select(['id', 'type'])
+      .where('dispatched_at', 'is', null)
+      .execute()
+    const statusChanges = events.filter((e) => e.type === 'task.status_changed').length
+    assert.ok(events.length >= 90, `${events.length} events`)
+    const expected = events.length * 6 + statusChanges
+    assert.ok(expected > 600, `${expected} deliveries expected`)
+
+    assert.equal(await fanOutEvents(s.ctx), events.length)
+    // This test's deliveries and jobs only: the server is shared with the test above.
+    const eventIds = events.map((e) => e.id)
+    const ofTheseEvents = () =>
+      db
+        .selectFrom('webhook_deliveries')
+        .select(['id', 'event_id', 'target'])
+        .where('event_id', 'in', eventIds)
+    const deliveries = await ofTheseEvents().execute()
+    assert.equal(deliveries.length, expected)
+    assert.equal(new Set(deliveries.map((d) => `${d.event_id} ${d.target}`)).size, expected)
+    const mine = new Set(deliveries.map((d) => d.id))
+    const deliveryOf = (payload: string) => (JSON.parse(payload) as { deliveryId: string }).deliveryId
+    const jobs = (
+      await db
+        .selectFrom('jobs')
+        .select(['payload', 'status', 'group_key'])
+        .where('kind', '=', 'webhooks.deliver')
+        .execute()
+    ).filter((j) => mine.has(deliveryOf(j.payload)))
+    assert.equal(jobs.length, expected, 'one attempt job per delivery')
+    assert.equal(new Set(jobs.map((j) => deliveryOf(j.payload))).size, expected)
+    assert.ok(jobs.every((j) => j.status === 'queued' && j.group_key === `agent:${agent.id}`))
+    // A second run finds nothing; the unique (event, target) keeps a repeated insert out.
+    assert.equal(await fanOutEvents(s.ctx), 0)
+    assert.equal((await ofTheseEvents().execute()).length, expected)
   })
 })
