@@ -93,11 +93,23 @@ export async function lockRow(
  * transaction-scoped advisory lock whose key is `name` within the current schema (several humcli
  * schemas may share a database). SQLite already has one writer.
  */
-export async function lockSection(tx: QueryExecutorProvider, dialect: DialectName, name: string) {
-  if (dialect === 'postgres') {
-    await sql`select pg_advisory_xact_lock(hashtext(current_schema() || ${`:humcli-${name}`}))`.execute(tx)
-  }
+export async function lockSection(
+  tx: QueryExecutorProvider,
+  dialect: DialectName,
+  name: string,
+  mode: 'exclusive' | 'shared' = 'exclusive',
+) {
+  if (dialect === 'postgres') await sql`select ${sectionLock(name, mode)}`.execute(tx)
 }
+
+/**
+ * PostgreSQL: `lockSection`'s lock as an expression, for a statement that takes it as it writes
+ * (a `returning` column). `shared` holders run side by side and only wait for an exclusive one.
+ */
+export const sectionLock = (name: string, mode: 'exclusive' | 'shared') =>
+  mode === 'shared'
+    ? sql<null>`pg_advisory_xact_lock_shared(hashtext(current_schema() || ${`:humcli-${name}`}))`
+    : sql<null>`pg_advisory_xact_lock(hashtext(current_schema() || ${`:humcli-${name}`}))`
 
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; message?: string }

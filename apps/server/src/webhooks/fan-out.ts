@@ -72,9 +72,33 @@ async function targetsOf(tx: Tx, events: OutboxRow[]): Promise<Map<string, Targe
   return out
 }
 
+const pairKey = (taskId: string, target: string) => `${taskId} ${target}`
+
+/**
+ * The (task, target) pairs of `rows` that already have a pending delivery. Its attempt ends in
+ * `recordAttempt` or `finishUndeliverable`, whose `releaseNext` queues the next event of the pair.
+ * Those take the fan-out's lock shared before they look for that next event, so this exclusive
+ * fan-out either finishes first (they then see its rows) or starts after they committed (this
+ * read then sees them finished): a delivery is never left without an attempt.
+ */
+async function pendingPairs(tx: Tx, rows: Insertable<WebhookDeliveriesTable>[]): Promise<Set<string>> {
+  const tasks = [...new Set(rows.map((r) => r.task_id).filter((t): t is string => !!t))]
+  if (tasks.length === 0) return new Set()
+  const targets = [...new Set(rows.map((r) => r.target))]
+  const pending = await tx
+    .selectFrom('webhook_deliveries')
+    .select(['task_id', 'target'])
+    .distinct()
+    .where('target', 'in', targets)
+    .where('task_id', 'in', tasks)
+    .where('status', '=', 'pending')
+    .execute()
+  return new Set(pending.map((p) => pairKey(p.task_id!, p.target)))
+}
+
 /**
  * Turns new outbox events into delivery rows, one per (event, target), and schedules the first
- * attempt of each. Idempotent: the unique (event_id, target) makes a second run — or a racing
+ * attempt of each that is first in line for its task and target (`pendingPairs`). Idempotent: the unique (event_id, target) makes a second run — or a racing
  * worker on PostgreSQL — insert nothing. Events are read in `seq` order; per task that is the
  * commit order, because a task's transitions serialise on its row.
  */
@@ -118,6 +142,9 @@ export async function fanOutEvents(ctx: Ctx): Promise<number> {
           })
         }
       }
+      // A delivery behind an earlier pending event of its task for its target gets no attempt
+      // now: it could not go, and the earlier one's end queues it (`releaseNext`).
+      const waiting = await pendingPairs(tx, rows)
       // The deliveries in multi-row inserts and their first attempts in one more: a round trip or
       // two for the batch, not two per delivery, while every other fan-out waits for this one.
       const attempts: JobInput<'webhooks.deliver'>[] = []
@@ -126,9 +153,14 @@ export async function fanOutEvents(ctx: Ctx): Promise<number> {
           .insertInto('webhook_deliveries')
           .values(rows.slice(i, i + DELIVERIES_PER_INSERT))
           .onConflict((oc) => oc.columns(['event_id', 'target']).doNothing())
-          .returning(['id', 'agent_id'])
+          .returning(['id', 'agent_id', 'task_id', 'target'])
           .execute()
-        for (const d of inserted) attempts.push(attemptJob(d, now, now))
+        for (const d of inserted) {
+          const pair = d.task_id === null ? null : pairKey(d.task_id, d.target)
+          if (pair !== null && waiting.has(pair)) continue
+          if (pair !== null) waiting.add(pair)
+          attempts.push(attemptJob(d, now, now))
+        }
       }
       await enqueueJobs(tx, attempts)
       await tx

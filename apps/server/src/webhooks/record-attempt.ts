@@ -1,13 +1,32 @@
+import { PostgresAdapter } from 'kysely'
 import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { recordEvent } from '../outbox/record-event.ts'
 import type { Tx, WebhookDeliveriesTable } from '../store/schema.ts'
-import { withTx } from '../store/tx.ts'
+import { lockSection, sectionLock, withTx } from '../store/tx.ts'
 import { scheduleAttempt } from './fan-out.ts'
 import { ENDPOINT_FAILING_LIMIT_MS, parseRetryAfter, RETRY_WINDOW_MS, retryDelayMs } from './schedule.ts'
 import type { SendResult } from './send.ts'
 
 export type AttemptOutcome = SendResult & { url: string }
+
+/**
+ * The fan-out's lock, shared, for the statement that finishes a delivery of a task (PostgreSQL):
+ * `releaseNext`'s read then sees every delivery a fan-out committed without an attempt because
+ * this one was pending (`pendingPairs` in fan-out.ts). Finishing deliveries do not wait for each
+ * other, only for a fan-out running.
+ */
+const takesFanOutLock = (tx: Tx, d: WebhookDeliveriesTable) => d.task_id !== null && isPostgres(tx)
+const fanOutLockShared = () => sectionLock('fan-out', 'shared').as('fan_out')
+const isPostgres = (tx: Tx) => tx.getExecutor().adapter instanceof PostgresAdapter
+
+/**
+ * Before giving up every pending delivery of a target at once (an endpoint disabled or deleted):
+ * a fan-out running now may be adding deliveries for it without an attempt (`pendingPairs`);
+ * waiting for it makes the update see and give up those too.
+ */
+export const lockFanOutShared = (tx: Tx) =>
+  lockSection(tx, isPostgres(tx) ? 'postgres' : 'sqlite', 'fan-out', 'shared')
 
 /** After a delivery is finished (delivered or given up), the next pending event of its task may go. */
 async function releaseNext(tx: Tx, d: WebhookDeliveriesTable, now: Date): Promise<void> {
@@ -38,6 +57,7 @@ export async function finishUndeliverable(
     .set({ status: 'failed', last_error: reason, locked_until: null })
     .where('id', '=', d.id)
     .where('status', '=', 'pending')
+    .$if(takesFanOutLock(tx, d), (q) => q.returning(fanOutLockShared()))
     .execute()
   await releaseNext(tx, d, now)
 }
@@ -69,6 +89,7 @@ export async function disableEndpoint(tx: Tx, endpointId: string, reason: string
       at: now,
     })
   }
+  await lockFanOutShared(tx)
   await tx
     .updateTable('webhook_deliveries')
     .set({ status: 'failed', last_error: `endpoint disabled: ${reason}`, locked_until: null })
@@ -135,6 +156,7 @@ export async function recordAttempt(ctx: Ctx, d: WebhookDeliveriesTable, o: Atte
       })
       .where('id', '=', d.id)
       .where('status', '=', 'pending')
+      .$if(status !== 'pending' && takesFanOutLock(tx, d), (q) => q.returning(fanOutLockShared()))
       .execute()
     if (d.target !== 'callback') {
       if (gone) await disableEndpoint(tx, d.target, 'the receiver answered 410 Gone', now)

@@ -63,7 +63,10 @@ forEachDialect('held inserts of a status change', (dialect) => {
           (q) => inserts(q, 'task_transitions') || inserts(q, 'outbox') || inserts(q, 'jobs'),
         )
         assert.equal(held.length, 1, held.join('\n'))
-        assert.ok(['task_transitions', 'outbox', 'jobs'].every((t) => inserts(held[0]!, t)), held[0])
+        assert.ok(
+          ['task_transitions', 'outbox', 'jobs'].every((t) => inserts(held[0]!, t)),
+          held[0],
+        )
         assert.ok(sent.length <= 10, `${sent.length} statements:\n${sent.join('\n')}`)
       }
       const log = await db
@@ -113,7 +116,8 @@ forEachDialect('held inserts of a status change', (dialect) => {
     const taskId = created.body.task_id as string
     const db = s.ctx.store.db
     const count = async () => ({
-      log: (await db.selectFrom('task_transitions').select('id').where('task_id', '=', taskId).execute()).length,
+      log: (await db.selectFrom('task_transitions').select('id').where('task_id', '=', taskId).execute())
+        .length,
       events: (await db.selectFrom('outbox').select('id').where('task_id', '=', taskId).execute()).length,
       jobs: (await db.selectFrom('jobs').select('id').execute()).length,
     })

@@ -6,8 +6,10 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { sql } from 'kysely'
 import { fanOutEvents } from '../../src/webhooks/fan-out.ts'
-import { newAgent, taskBody } from '../helpers/fixtures.ts'
+import { runDueJobs } from '../../src/worker/runner.ts'
+import { newAgent, newOperator, taskBody } from '../helpers/fixtures.ts'
 import { forEachDialect, useServer } from '../helpers/harness.ts'
+import { startReceiver } from '../helpers/receiver.ts'
 
 forEachDialect('webhook fan-out', (dialect) => {
   const server = useServer(dialect)
@@ -95,5 +97,106 @@ forEachDialect('webhook fan-out', (dialect) => {
     // A second run finds nothing; the unique (event, target) keeps a repeated insert out.
     assert.equal(await fanOutEvents(s.ctx), 0)
     assert.equal((await ofTheseEvents().execute()).length, expected)
+  })
+
+  test('a delivery behind an earlier pending event of its task gets no attempt until that one ends', async (t) => {
+    const s = server()
+    const rx = await startReceiver()
+    t.after(() => rx.close())
+    const agent = await newAgent(s, { tier: 'STANDARD', deposit: 100 })
+    const op = await newOperator(s)
+    const created = await agent.api.post('/tasks', { ...taskBody(s), callback_url: `${rx.url}/cb` })
+    const taskId = created.body.task_id as string
+    const db = s.ctx.store.db
+    const callbacks = () =>
+      db
+        .selectFrom('webhook_deliveries')
+        .select(['id', 'status', 'event_seq'])
+        .where('task_id', '=', taskId)
+        .where('target', '=', 'callback')
+        .orderBy('event_seq')
+        .execute()
+    const attemptsOf = async (deliveryId: string) =>
+      (
+        await db
+          .selectFrom('jobs')
+          .select(['payload', 'status'])
+          .where('kind', '=', 'webhooks.deliver')
+          .execute()
+      ).filter((j) => (JSON.parse(j.payload) as { deliveryId: string }).deliveryId === deliveryId)
+
+    // Two status changes, each fanned out on its own before anything is sent.
+    assert.equal((await op.api.post(`/operator/tasks/${taskId}/accept`, { estimate_hours: 1 })).status, 200)
+    await fanOutEvents(s.ctx)
+    assert.equal(
+      (await agent.api.post(`/tasks/${taskId}/estimate/reject`, { reason: 'too long' })).status,
+      200,
+    )
+    await fanOutEvents(s.ctx)
+    const [first, second] = await callbacks()
+    assert.equal((await attemptsOf(first!.id)).length, 1)
+    // It could not go before the first anyway; the first one's end queues it.
+    assert.deepEqual(await attemptsOf(second!.id), [])
+
+    await s.runJobs()
+    assert.deepEqual(
+      rx.received.map((r) => JSON.parse(r.body).status),
+      ['ESTIMATE_PENDING', 'PENDING'],
+    )
+    assert.deepEqual(
+      (await callbacks()).map((d) => d.status),
+      ['succeeded', 'succeeded'],
+    )
+    for (const d of [first!, second!])
+      assert.equal((await attemptsOf(d.id)).length, 1, 'one attempt job each')
+  })
+
+  test('status changes, fan-outs and attempts all at once: every event arrives, in order per task', async (t) => {
+    const s = server()
+    const rx = await startReceiver()
+    t.after(() => rx.close())
+    const agent = await newAgent(s, { tier: 'STANDARD', deposit: 1000 })
+    const ops = [await newOperator(s), await newOperator(s), await newOperator(s)]
+    const ids: string[] = []
+    for (let i = 0; i < 12; i++) {
+      const r = await agent.api.post('/tasks', { ...taskBody(s), callback_url: `${rx.url}/cb-${i}` })
+      ids.push(r.body.task_id)
+    }
+    await s.runJobs()
+    rx.received.length = 0
+    let producing = true
+    const loop = async (fn: () => Promise<unknown>) => {
+      while (producing) {
+        await fn()
+        // SQLite answers in-process: let the requests' I/O in between.
+        await new Promise((r) => setImmediate(r))
+      }
+    }
+    // A fan-out and the workers run all the time while every task goes through four changes.
+    const background = [loop(() => fanOutEvents(s.ctx)), loop(() => runDueJobs(s.ctx))]
+    try {
+      await Promise.all(
+        ids.map(async (id, i) => {
+          const op = ops[i % ops.length]!
+          for (let k = 0; k < 2; k++) {
+            const accepted = await op.api.post(`/operator/tasks/${id}/accept`, { estimate_hours: 1 })
+            assert.equal(accepted.status, 200, accepted.text)
+            const rejected = await agent.api.post(`/tasks/${id}/estimate/reject`, { reason: 'no' })
+            assert.equal(rejected.status, 200, rejected.text)
+          }
+        }),
+      )
+    } finally {
+      producing = false
+      await Promise.all(background)
+    }
+    for (let i = 0; i < 10 && rx.received.length < ids.length * 4; i++) {
+      await fanOutEvents(s.ctx)
+      await s.runJobs()
+    }
+    for (let i = 0; i < ids.length; i++) {
+      const got = rx.received.filter((r) => r.path === `/cb-${i}`).map((r) => JSON.parse(r.body).status)
+      assert.deepEqual(got, ['ESTIMATE_PENDING', 'PENDING', 'ESTIMATE_PENDING', 'PENDING'], `task ${i}`)
+    }
   })
 })
