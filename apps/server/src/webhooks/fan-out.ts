@@ -98,8 +98,9 @@ async function pendingPairs(tx: Tx, rows: Insertable<WebhookDeliveriesTable>[]):
 
 /**
  * Turns new outbox events into delivery rows, one per (event, target), and schedules the first
- * attempt of each that is first in line for its task and target (`pendingPairs`). Idempotent: the unique (event_id, target) makes a second run — or a racing
- * worker on PostgreSQL — insert nothing. Events are read in `seq` order; per task that is the
+ * attempt of each that is first in line for its task and target (`pendingPairs`). Idempotent:
+ * the unique (event_id, target) makes a second run — or a racing worker on PostgreSQL — insert
+ * nothing. Events are read in `seq` order; per task that is the
  * commit order, because a task's transitions serialise on its row.
  */
 export async function fanOutEvents(ctx: Ctx): Promise<number> {
