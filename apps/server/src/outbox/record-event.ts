@@ -17,12 +17,6 @@ export interface EventInput {
   at: Date
 }
 
-/**
- * Writes an event to the outbox inside the business transaction, with a job that fans it out to
- * webhook deliveries (`fanOutEvents` reads the outbox in `seq` order); an event exists exactly when
- * the change that caused it committed. With `held` (PostgreSQL) both rows wait for the holder's
- * one statement.
- */
 /** The fan-out job of one event; a fan-out that handles the event retires its job (`fanOutEvents`). */
 export const fanOutPayload = (eventId: string) => ({ eventId })
 
@@ -38,6 +32,12 @@ const insertEvent = statement((db, p: Omit<OutboxTable, 'seq' | 'dispatched_at'>
   }),
 )
 
+/**
+ * Writes an event to the outbox inside the business transaction, with a job that fans it out to
+ * webhook deliveries (`fanOutEvents` reads the outbox in `seq` order); an event exists exactly when
+ * the change that caused it committed. With `held` (PostgreSQL) both rows wait for the holder's
+ * one statement.
+ */
 export async function recordEvent(tx: Tx, e: EventInput, held: HeldInserts | null = null): Promise<string> {
   const id = newId('evt')
   const row = {
