@@ -78,7 +78,7 @@ export interface AccountChange {
   debit: boolean
 }
 
-/** A posting checked and put in the order it is written: what `post` runs, and what PostgreSQL's `humcli_post` runs. */
+/** A posting checked and put in the order it is written: what `post` runs, and what PostgreSQL's `humcli_try_create_task` runs for a create. */
 export interface PlannedPosting {
   transaction: { id: string; kind: string; task_id: string | null; memo: string | null; created_at: string }
   /** In a fixed order (by account), so PostgreSQL transactions cannot deadlock on the balances. */
@@ -109,7 +109,7 @@ export function planPosting(input: PostInput): PlannedPosting {
   }
 }
 
-/** The error of a debit the account cannot cover (`humcli_post` raises the same). */
+/** The error of a debit the account cannot cover (PostgreSQL's create answers the same as `HC002`). */
 export const insufficientBalance = (account: string) =>
   new DomainError('INSUFFICIENT_BALANCE', `Insufficient balance in ${account.split(':').pop()} funds.`)
 

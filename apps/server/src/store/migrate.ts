@@ -25,6 +25,7 @@ import * as m0023 from './migrations/0023-geo-bands.ts'
 import * as m0025 from './migrations/0025-session-api-key.ts'
 import * as m0026 from './migrations/0026-unfinished-deliveries.ts'
 import * as m0027 from './migrations/0027-created-day-index.ts'
+import * as m0028 from './migrations/0028-pg-create-without-subtransactions.ts'
 import { lockSection, withTx } from './tx.ts'
 
 /**
@@ -72,6 +73,7 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['0025-session-api-key', m0025],
   ['0026-unfinished-deliveries', m0026],
   ['0027-created-day-index', m0027],
+  ['0028-pg-create-without-subtransactions', m0028],
 ]
 
 /**

@@ -105,7 +105,7 @@ const createTaskFn = statement((db, p: { plan: string }) =>
   db.selectNoFrom(sql`humcli_create_task(${p.plan}::jsonb)`.as('done')),
 )
 
-/** PostgreSQL's path: the whole plan in one statement (`humcli_create_task`, migration 0021). */
+/** PostgreSQL's path: the whole plan in one statement (`humcli_create_task`, migrations 0021 and 0028). */
 async function writeCreateInOneStatement(db: Tx, plan: CreatePlan, overLimit: OverLimit): Promise<void> {
   const notify = [...new Set(plan.jobs.filter((j) => j.runAt <= j.now).map((j) => laneOf(j.kind)))]
   const doc = {
@@ -152,8 +152,8 @@ const guardError = (r: GuardResult) => Object.assign(new Error(`create refused (
 /**
  * Group commit on PostgreSQL (ADR 0024): the creates of a process that arrive while a batch runs
  * go together in the next one, `humcli_create_tasks`, one statement and one commit for up to
- * `BATCH_MAX` creates, each in its own subtransaction, so a refused guard rolls back only its own
- * create. One agent's creates then queue inside one transaction instead of on its rows' locks.
+ * `BATCH_MAX` creates. No subtransactions (migration 0028): a create's guards run before its
+ * inserts, and a refused one takes back its own changes and is answered, not raised. One agent's creates then queue inside one transaction instead of on its rows' locks.
  * Any other error fails the batch as a whole; its creates then run one by one, each meeting its
  * own error (a deadlock is retried by `withOneWrite`).
  */
@@ -182,7 +182,7 @@ function batcherFor(db: Tx): PgBatcher<BatchedCreate> {
   return b
 }
 
-/** At most this many creates in one batch: each is a subtransaction, and PostgreSQL keeps 64 per transaction in shared memory. */
+/** At most this many creates in one batch (one transaction holding all their agents' rows until it commits). */
 const BATCH_MAX = 50
 
 /** One batcher per store (its Kysely instance). */

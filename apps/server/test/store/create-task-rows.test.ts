@@ -5,7 +5,10 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { sql } from 'kysely'
 import { TIER_LIMITS } from '../../src/domain/tiers.ts'
+import { ledgerCheck } from '../../src/ledger/check.ts'
+import { taskCountProblems } from '../../src/ledger/task-count-check.ts'
 import { type CreateTaskInput, createTask } from '../../src/tasks/create-task.ts'
 import { type AgentFixture, newAgent } from '../helpers/fixtures.ts'
 import { PG_URL, startTestServer, type TestServer } from '../helpers/harness.ts'
@@ -201,6 +204,112 @@ describe('creates at once on SQLite and PostgreSQL (batched there, ADR 0024)', {
         .where('agent_id', '=', agent.id)
         .executeTakeFirstOrThrow()
       assert.equal(BigInt(tasks.n), 7n)
+      // A refused create of a batch takes back its counters and its day's usage (migration 0028).
+      const usage = await s.ctx.store.db
+        .selectFrom('agent_daily_usage')
+        .select(['tasks', 'spend_micros'])
+        .where('agent_id', '=', agent.id)
+        .executeTakeFirstOrThrow()
+      assert.deepEqual([usage.tasks, usage.spend_micros], [7n, 42_000_000n], s.ctx.store.dialect)
+      assert.deepEqual(await taskCountProblems(s.ctx.store.db), [], s.ctx.store.dialect)
+      assert.deepEqual((await ledgerCheck(s.ctx.store.db)).problems, [], s.ctx.store.dialect)
     }
+  })
+
+  test('a batch of one agent creates no MultiXact per create (PostgreSQL, no subtransactions)', async () => {
+    const s = servers[1]!
+    const agent = await newAgent(s, { tier: 'STANDARD', deposit: 240 })
+    const input: CreateTaskInput = {
+      title: 'Check a form',
+      description: 'Does it submit?',
+      task_type: 'FORM_FILLING',
+      reward_usd: 5,
+      deadline: deadline(s),
+      proof_requirements: ['a screenshot'],
+      digital_instructions: 'Open the page and submit the form.',
+    }
+    // How many MultiXacts the cluster has handed out (the age of a fixed one grows by one each).
+    const made = async () =>
+      BigInt(
+        (
+          await sql<{ n: string }>`select mxid_age(datminmxid)::text as n from pg_database
+            where datname = current_database()`.execute(s.ctx.store.db)
+        ).rows[0]!.n,
+      )
+    const before = await made()
+    const results = await Promise.all(Array.from({ length: 40 }, () => createTask(s.ctx, agent.id, input)))
+    const after = await made()
+    assert.equal(results.length, 40)
+    // Each create of a batch in its own subtransaction locked the agent's row (the foreign key of
+    // tasks.agent_id) under another transaction id: about two MultiXacts per create, 79 for these 40.
+    assert.ok(after - before < 10n, `${after - before} MultiXacts for 40 creates`)
+  })
+
+  test('a refused debit takes back the changes before it (PostgreSQL)', async () => {
+    const s = servers[1]!
+    const agent = await newAgent(s, { tier: 'STANDARD', deposit: 10 })
+    const day = '2026-12-03'
+    const available = `agent:${agent.id}:available`
+    const escrowAccount = `agent:${agent.id}:escrow`
+    // A posting whose credit comes before a debit the account cannot cover (no create plans one
+    // today: its debit sorts first). A refusal returns before the task is written, so no task.
+    const plan = {
+      counts: [{ scope: agent.id, status: 'PENDING', task_type: 'PHOTO', n: '1' }],
+      usage: { agent_id: agent.id, day, spend: '50000000', max_tasks: '10', max_spend: '100000000' },
+      posting: {
+        transaction: { id: 'ltx_refused', kind: 'escrow.hold', task_id: null, memo: null, created_at: day },
+        changes: [
+          { account: escrowAccount, amount: '50000000', debit: false },
+          { account: available, amount: '50000000', debit: true },
+        ],
+        entries: [],
+      },
+    }
+    const balances = () =>
+      s.ctx.store.db
+        .selectFrom('accounts')
+        .select(['id', 'balance_micros'])
+        .where('id', 'in', [available, escrowAccount])
+        .orderBy('id')
+        .execute()
+    const was = await balances()
+    const r = await sql<{ r: { code: string; detail: string } }>`
+      select humcli_try_create_task(${JSON.stringify(plan)}::jsonb) as r`.execute(s.ctx.store.db)
+    assert.deepEqual(r.rows[0]!.r, { code: 'HC002', detail: available })
+    const now = await balances()
+    assert.deepEqual(
+      now.map((b) => [b.id, b.balance_micros]),
+      [[available, 10_000_000n], ...(now.length > 1 ? [[escrowAccount, 0n]] : [])],
+    )
+    assert.deepEqual(
+      was.map((b) => b.balance_micros),
+      [10_000_000n],
+    )
+    const usage = await s.ctx.store.db
+      .selectFrom('agent_daily_usage')
+      .select(['tasks', 'spend_micros'])
+      .where('agent_id', '=', agent.id)
+      .where('day', '=', day)
+      .executeTakeFirstOrThrow()
+    assert.deepEqual([usage.tasks, usage.spend_micros], [0n, 0n])
+    const counts = await s.ctx.store.db
+      .selectFrom('task_counts')
+      .select('n')
+      .where('scope', '=', agent.id)
+      .execute()
+    assert.deepEqual(
+      counts.map((c) => c.n),
+      [0n],
+    )
+    assert.equal(
+      (
+        await s.ctx.store.db
+          .selectFrom('ledger_transactions')
+          .select('id')
+          .where('id', '=', 'ltx_refused')
+          .execute()
+      ).length,
+      0,
+    )
   })
 })
