@@ -75,6 +75,17 @@ const key = (row: unknown) => JSON.stringify(row, (_k, v) => (typeof v === 'bigi
 
 const deadline = (s: TestServer) => new Date(s.clock.now().getTime() + 86_400_000).toISOString()
 
+/** A $5 digital task ($6 in escrow with the fee). */
+const fiveDollarForm = (s: TestServer): CreateTaskInput => ({
+  title: 'Check a form',
+  description: 'Does it submit?',
+  task_type: 'FORM_FILLING',
+  reward_usd: 5,
+  deadline: deadline(s),
+  proof_requirements: ['a screenshot'],
+  digital_instructions: 'Open the page and submit the form.',
+})
+
 /** The same creates on a server: funded ones, a sandbox one, one over the balance, three over the day's limits. */
 async function creates(s: TestServer): Promise<{ agents: AgentFixture[]; outcomes: string[] }> {
   const rich = await newAgent(s, { tier: 'STANDARD', deposit: 60 })
@@ -168,15 +179,7 @@ describe('creates at once on SQLite and PostgreSQL (batched there, ADR 0024)', {
     for (const s of servers) {
       // $42 pays for exactly seven $5 tasks ($6 escrow each): of twenty at once, thirteen are refused.
       const agent = await newAgent(s, { tier: 'STANDARD', deposit: 42 })
-      const input: CreateTaskInput = {
-        title: 'Check a form',
-        description: 'Does it submit?',
-        task_type: 'FORM_FILLING',
-        reward_usd: 5,
-        deadline: deadline(s),
-        proof_requirements: ['a screenshot'],
-        digital_instructions: 'Open the page and submit the form.',
-      }
+      const input = fiveDollarForm(s)
       const outcomes = await Promise.all(
         Array.from({ length: 20 }, () =>
           createTask(s.ctx, agent.id, input).then(
@@ -219,15 +222,7 @@ describe('creates at once on SQLite and PostgreSQL (batched there, ADR 0024)', {
   test('a batch of one agent creates no MultiXact per create (PostgreSQL, no subtransactions)', async () => {
     const s = servers[1]!
     const agent = await newAgent(s, { tier: 'STANDARD', deposit: 240 })
-    const input: CreateTaskInput = {
-      title: 'Check a form',
-      description: 'Does it submit?',
-      task_type: 'FORM_FILLING',
-      reward_usd: 5,
-      deadline: deadline(s),
-      proof_requirements: ['a screenshot'],
-      digital_instructions: 'Open the page and submit the form.',
-    }
+    const input = fiveDollarForm(s)
     // How many MultiXacts the cluster has handed out (the age of a fixed one grows by one each).
     const made = async () =>
       BigInt(
