@@ -40,8 +40,9 @@ export function KeysPage() {
     try {
       await revokeKey(id)
       if (created?.id === id) setCreated(null)
-      setRevoked(t('dash.keys.revokedDone', { name }))
+      // The list first: the page never says "revoked" while it still lists the key.
       await list.reload()
+      setRevoked(t('dash.keys.revokedDone', { name }))
     } catch (err) {
       setError(dashError(err, { CONFLICT: 'dash.keys.lastKey' }))
     } finally {
