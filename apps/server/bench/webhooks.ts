@@ -5,11 +5,14 @@ import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import {
+  cpuSeconds,
   createAdminToken,
   jsonCall,
   jsonOk,
+  loadAverage,
   machine,
   PG_URL,
+  postgresCpuSeconds,
   ROOT,
   startProcess,
   withPgSchema,
@@ -37,6 +40,8 @@ interface Result {
   p99: number
   max: number
   undelivered: number
+  /** CPU used from the first transition to the last arrival, in % of one core. */
+  cpu: { server: number; postgres: number | null; bench: number }
 }
 
 // ── the receiver ────────────────────────────────────────────────────────────────────────────────
@@ -154,6 +159,12 @@ async function benchWebhooks(label: string, env: Record<string, string>): Promis
     let events = 0
     let failed = 0
     let lastError = ''
+    const isPg = !!env.DATABASE_URL
+    const cpu0 = {
+      server: cpuSeconds(child.pid!),
+      postgres: isPg ? await postgresCpuSeconds() : 0,
+      bench: process.cpuUsage(),
+    }
     const started = Date.now()
     const endAt = started + DURATION * 1000
     const inflight = new Set<Promise<void>>()
@@ -193,6 +204,14 @@ async function benchWebhooks(label: string, env: Record<string, string>): Promis
     if (failed) console.error(`${label}: ${failed} transitions failed, last: ${lastError}`)
     const drainBy = Date.now() + DRAIN_S * 1000
     while (firstSeen.size < events && Date.now() < drainBy) await new Promise((r) => setTimeout(r, 50))
+    const busyS = (Date.now() - started) / 1000
+    const benchUsed = process.cpuUsage(cpu0.bench)
+    const share = (seconds: number) => Math.round((seconds / busyS) * 100)
+    const cpu = {
+      server: share(cpuSeconds(child.pid!) - cpu0.server),
+      postgres: isPg ? share((await postgresCpuSeconds()) - cpu0.postgres) : null,
+      bench: share((benchUsed.user + benchUsed.system) / 1e6),
+    }
 
     const lat = [...firstSeen.values()].map((s) => s.at - s.eventAt).sort((a, b) => a - b)
     const arrivals = [...firstSeen.values()].map((s) => s.at)
@@ -210,9 +229,10 @@ async function benchWebhooks(label: string, env: Record<string, string>): Promis
       p99: pct(lat, 99),
       max: lat.at(-1) ?? Number.NaN,
       undelivered: events - firstSeen.size,
+      cpu,
     }
     console.error(
-      `${label}: ${result.eventRate} events/s committed, ${result.deliveryRate} deliveries/s, latency p50 ${result.p50} ms, p95 ${result.p95} ms, p99 ${result.p99} ms, max ${result.max} ms, undelivered ${result.undelivered}`,
+      `${label}: ${result.eventRate} events/s committed, ${result.deliveryRate} deliveries/s, latency p50 ${result.p50} ms, p95 ${result.p95} ms, p99 ${result.p99} ms, max ${result.max} ms, undelivered ${result.undelivered}, CPU server ${cpu.server}% postgres ${cpu.postgres ?? '–'}% bench ${cpu.bench}%`,
     )
     return result
   } finally {
@@ -223,6 +243,7 @@ async function benchWebhooks(label: string, env: Record<string, string>): Promis
   }
 }
 
+const loadAtStart = loadAverage()
 const results: Result[] = []
 if (process.env.BENCH_SKIP_SQLITE !== '1') results.push(await benchWebhooks('SQLite', {}))
 if (process.env.BENCH_SKIP_PG !== '1') {
@@ -238,14 +259,14 @@ agent.destroy()
 const lines = [
   `# Webhook benchmark ${new Date().toISOString()}`,
   '',
-  `Machine: ${machine()}.`,
-  `Command: \`npm run bench:webhooks\` (target ${RATE} status changes/s for ${DURATION} s over ${TASKS} tasks with a callback_url of one agent, accepted by ${OPERATORS} operators, HUMCLI_JOB_POLL_MS=${POLL_MS}; receiver and load generator in one process on the same machine as the server). Latency = first arrival at the receiver − the event's X-Timestamp. Target: p95 < 1000 ms at 500 events/s.`,
+  `Machine: ${machine()}; load average ${loadAtStart} at the start.`,
+  `Command: \`npm run bench:webhooks\` (target ${RATE} status changes/s for ${DURATION} s over ${TASKS} tasks with a callback_url of one agent, accepted by ${OPERATORS} operators, HUMCLI_JOB_POLL_MS=${POLL_MS}; receiver and load generator in one process on the same machine as the server). Latency = first arrival at the receiver − the event's X-Timestamp. CPU = % of one core from the first status change to the last arrival (PostgreSQL: its backends for this database). Target: p95 < 1000 ms at 500 events/s.`,
   '',
-  '| database | events/s committed | deliveries/s | p50 ms | p95 ms | p99 ms | max ms | undelivered | duplicates |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  '| database | events/s committed | deliveries/s | p50 ms | p95 ms | p99 ms | max ms | undelivered | duplicates | CPU humcli | CPU PostgreSQL | CPU bench |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...results.map(
     (r) =>
-      `| ${r.name} | ${r.eventRate} | ${r.deliveryRate} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.max} | ${r.undelivered} | ${r.duplicates} |`,
+      `| ${r.name} | ${r.eventRate} | ${r.deliveryRate} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.max} | ${r.undelivered} | ${r.duplicates} | ${r.cpu.server}% | ${r.cpu.postgres === null ? '–' : `${r.cpu.postgres}%`} | ${r.cpu.bench}% |`,
   ),
   '',
 ]

@@ -96,8 +96,8 @@ export function serveCommand(): Command {
 }
 
 async function parseKinds(list: string) {
-  const { JOB_KINDS } = await import('../jobs/enqueue.ts')
-  const known: readonly string[] = JOB_KINDS
+  const { WORK_KINDS } = await import('../jobs/lanes.ts')
+  const known: readonly string[] = WORK_KINDS
   const kinds = list.split(',').map((k) => k.trim())
   const unknown = kinds.filter((k) => !known.includes(k))
   if (unknown.length > 0) {
@@ -105,7 +105,7 @@ async function parseKinds(list: string) {
       `unknown job kind ${unknown.join(', ')}; the kinds are ${known.join(', ')}`,
     )
   }
-  return kinds as (typeof JOB_KINDS)[number][]
+  return kinds as (typeof WORK_KINDS)[number][]
 }
 
 export function workerCommand(): Command {

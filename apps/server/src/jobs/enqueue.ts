@@ -24,8 +24,6 @@ export interface JobPayloads {
   'review.auto_approve': { taskId: string; version: string }
   'earnings.release': { taskId: string; operatorId: string; amountMicros: string }
   'webhooks.fan_out': { eventId: string }
-  /** `agentId` is the delivery's agent: the runner caps how many of one agent's attempts run at once. */
-  'webhooks.deliver': { deliveryId: string; agentId: string }
   'guardian.review': { taskId: string; version: string }
   'credentials.purge': { taskId: string }
   'payouts.send': { payoutId: string }
@@ -50,7 +48,6 @@ export const JOB_KINDS = [
   'review.auto_approve',
   'earnings.release',
   'webhooks.fan_out',
-  'webhooks.deliver',
   'guardian.review',
   'credentials.purge',
   'payouts.send',
@@ -71,13 +68,6 @@ export interface JobInput<K extends JobKind> {
   maxAttempts?: number
 }
 
-/** The group a job is capped by (at most `HUMCLI_WEBHOOK_AGENT_CONCURRENCY` of one group run at once). */
-function groupKey(job: JobInput<JobKind>): string | null {
-  return job.kind === 'webhooks.deliver'
-    ? `agent:${(job.payload as JobPayloads['webhooks.deliver']).agentId}`
-    : null
-}
-
 /** A job as the `jobs` table stores it, queued. */
 export type JobRow = {
   kind: JobKind
@@ -95,7 +85,7 @@ export function jobRow(job: JobInput<JobKind>): JobRow {
     run_at: iso(job.runAt),
     max_attempts: BigInt(job.maxAttempts ?? 10),
     created_at: iso(job.now),
-    group_key: groupKey(job),
+    group_key: null,
   }
 }
 

@@ -1,8 +1,14 @@
 import type { JobLane } from '../config-jobs.ts'
 import type { JobKind } from './enqueue.ts'
 
-/** Which lane runs each job kind (ADR 0013): slow network work never shares slots with the rest. */
-export const LANE_OF: Record<JobKind, JobLane> = {
+/**
+ * What a worker runs: every job kind, and `webhooks.deliver`, the webhook attempts the deliveries
+ * lane claims straight from `webhook_deliveries` (ADR 0027) — no job row each.
+ */
+export type WorkKind = JobKind | 'webhooks.deliver'
+
+/** Which lane runs each kind (ADR 0013): slow network work never shares slots with the rest. */
+export const LANE_OF: Record<WorkKind, JobLane> = {
   'webhooks.deliver': 'deliveries',
   'webhooks.fan_out': 'timers',
   'estimate.expire': 'timers',
@@ -22,12 +28,14 @@ export const LANE_OF: Record<JobKind, JobLane> = {
   'sandbox.submit': 'sandbox',
 }
 
-export const laneOf = (kind: JobKind): JobLane => LANE_OF[kind]
+export const WORK_KINDS = Object.keys(LANE_OF) as readonly WorkKind[]
+
+export const laneOf = (kind: WorkKind): JobLane => LANE_OF[kind]
 
 /** The kinds of each lane, limited to `only` when a worker runs a subset (`humcli worker --kinds`). */
-export function kindsByLane(only?: readonly JobKind[]): Map<JobLane, JobKind[]> {
-  const lanes = new Map<JobLane, JobKind[]>()
-  for (const [kind, lane] of Object.entries(LANE_OF) as [JobKind, JobLane][]) {
+export function kindsByLane(only?: readonly WorkKind[]): Map<JobLane, WorkKind[]> {
+  const lanes = new Map<JobLane, WorkKind[]>()
+  for (const [kind, lane] of Object.entries(LANE_OF) as [WorkKind, JobLane][]) {
     if (only && !only.includes(kind)) continue
     lanes.set(lane, [...(lanes.get(lane) ?? []), kind])
   }

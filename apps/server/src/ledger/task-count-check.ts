@@ -3,7 +3,8 @@ import type { Tx } from '../store/schema.ts'
 
 /**
  * Every `task_counts` counter that disagrees with a real count of the tasks: per agent, and the
- * market's open non-sandbox tasks summed over its shards (`market:<n>`, kept by `countTaskChange`).
+ * market's open non-sandbox tasks summed over its shards (`market:<n>`, kept by `countTaskChange`);
+ * a counter is its row plus its deltas not yet folded (`task_count_deltas`).
  * A full count, so it belongs in the check, never in a request.
  */
 export async function taskCountProblems(db: Tx): Promise<string[]> {
@@ -19,7 +20,10 @@ export async function taskCountProblems(db: Tx): Promise<string[]> {
     .where('sandbox', '=', 0n)
     .groupBy(['status', 'task_type'])
     .execute()
-  const counters = await db.selectFrom('task_counts').select(['scope', 'status', 'task_type', 'n']).execute()
+  const counters = [
+    ...(await db.selectFrom('task_counts').select(['scope', 'status', 'task_type', 'n']).execute()),
+    ...(await db.selectFrom('task_count_deltas').select(['scope', 'status', 'task_type', 'n']).execute()),
+  ]
   const key = (scope: string, status: string, type: string) => `${scope}|${status}|${type}`
   const want = new Map<string, bigint>()
   for (const r of real) want.set(key(r.scope, r.status, r.task_type), BigInt(r.n))

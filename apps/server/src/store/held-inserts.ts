@@ -2,13 +2,13 @@ import { type Insertable, PostgresAdapter, type QueryCreator, type RawBuilder, s
 import type { Database, Tx } from './schema.ts'
 
 /** The tables whose rows a transaction writes and never reads back before it commits. */
-type HeldTable = 'task_transitions' | 'outbox' | 'jobs'
+type HeldTable = 'task_transitions' | 'outbox' | 'jobs' | 'task_count_deltas'
 
 /** Rows per multi-row insert: well inside PostgreSQL's 65,535 parameters at ≤ 8 columns a row. */
 const ROWS_PER_INSERT = 500
 
 /**
- * PostgreSQL: the log, outbox and job rows of a status change, held and sent as one statement
+ * PostgreSQL: the log, outbox, job and counter-delta rows of a status change, held and sent as one statement
  * (`flush`): a multi-row insert per table, joined as data-modifying CTEs, whose main query sends
  * the NOTIFYs the rows need. A status change wrote these in 3–6 round trips, each costing
  * Node ~140 µs of CPU on a loopback connection; now one (ADR 0024, amendment of 2026-12-03).

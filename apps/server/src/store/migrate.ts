@@ -26,6 +26,8 @@ import * as m0025 from './migrations/0025-session-api-key.ts'
 import * as m0026 from './migrations/0026-unfinished-deliveries.ts'
 import * as m0027 from './migrations/0027-created-day-index.ts'
 import * as m0028 from './migrations/0028-pg-create-without-subtransactions.ts'
+import * as m0029 from './migrations/0029-delivery-attempts-without-jobs.ts'
+import * as m0030 from './migrations/0030-task-count-deltas.ts'
 import { lockSection, withTx } from './tx.ts'
 
 /**
@@ -74,6 +76,8 @@ const MIGRATIONS: [string, DialectMigration][] = [
   ['0026-unfinished-deliveries', m0026],
   ['0027-created-day-index', m0027],
   ['0028-pg-create-without-subtransactions', m0028],
+  ['0029-delivery-attempts-without-jobs', m0029],
+  ['0030-task-count-deltas', m0030],
 ]
 
 /**

@@ -49,6 +49,8 @@ export interface WebhookDeliveriesTable {
   /** Retries stop after this time (3 days after the event, or after a manual redelivery). */
   retry_until: string
   locked_until: string | null
+  /** 1: the head of its (task, target) line, which an attempt may claim; 0: waiting behind it. */
+  ready: bigint
   last_attempt_at: string | null
   last_url: string | null
   response_status: bigint | null

@@ -58,6 +58,15 @@ export interface TaskCountsTable {
   n: bigint
 }
 
+/** A change to a `task_counts` counter not yet folded into it (PostgreSQL status changes). */
+export interface TaskCountDeltasTable {
+  id: Generated<bigint>
+  scope: string
+  status: string
+  task_type: string
+  n: bigint
+}
+
 export interface TaskTransitionsTable {
   id: Generated<bigint>
   task_id: string

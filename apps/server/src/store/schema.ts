@@ -43,6 +43,7 @@ import type {
   OverturnedRejectionsTable,
   PhotoHashBandsTable,
   PhotoHashesTable,
+  TaskCountDeltasTable,
   TaskCountsTable,
   TaskRatingsTable,
   TasksTable,
@@ -63,6 +64,7 @@ export interface Database {
   tasks: TasksTable
   task_transitions: TaskTransitionsTable
   task_counts: TaskCountsTable
+  task_count_deltas: TaskCountDeltasTable
   task_ratings: TaskRatingsTable
   accounts: AccountsTable
   ledger_transactions: LedgerTransactionsTable

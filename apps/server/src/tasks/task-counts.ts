@@ -1,4 +1,5 @@
-import { sql } from 'kysely'
+import { PostgresAdapter, sql } from 'kysely'
+import type { HeldInserts } from '../store/held-inserts.ts'
 import type { Tx } from '../store/schema.ts'
 
 /**
@@ -48,13 +49,62 @@ export function taskCountDeltas(task: CountedTask, from: string | null, to: stri
 }
 
 /**
- * Keeps `task_counts` true in the caller's transaction: one upsert for every row the change
- * touches. Called by `createTask` and `transitionTask`, the only places a task's status is set.
- * Callers place it before the ledger postings, so the counter rows are always locked before the
- * balance rows.
+ * Keeps the counters true in the caller's transaction. Called by `createTask` and
+ * `transitionTask`, the only places a task's status is set. On SQLite one upsert of every
+ * `task_counts` row the change touches; callers place it before the ledger postings, so counter
+ * rows are locked before balance rows. On PostgreSQL the changes are rows of `task_count_deltas`
+ * (migration 0030), which lock nothing: every status change of one agent's tasks used to wait on
+ * its counter rows until the one before committed. With `held` they go in its one statement.
  */
-export async function countTaskChange(tx: Tx, task: CountedTask, from: string | null, to: string) {
-  await applyTaskCounts(tx, taskCountDeltas(task, from, to))
+export async function countTaskChange(
+  tx: Tx,
+  task: CountedTask,
+  from: string | null,
+  to: string,
+  held: HeldInserts | null = null,
+) {
+  const all = taskCountDeltas(task, from, to)
+  if (!(tx.getExecutor().adapter instanceof PostgresAdapter)) return applyTaskCounts(tx, all)
+  // A delta of 0 (a sandbox create's shard, taken only for the lock order) changes nothing.
+  const rows = all.filter((d) => d.n !== 0n)
+  if (held) for (const r of rows) held.add('task_count_deltas', r)
+  else if (rows.length) await tx.insertInto('task_count_deltas').values(rows).execute()
+}
+
+/** Deltas a fold moves per counter and statement. */
+const FOLD_BATCH = 10_000
+
+/**
+ * Folds `task_count_deltas` into `task_counts` (PostgreSQL), one counter per statement: the
+ * deltas it deletes and its row's upsert are one transaction, so a count reads the same before
+ * and after, and holding one counter's row at a time it waits for no other lock while holding
+ * one (creates lock counter rows in their own order). Several workers may fold at once: a delta
+ * is deleted once. Returns the deltas folded.
+ */
+export async function foldTaskCountDeltas(db: Tx): Promise<number> {
+  const counters = await db
+    .selectFrom('task_count_deltas')
+    .select(['scope', 'status', 'task_type', sql<bigint>`max(id)`.as('upto')])
+    .groupBy(['scope', 'status', 'task_type'])
+    .execute()
+  let folded = 0
+  for (const c of counters) {
+    const r = await sql<{ moved: bigint }>`
+      with moved as (
+        delete from task_count_deltas
+        where id in (
+          select id from task_count_deltas
+          where scope = ${c.scope} and status = ${c.status} and task_type = ${c.task_type} and id <= ${c.upto}
+          limit ${FOLD_BATCH})
+        returning n),
+      folded as (
+        insert into task_counts (scope, status, task_type, n)
+        select ${c.scope}, ${c.status}, ${c.task_type}, sum(n) from moved having count(*) > 0
+        on conflict (scope, status, task_type) do update set n = task_counts.n + excluded.n)
+      select count(*) as moved from moved`.execute(db)
+    folded += Number(r.rows[0]?.moved ?? 0)
+  }
+  return folded
 }
 
 /** Adds `rows` to their counters (one upsert); PostgreSQL's `humcli_create_task` does the same. */
@@ -68,18 +118,24 @@ export async function applyTaskCounts(tx: Tx, rows: TaskCountDelta[]) {
     .execute()
 }
 
-/** How many tasks of `scopes` match: a sum over at most (scopes × statuses × types) rows. */
+/**
+ * How many tasks of `scopes` match: a sum over at most (scopes × statuses × types) counter rows
+ * and their deltas not yet folded (about a second of status changes, `foldTaskCountDeltas`).
+ */
 export async function countedTasks(
   db: Tx,
   scopes: string[],
   filter: { status?: string; task_types?: string[] },
 ): Promise<number> {
-  let q = db.selectFrom('task_counts').where('scope', 'in', scopes)
-  if (filter.status) q = q.where('status', '=', filter.status)
-  if (filter.task_types) {
-    if (filter.task_types.length === 0) return 0
-    q = q.where('task_type', 'in', filter.task_types)
+  if (filter.task_types?.length === 0) return 0
+  const sum = (table: 'task_counts' | 'task_count_deltas') => {
+    let q = db.selectFrom(table).where('scope', 'in', scopes)
+    if (filter.status) q = q.where('status', '=', filter.status)
+    if (filter.task_types) q = q.where('task_type', 'in', filter.task_types)
+    return q.select(sql<bigint>`coalesce(sum(n), 0)`.as('n'))
   }
-  const r = await q.select(sql<bigint | null>`sum(n)`.as('n')).executeTakeFirstOrThrow()
-  return Number(r.n ?? 0)
+  const r = await db
+    .selectNoFrom(() => [sum('task_counts').as('counted'), sum('task_count_deltas').as('pending')])
+    .executeTakeFirstOrThrow()
+  return Number(r.counted ?? 0) + Number(r.pending ?? 0)
 }

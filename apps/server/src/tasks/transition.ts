@@ -95,12 +95,11 @@ export async function transitionTask(ctx: Ctx, tx: Tx, input: TransitionInput): 
     held,
   )
   for (const e of input.events ?? []) await recordEvent(tx, e, held)
+  // The counters: on PostgreSQL deltas in the same statement, locking nothing; on SQLite (one
+  // writer) the rows themselves, before the postings, so counter rows are locked before balance
+  // rows everywhere (`countTaskChange`).
+  await countTaskChange(tx, task, from, to, held)
   await held?.flush()
-  // Last, so the agent's shared rows are locked for the shortest span: every transition of an
-  // agent's tasks writes its counters, and on PostgreSQL each waits for the one before to commit.
-  // The counters before the postings: counter rows are locked before balance rows, everywhere
-  // (`countTaskChange`).
-  await countTaskChange(tx, task, from, to)
   if (input.ledger) await post(tx, { ...input.ledger, taskId: task.id, at: now })
   return updated
 }

@@ -1,8 +1,8 @@
-import type { Insertable } from 'kysely'
+import { type Insertable, SqliteAdapter, sql } from 'kysely'
 import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { newId } from '../domain/ids.ts'
-import { enqueueJob, enqueueJobs, type JobInput } from '../jobs/enqueue.ts'
+import { jobDueExpression, jobDueNotifyPending, wakeLocalLane } from '../jobs/wake.ts'
 import { fanOutPayload } from '../outbox/record-event.ts'
 import type { OutboxTable, Tx, WebhookDeliveriesTable, WebhookEndpointsTable } from '../store/schema.ts'
 import { lockSection, withTx } from '../store/tx.ts'
@@ -76,7 +76,7 @@ const pairKey = (taskId: string, target: string) => `${taskId} ${target}`
 
 /**
  * The (task, target) pairs of `rows` that already have a pending delivery. Its attempt ends in
- * `recordAttempt` or `finishUndeliverable`, whose `releaseNext` queues the next event of the pair.
+ * `recordAttempt` or `finishUndeliverable`, whose `releaseNext` makes the next event of the pair ready.
  * Those take the fan-out's lock shared before they look for that next event, so this exclusive
  * fan-out either finishes first (they then see its rows) or starts after they committed (this
  * read then sees them finished): a delivery is never left without an attempt.
@@ -97,8 +97,9 @@ async function pendingPairs(tx: Tx, rows: Insertable<WebhookDeliveriesTable>[]):
 }
 
 /**
- * Turns new outbox events into delivery rows, one per (event, target), and schedules the first
- * attempt of each that is first in line for its task and target (`pendingPairs`). Idempotent:
+ * Turns new outbox events into delivery rows, one per (event, target), each that is first in line
+ * for its task and target (`pendingPairs`) ready for an attempt, and wakes the deliveries lane,
+ * which claims them (ADR 0027). Idempotent:
  * the unique (event_id, target) makes a second run — or a racing worker on PostgreSQL — insert
  * nothing. Events are read in `seq` order; per task that is the
  * commit order, because a task's transitions serialise on its row.
@@ -139,31 +140,37 @@ export async function fanOutEvents(ctx: Ctx): Promise<number> {
             attempts: 0n,
             next_attempt_at: iso(now),
             retry_until: iso(addMs(new Date(e.created_at), RETRY_WINDOW_MS)),
+            ready: 0n,
             created_at: iso(now),
           })
         }
       }
-      // A delivery behind an earlier pending event of its task for its target gets no attempt
-      // now: it could not go, and the earlier one's end queues it (`releaseNext`).
+      // A delivery behind an earlier pending event of its task for its target is not ready: it
+      // could not go, and the earlier one's end makes it ready (`releaseNext`). Nor is the second
+      // of a pair within the batch. (No row here is a duplicate: the events are undispatched, and
+      // their fan-out commits with their `dispatched_at`.)
       const waiting = await pendingPairs(tx, rows)
-      // The deliveries in multi-row inserts and their first attempts in one more: a round trip or
-      // two for the batch, not two per delivery, while every other fan-out waits for this one.
-      const attempts: JobInput<'webhooks.deliver'>[] = []
+      let ready = 0
+      for (const r of rows) {
+        const pair = r.task_id ? pairKey(r.task_id, r.target) : null
+        if (pair !== null && waiting.has(pair)) continue
+        if (pair !== null) waiting.add(pair)
+        r.ready = 1n
+        ready++
+      }
+      // The deliveries in multi-row inserts, the last one waking the deliveries lane (PostgreSQL:
+      // NOTIFY at COMMIT): a round trip or two for the batch, while every other fan-out waits.
+      const wake = ready > 0 && jobDueNotifyPending(tx, 'deliveries')
       for (let i = 0; i < rows.length; i += DELIVERIES_PER_INSERT) {
-        const inserted = await tx
+        const last = i + DELIVERIES_PER_INSERT >= rows.length
+        await tx
           .insertInto('webhook_deliveries')
           .values(rows.slice(i, i + DELIVERIES_PER_INSERT))
           .onConflict((oc) => oc.columns(['event_id', 'target']).doNothing())
-          .returning(['id', 'agent_id', 'task_id', 'target'])
+          .$if(wake && last, (q) => q.returning(jobDueExpression('deliveries').as('woken')))
           .execute()
-        for (const d of inserted) {
-          const pair = d.task_id === null ? null : pairKey(d.task_id, d.target)
-          if (pair !== null && waiting.has(pair)) continue
-          if (pair !== null) waiting.add(pair)
-          attempts.push(attemptJob(d, now, now))
-        }
       }
-      await enqueueJobs(tx, attempts)
+      if (ready > 0 && ctx.store.dialect === 'sqlite') wakeLocalLane('deliveries')
       await tx
         .updateTable('outbox')
         .set({ dispatched_at: iso(now) })
@@ -194,27 +201,12 @@ export async function fanOutEvents(ctx: Ctx): Promise<number> {
   }
 }
 
-/** The job of one delivery attempt (capped per agent by the runner). */
-function attemptJob(
-  delivery: { id: string; agent_id: string },
-  runAt: Date,
-  now: Date,
-): JobInput<'webhooks.deliver'> {
-  return {
-    kind: 'webhooks.deliver',
-    payload: { deliveryId: delivery.id, agentId: delivery.agent_id },
-    runAt,
-    now,
-    maxAttempts: 3,
-  }
-}
-
-/** Schedules one delivery attempt as a job (capped per agent by the runner). */
-export function scheduleAttempt(
-  tx: Tx,
-  delivery: { id: string; agent_id: string },
-  runAt: Date,
-  now: Date,
-): Promise<void> {
-  return enqueueJob(tx, attemptJob(delivery, runAt, now))
+/**
+ * Wakes the deliveries lane for a delivery made ready outside a fan-out (a ping, a redelivery):
+ * PostgreSQL's workers by NOTIFY at COMMIT, SQLite's in this process.
+ */
+export async function wakeDeliveries(tx: Tx): Promise<void> {
+  if (jobDueNotifyPending(tx, 'deliveries')) {
+    await sql`select ${jobDueExpression('deliveries')}`.execute(tx)
+  } else if (tx.getExecutor().adapter instanceof SqliteAdapter) wakeLocalLane('deliveries')
 }

@@ -3,7 +3,7 @@ import type { Ctx } from '../context.ts'
 import { DomainError } from '../domain/errors.ts'
 import { newId } from '../domain/ids.ts'
 import { withTx } from '../store/tx.ts'
-import { scheduleAttempt } from './fan-out.ts'
+import { wakeDeliveries } from './fan-out.ts'
 import { loadEndpoint } from './load-endpoint.ts'
 import { RETRY_WINDOW_MS } from './schedule.ts'
 import { deliveryView } from './serialize.ts'
@@ -40,11 +40,12 @@ export async function pingEndpoint(ctx: Ctx, agentId: string, id: string) {
         attempts: 0n,
         next_attempt_at: at,
         retry_until: iso(addMs(now, RETRY_WINDOW_MS)),
+        ready: 1n,
         created_at: at,
       })
       .returningAll()
       .executeTakeFirstOrThrow()
-    await scheduleAttempt(tx, d, now, now)
+    await wakeDeliveries(tx)
     return deliveryView(d)
   })
 }

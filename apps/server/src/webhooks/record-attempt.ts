@@ -3,21 +3,12 @@ import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { recordEvent } from '../outbox/record-event.ts'
 import type { Tx, WebhookDeliveriesTable } from '../store/schema.ts'
-import { lockSection, sectionLock, withTx } from '../store/tx.ts'
-import { scheduleAttempt } from './fan-out.ts'
+import { lockSection, withTx } from '../store/tx.ts'
 import { ENDPOINT_FAILING_LIMIT_MS, parseRetryAfter, RETRY_WINDOW_MS, retryDelayMs } from './schedule.ts'
 import type { SendResult } from './send.ts'
 
 export type AttemptOutcome = SendResult & { url: string }
 
-/**
- * The fan-out's lock, shared, for the statement that finishes a delivery of a task (PostgreSQL):
- * `releaseNext`'s read then sees every delivery a fan-out committed without an attempt because
- * this one was pending (`pendingPairs` in fan-out.ts). Finishing deliveries do not wait for each
- * other, only for a fan-out running.
- */
-const takesFanOutLock = (tx: Tx, d: WebhookDeliveriesTable) => d.task_id !== null && isPostgres(tx)
-const fanOutLockShared = () => sectionLock('fan-out', 'shared').as('fan_out')
 const isPostgres = (tx: Tx) => tx.getExecutor().adapter instanceof PostgresAdapter
 
 /**
@@ -28,38 +19,18 @@ const isPostgres = (tx: Tx) => tx.getExecutor().adapter instanceof PostgresAdapt
 export const lockFanOutShared = (tx: Tx) =>
   lockSection(tx, isPostgres(tx) ? 'postgres' : 'sqlite', 'fan-out', 'shared')
 
-/** After a delivery is finished (delivered or given up), the next pending event of its task may go. */
-async function releaseNext(tx: Tx, d: WebhookDeliveriesTable, now: Date): Promise<void> {
-  if (!d.task_id) return
-  const next = await tx
-    .selectFrom('webhook_deliveries')
-    .select(['id', 'next_attempt_at'])
-    .where('target', '=', d.target)
-    .where('task_id', '=', d.task_id)
-    .where('status', '=', 'pending')
-    .orderBy('event_seq')
-    .limit(1)
-    .executeTakeFirst()
-  if (!next) return
-  const at = new Date(next.next_attempt_at) > now ? new Date(next.next_attempt_at) : now
-  await scheduleAttempt(tx, { id: next.id, agent_id: d.agent_id }, at, now)
-}
-
-/** Gives a delivery up without an attempt (its target is gone) and lets the next event go. */
-export async function finishUndeliverable(
-  tx: Tx,
-  d: WebhookDeliveriesTable,
-  reason: string,
-  now: Date,
-): Promise<void> {
+/**
+ * Gives a delivery up without an attempt (its target is gone). Like every statement that finishes
+ * a delivery, it lets the next event of its line go: the trigger `webhook_deliveries_release_next`
+ * (migration 0029) makes that one ready in the same statement.
+ */
+export async function finishUndeliverable(tx: Tx, d: WebhookDeliveriesTable, reason: string): Promise<void> {
   await tx
     .updateTable('webhook_deliveries')
     .set({ status: 'failed', last_error: reason, locked_until: null })
     .where('id', '=', d.id)
     .where('status', '=', 'pending')
-    .$if(takesFanOutLock(tx, d), (q) => q.returning(fanOutLockShared()))
     .execute()
-  await releaseNext(tx, d, now)
 }
 
 /**
@@ -122,9 +93,12 @@ async function trackEndpointHealth(tx: Tx, endpointId: string, ok: boolean, now:
 }
 
 /**
- * Records one attempt in one transaction: 2xx delivers; 410 from an account endpoint disables it
- * (from a task callback it gives that delivery up); anything else retries on the schedule,
- * honouring Retry-After, until the delivery's retry window closes.
+ * Records one attempt: 2xx delivers; 410 from an account endpoint disables it (from a task
+ * callback it gives that delivery up); anything else retries on the schedule, honouring
+ * Retry-After, until the delivery's retry window closes. A finished delivery lets the next event
+ * of its line go (the trigger `webhook_deliveries_release_next`), so a callback's outcome is one
+ * statement; an endpoint's success clears its failing mark after it, and its failures are recorded
+ * with their consequences in one transaction.
  */
 export async function recordAttempt(ctx: Ctx, d: WebhookDeliveriesTable, o: AttemptOutcome): Promise<void> {
   const now = ctx.clock.now()
@@ -136,9 +110,10 @@ export async function recordAttempt(ctx: Ctx, d: WebhookDeliveriesTable, o: Atte
   // task still gets its full three days.
   const retryUntil = d.attempts === 0n ? iso(addMs(now, RETRY_WINDOW_MS)) : d.retry_until
   const giveUp = !ok && (gone || nextAt.getTime() > Date.parse(retryUntil))
+  // A retry stays the head of its line, due at `next_attempt_at`.
   const status = ok ? 'succeeded' : giveUp ? 'failed' : 'pending'
-  await withTx(ctx.store, async (tx) => {
-    await tx
+  const record = (tx: Tx) =>
+    tx
       .updateTable('webhook_deliveries')
       .set({
         status,
@@ -156,13 +131,18 @@ export async function recordAttempt(ctx: Ctx, d: WebhookDeliveriesTable, o: Atte
       })
       .where('id', '=', d.id)
       .where('status', '=', 'pending')
-      .$if(status !== 'pending' && takesFanOutLock(tx, d), (q) => q.returning(fanOutLockShared()))
       .execute()
-    if (d.target !== 'callback') {
+  const db = ctx.store.db
+  if (d.target === 'callback') {
+    await record(db)
+  } else if (ok) {
+    await record(db)
+    await trackEndpointHealth(db, d.target, true, now)
+  } else {
+    await withTx(ctx.store, async (tx) => {
+      await record(tx)
       if (gone) await disableEndpoint(tx, d.target, 'the receiver answered 410 Gone', now)
-      else await trackEndpointHealth(tx, d.target, ok, now)
-    }
-    if (status === 'pending') await scheduleAttempt(tx, d, nextAt, now)
-    else await releaseNext(tx, d, now)
-  })
+      else await trackEndpointHealth(tx, d.target, false, now)
+    })
+  }
 }

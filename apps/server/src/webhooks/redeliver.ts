@@ -2,7 +2,7 @@ import { addMs, iso } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { DomainError, notFound } from '../domain/errors.ts'
 import { withTx } from '../store/tx.ts'
-import { scheduleAttempt } from './fan-out.ts'
+import { wakeDeliveries } from './fan-out.ts'
 import { loadEndpoint } from './load-endpoint.ts'
 import { RETRY_WINDOW_MS } from './schedule.ts'
 import { deliveryView } from './serialize.ts'
@@ -38,11 +38,14 @@ export async function redeliver(ctx: Ctx, agentId: string, deliveryId: string) {
         next_attempt_at: iso(now),
         retry_until: iso(addMs(now, RETRY_WINDOW_MS)),
         locked_until: null,
+        // The head of its line again (an earlier pending event of its task still goes first:
+        // the claim checks), due now.
+        ready: 1n,
       })
       .where('id', '=', d.id)
       .returningAll()
       .executeTakeFirstOrThrow()
-    await scheduleAttempt(tx, d, now, now)
+    await wakeDeliveries(tx)
     return deliveryView(updated)
   })
 }

@@ -19,16 +19,7 @@ export const newWorkerId = () => `w_${process.pid}_${randomBytes(4).toString('he
 export interface ClaimFilter {
   /** Only these kinds (a lane's); every kind when omitted. */
   kinds?: readonly JobKind[]
-  /**
-   * At most `perGroup` jobs of one group (an agent's webhook attempts) running here, `running`
-   * of them already: a group at its cap is skipped, and one with room gets no more than it has.
-   */
-  groups?: { perGroup: number; running: ReadonlyMap<string, number> }
 }
-
-/** How many due jobs a claim looks at per job it may claim, when groups cap it (and at least). */
-const WINDOW_PER_SLOT = 4
-const MIN_WINDOW = 16
 
 /** The instants one claim compares with: now, and the last beat of a worker still alive. */
 interface ClaimTimes {
@@ -53,16 +44,12 @@ const staleLock = (eb: ExpressionBuilder<Database, 'jobs'>, t: ClaimTimes) =>
  * The earliest due jobs, at most `window`: per kind, the queued ones whose time has come (each
  * an ordered walk of `jobs_due_by_kind`), and the running ones whose lock ran out or whose worker
  * died (few: at most the slots of the workers). One arm per kind, so no plan reads the jobs of
- * other kinds or the finished ones; `skip` leaves out groups at their cap.
+ * other kinds or the finished ones.
  */
-function dueCandidates(ctx: Ctx, t: ClaimTimes, filter: ClaimFilter, window: number, skip: string[]) {
+function dueCandidates(ctx: Ctx, t: ClaimTimes, filter: ClaimFilter, window: number) {
   const db = ctx.store.db
-  const base = (status: 'queued' | 'running') => {
-    let q = db.selectFrom('jobs').select(['id', 'group_key', 'run_at']).where('status', '=', status)
-    if (skip.length)
-      q = q.where((eb) => eb.or([eb('group_key', 'is', null), eb('group_key', 'not in', skip)]))
-    return q
-  }
+  const base = (status: 'queued' | 'running') =>
+    db.selectFrom('jobs').select(['id', 'run_at']).where('status', '=', status)
   const arms = (filter.kinds ?? [null]).map((kind) => {
     const q = base('queued').where('run_at', '<=', t.nowIso)
     return kind ? q.where('kind', '=', kind) : q
@@ -77,56 +64,10 @@ function dueCandidates(ctx: Ctx, t: ClaimTimes, filter: ClaimFilter, window: num
 }
 
 /**
- * Of a window of the earliest due jobs (groups at their cap left out), each group's earliest up
- * to the room it has: ranked within the group, and only the ranks that fit are picked.
- */
-function withinShares(
-  ctx: Ctx,
-  t: ClaimTimes,
-  limit: number,
-  filter: ClaimFilter,
-  groups: NonNullable<ClaimFilter['groups']>,
-) {
-  const full = [...groups.running].filter(([, n]) => n >= groups.perGroup).map(([g]) => g)
-  const window = dueCandidates(ctx, t, filter, Math.max(limit * WINDOW_PER_SLOT, MIN_WINDOW), full)
-  const partly = [...groups.running].filter(([, n]) => n > 0 && n < groups.perGroup)
-  const room = partly.length
-    ? sql<number>`case w.group_key ${sql.join(
-        partly.map(([g, n]) => sql`when ${g} then ${sql.lit(groups.perGroup - n)}`),
-        sql` `,
-      )} else ${sql.lit(groups.perGroup)} end`
-    : sql<number>`${sql.lit(groups.perGroup)}`
-  const db = ctx.store.db
-  const ranked = db
-    .selectFrom(window.as('w'))
-    .select([
-      'w.id',
-      'w.group_key',
-      'w.run_at',
-      sql<number>`row_number() over (partition by w.group_key order by w.run_at, w.id)`.as('rank'),
-      room.as('room'),
-    ])
-  return db
-    .selectFrom(ranked.as('r'))
-    .select(['r.id', 'r.group_key', 'r.run_at'])
-    .where((eb) => eb.or([eb('r.group_key', 'is', null), eb('r.rank', '<=', eb.ref('r.room'))]))
-    .orderBy('r.run_at')
-    .orderBy('r.id')
-    .limit(limit)
-}
-
-/**
  * Claims up to `limit` due jobs for this worker. On PostgreSQL the outer select takes
  * `FOR UPDATE SKIP LOCKED`, so several processes never claim the same job; SQLite has one writer.
  * A job whose worker died is claimable again: at once when that worker has stopped beating
  * (`startWorker`), otherwise when its lock expires.
- *
- * With `groups`, the claim ranks a window of the earliest due jobs within their group and takes
- * only the ranks the group has room for, so a lane never claims jobs it would have to give back
- * (each given back is a second write of its row). The window is bounded (`WINDOW_PER_SLOT` per
- * free slot): the claim's cost follows the slots, not the backlog — except that leaving out the
- * groups at their cap walks past their due jobs (the lane does that at most once per poll
- * interval while it finds nothing else).
  */
 export async function claimDueJobs(
   ctx: Ctx,
@@ -146,9 +87,7 @@ export function claimStatement(ctx: Ctx, workerId: string, limit: number, filter
       eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', t.nowIso)]),
       eb.and([eb('status', '=', 'running'), staleLock(eb, t)]),
     ])
-  const picked = filter.groups
-    ? withinShares(ctx, t, limit, filter, filter.groups)
-    : dueCandidates(ctx, t, filter, limit, [])
+  const picked = dueCandidates(ctx, t, filter, limit)
   const ids = db.selectFrom(picked.as('p')).select('p.id')
   // On PostgreSQL an outer select locks and re-checks `isDue` on a row another worker changed
   // meanwhile. SQLite has one writer, and that re-check would be planned as a walk of every due
@@ -170,8 +109,8 @@ export function claimStatement(ctx: Ctx, workerId: string, limit: number, filter
 }
 
 /**
- * Gives claimed jobs back unrun (due as before, the attempt not counted): the jobs of a group
- * over its cap, and on shutdown the jobs still running when the drain time is up.
+ * Gives claimed jobs back unrun (due as before, the attempt not counted): on shutdown, the jobs
+ * still running when the drain time is up.
  */
 export async function releaseJobs(ctx: Ctx, workerId: string, ids?: bigint[]): Promise<number> {
   if (ids?.length === 0) return 0

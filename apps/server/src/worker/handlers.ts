@@ -14,7 +14,6 @@ import { simulateSubmit } from '../sandbox/simulate-submit.ts'
 import { expireDeadline } from '../tasks/cancel-task.ts'
 import { expireEstimate } from '../tasks/expire-estimate.ts'
 import { autoApproveReview } from '../tasks/verify-task.ts'
-import { deliverWebhook } from '../webhooks/deliver.ts'
 import { fanOutEvents } from '../webhooks/fan-out.ts'
 
 type Handlers = { [K in JobKind]: (ctx: Ctx, payload: JobPayloads[K]) => Promise<unknown> }
@@ -29,7 +28,6 @@ export const JOB_HANDLERS: Handlers = {
   'review.auto_approve': autoApproveReview,
   'earnings.release': releaseEarnings,
   'webhooks.fan_out': (ctx) => fanOutEvents(ctx),
-  'webhooks.deliver': deliverWebhook,
   'guardian.review': reviewSubmission,
   'credentials.purge': purgeCredentials,
   'payouts.send': sendPayout,

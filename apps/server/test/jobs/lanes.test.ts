@@ -54,14 +54,16 @@ async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined>,
   }
 }
 
-const runningOf = async (s: TestServer, group: string) =>
+/** The attempts of `agentId` running now: its deliveries an attempt holds the lock of. */
+const runningOf = async (s: TestServer, agentId: string) =>
   Number(
     (
       await s.ctx.store.db
-        .selectFrom('jobs')
+        .selectFrom('webhook_deliveries')
         .select(sql<bigint>`count(*)`.as('n'))
-        .where('status', '=', 'running')
-        .where('group_key', '=', group)
+        .where('status', '=', 'pending')
+        .where('agent_id', '=', agentId)
+        .where('locked_until', '>', new Date().toISOString())
         .executeTakeFirstOrThrow()
     ).n,
   )
@@ -105,10 +107,10 @@ forEachDialect('job lanes', (dialect) => {
     // The events fan out into one attempt per endpoint now, so the child starts on the whole backlog.
     await runDueJobs(s.ctx, 'w_fan_out', { kinds: ['webhooks.fan_out'] })
     const backlog = await s.ctx.store.db
-      .selectFrom('jobs')
+      .selectFrom('webhook_deliveries')
       .select(sql<bigint>`count(*)`.as('n'))
-      .where('kind', '=', 'webhooks.deliver')
-      .where('status', '=', 'queued')
+      .where('status', '=', 'pending')
+      .where('ready', '=', 1n)
       .executeTakeFirstOrThrow()
     assert.ok(Number(backlog.n) >= ENDPOINTS * TASKS, `a backlog of deliveries: ${backlog.n}`)
 
@@ -133,7 +135,6 @@ forEachDialect('job lanes', (dialect) => {
     const hanging = Date.now()
     await waitFor('the other agent’s callbacks', async () => rx.received.length >= 3, 30_000)
     const callbacksMs = Date.now() - hanging
-    const group = `agent:${sandbox.id}`
     const proof = await op.api.post(`/operator/tasks/${taskId}/proof`, undefined, { form: proofForm() })
     assert.equal(proof.status, 200, proof.text)
     const submitted = Date.now() // the proof is committed, its review job queued
@@ -171,7 +172,7 @@ forEachDialect('job lanes', (dialect) => {
       30_000,
     )
     const mailMs = Date.now() - registered
-    const capped = await runningOf(s, group)
+    const capped = await runningOf(s, sandbox.id)
     t.diagnostic(
       `${dialect}: review ${reviewMs} ms (→ ${reviewed}), verification email ${mailMs} ms, ` +
         `the other agent's callbacks ${callbacksMs} ms, ` +
@@ -194,6 +195,13 @@ forEachDialect('job lanes', (dialect) => {
       .select(['id', 'kind'])
       .where('status', '=', 'running')
       .execute()
-    assert.deepEqual(stillClaimed, [], 'the attempts still running at the drain limit were given back')
+    assert.deepEqual(stillClaimed, [], 'no job is left claimed')
+    const stillLocked = await s.ctx.store.db
+      .selectFrom('webhook_deliveries')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('locked_until', 'is not', null)
+      .execute()
+    assert.deepEqual(stillLocked, [], 'the attempts still running at the drain limit were given back')
   })
 })
