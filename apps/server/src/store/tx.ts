@@ -105,6 +105,7 @@ export async function lockSection(
 /**
  * PostgreSQL: `lockSection`'s lock as an expression, for a statement that takes it as it writes
  * (a `returning` column). `shared` holders run side by side and only wait for an exclusive one.
+ * Migration 0029's trigger spells the fan-out's key out (`:humcli-fan-out`): keep the two alike.
  */
 export const sectionLock = (name: string, mode: 'exclusive' | 'shared') =>
   mode === 'shared'

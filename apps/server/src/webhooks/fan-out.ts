@@ -76,8 +76,9 @@ const pairKey = (taskId: string, target: string) => `${taskId} ${target}`
 
 /**
  * The (task, target) pairs of `rows` that already have a pending delivery. Its attempt ends in
- * `recordAttempt` or `finishUndeliverable`, whose `releaseNext` makes the next event of the pair ready.
- * Those take the fan-out's lock shared before they look for that next event, so this exclusive
+ * `recordAttempt` or `finishUndeliverable`, whose statement fires the trigger
+ * `webhook_deliveries_release_next` (migration 0029), which makes the next event of the pair ready.
+ * The trigger takes the fan-out's lock shared before it looks for that next event, so this exclusive
  * fan-out either finishes first (they then see its rows) or starts after they committed (this
  * read then sees them finished): a delivery is never left without an attempt.
  */
@@ -146,7 +147,7 @@ export async function fanOutEvents(ctx: Ctx): Promise<number> {
         }
       }
       // A delivery behind an earlier pending event of its task for its target is not ready: it
-      // could not go, and the earlier one's end makes it ready (`releaseNext`). Nor is the second
+      // could not go, and the earlier one's end makes it ready (`webhook_deliveries_release_next`). Nor is the second
       // of a pair within the batch. (No row here is a duplicate: the events are undispatched, and
       // their fan-out commits with their `dispatched_at`.)
       const waiting = await pendingPairs(tx, rows)

@@ -5,7 +5,7 @@ import type { DialectName } from '../db.ts'
  * Webhook attempts are claimed straight from `webhook_deliveries` (ADR 0027), not through a
  * `webhooks.deliver` job per attempt:
  * - `ready` = 1 marks the delivery at the head of its (task, target) line, the one an attempt may
- *   take; the deliveries behind it wait with 0 until it ends (`releaseNext`), so a line whose head
+ *   take; the deliveries behind it wait with 0 until it ends (the trigger below), so a line whose head
  *   is retrying later costs a claim nothing, however long it is;
  * - `webhook_deliveries_ready` holds only the ready pending deliveries, by when they are due, so a
  *   claim reads the earliest due and nothing else.
